@@ -1,0 +1,133 @@
+# Shale — build, run and test. `make run` and `make test` are the two entry
+# points; both install the Debian packages they need on first use.
+
+BUILD   := build
+CC      := gcc
+NASM    := nasm
+PYTHON  := python3
+
+EFI_INC := /usr/include/efi
+EFI_LIB := /usr/lib
+EFI_CRT := $(EFI_LIB)/crt0-efi-x86_64.o
+
+WARN    := -Wall -Wextra -Werror
+# The hypervisor: freestanding, position independent (a UEFI image is
+# relocated by the firmware), no red zone (exception frames land on the
+# stack), no SSE (guest vector state is never saved by Shale), frame pointers
+# kept for the backtrace in crash reports.
+HV_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fpic -fno-stack-protector \
+	-fshort-wchar -mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer \
+	-fno-strict-aliasing -fno-builtin -I. -DSHALE_HYPERVISOR
+# Only boot/ sees the UEFI headers: after ExitBootServices nothing may call
+# the firmware, and code outside boot/ cannot by construction.
+BOOT_CFLAGS := -I$(EFI_INC) -I$(EFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
+
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I.
+
+HV_DIRS  := boot arch/x86 vmm vmm/vdev vmm/load drivers lib
+HV_CSRC  := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c))
+HV_ASRC  := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.asm))
+HV_OBJS  := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRC)) \
+	    $(patsubst %.asm,$(BUILD)/hv/%.o,$(HV_ASRC))
+
+.PHONY: all deps run test test-unit test-emu bench clean guests disk tools
+
+all: $(BUILD)/shale.efi tools guests
+
+# ---------------------------------------------------------------- packages
+DEPS_PKGS := gcc make nasm gnu-efi mtools gdisk dosfstools bochs bochsbios \
+	vgabios ovmf qemu-system-x86 libcmocka-dev cpio python3 clang
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS_PKGS)
+	mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+
+# Installs the packages only when one is missing, so `make test` on a
+# prepared machine costs nothing here.
+$(DEPS_STAMP):
+	@missing=""; for p in $(DEPS_PKGS); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "make: installing$$missing"; $(MAKE) deps; \
+	else mkdir -p $(BUILD) && touch $@; fi
+
+# ---------------------------------------------------------------- hypervisor
+$(BUILD)/hv/boot/%.o: boot/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) $(BOOT_CFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/hv/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/hv/%.o: %.asm | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -I. -MD $(@:.o=.d) -o $@ $<
+
+$(BUILD)/shale.so: $(HV_OBJS) linker.ld
+	ld -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld \
+		$(EFI_CRT) $(HV_OBJS) -L$(EFI_LIB) -lgnuefi -lefi -o $@
+
+$(BUILD)/shale.efi: $(BUILD)/shale.so
+	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+		-j .rela -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+	@echo "built $@ ($$(stat -c %s $@) bytes)"
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- host tools
+tools: $(BUILD)/shale-cfgcheck
+
+$(BUILD)/shale-cfgcheck: tools/shale-cfgcheck.c vmm/config.c vmm/config_values.c lib/printf.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $^
+
+# ---------------------------------------------------------------- test guests
+GUEST_SRC := $(wildcard tests/guests/*.asm)
+GUEST_BIN := $(patsubst tests/guests/%.asm,$(BUILD)/guests/%.bin,$(GUEST_SRC))
+
+guests: $(GUEST_BIN)
+
+$(BUILD)/guests/%.bin: tests/guests/%.asm $(wildcard tests/guests/*.inc) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(NASM) -f bin -I tests/guests/ -o $@ $<
+
+# ---------------------------------------------------------------- unit tests
+# Each host test links the pure modules it exercises; nothing here needs
+# UEFI or VT-x.
+UNIT_decode    := arch/x86/decode.c
+UNIT_config    := vmm/config.c vmm/config_values.c lib/printf.c
+UNIT_ept       := arch/x86/ept.c
+UNIT_page_alloc := vmm/page_alloc.c
+UNIT_vmx_controls := arch/x86/vmx_controls.c
+UNIT_exit_qual := arch/x86/exit_qual.c
+UNIT_printf    := lib/printf.c
+
+
+.SECONDEXPANSION:
+UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
+
+$(BUILD)/unit/test_%: tests/unit/test_%.c $$(UNIT_$$*) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -DSHALE_UNIT_TEST -o $@ $< $(UNIT_$*) -lcmocka
+
+test-unit: $(UNIT_BINS)
+	$(PYTHON) tests/run_unit.py $(UNIT_BINS)
+
+# ---------------------------------------------------------------- emulators
+test: all $(UNIT_BINS)
+	$(PYTHON) tests/run_all.py
+
+test-emu: all
+	$(PYTHON) tests/emu/run.py
+
+run: all
+	$(PYTHON) tests/emu/run.py --demo
+
+bench: all
+	$(PYTHON) tests/emu/bench.py
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM exit dispatch: a table indexed by basic exit reason (Intel SDM
+ * Vol. 3C, Appendix C). The return convention is in exit.h. An exit whose
+ * slot is empty is unexpected: the guest is dumped and stopped.
+ */
+#include "arch/x86/exit.h"
+#include "arch/x86/include/cpu.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_ops.h"
+#include "lib/log.h"
+#include "vmm/vm.h"
+
+static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
+	[EXIT_REASON_EXCEPTION_NMI] = exit_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = exit_external_interrupt,
+	[EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
+	[EXIT_REASON_INIT_SIGNAL] = exit_init_signal,
+	[EXIT_REASON_SIPI] = exit_sipi,
+	[EXIT_REASON_INTERRUPT_WINDOW] = exit_interrupt_window,
+	[EXIT_REASON_CPUID] = exit_cpuid,
+	[EXIT_REASON_GETSEC] = exit_undefined,
+	[EXIT_REASON_HLT] = exit_hlt,
+	[EXIT_REASON_INVD] = exit_invd_wbinvd,
+	[EXIT_REASON_VMCALL] = exit_vmcall,
+	[EXIT_REASON_VMCLEAR] = exit_vmx_instruction,
+	[EXIT_REASON_VMLAUNCH] = exit_vmx_instruction,
+	[EXIT_REASON_VMPTRLD] = exit_vmx_instruction,
+	[EXIT_REASON_VMPTRST] = exit_vmx_instruction,
+	[EXIT_REASON_VMREAD] = exit_vmx_instruction,
+	[EXIT_REASON_VMRESUME] = exit_vmx_instruction,
+	[EXIT_REASON_VMWRITE] = exit_vmx_instruction,
+	[EXIT_REASON_VMXOFF] = exit_vmx_instruction,
+	[EXIT_REASON_VMXON] = exit_vmx_instruction,
+	[EXIT_REASON_CR_ACCESS] = exit_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION] = exit_io,
+	[EXIT_REASON_MSR_READ] = exit_msr_read,
+	[EXIT_REASON_MSR_WRITE] = exit_msr_write,
+	[EXIT_REASON_MWAIT_INSTRUCTION] = exit_undefined,
+	[EXIT_REASON_MONITOR_INSTRUCTION] = exit_undefined,
+	[EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
+	[EXIT_REASON_INVEPT] = exit_vmx_instruction,
+	[EXIT_REASON_PREEMPTION_TIMER] = exit_preemption_timer,
+	[EXIT_REASON_INVVPID] = exit_vmx_instruction,
+	[EXIT_REASON_WBINVD] = exit_invd_wbinvd,
+	[EXIT_REASON_XSETBV] = exit_xsetbv,
+	[EXIT_REASON_VMFUNC] = exit_vmx_instruction,
+};
+
+static const char *const reason_names[EXIT_REASON_MAX] = {
+	"exception or NMI", "external interrupt", "triple fault",
+	"INIT signal", "SIPI", "I/O SMI", "other SMI", "interrupt window",
+	"NMI window", "task switch", "CPUID", "GETSEC", "HLT", "INVD",
+	"INVLPG", "RDPMC", "RDTSC", "RSM", "VMCALL", "VMCLEAR", "VMLAUNCH",
+	"VMPTRLD", "VMPTRST", "VMREAD", "VMRESUME", "VMWRITE", "VMXOFF",
+	"VMXON", "control-register access", "MOV DR", "I/O instruction",
+	"RDMSR", "WRMSR", "VM-entry failure: invalid guest state",
+	"VM-entry failure: MSR loading", "reserved 35", "MWAIT",
+	"monitor trap flag", "reserved 38", "MONITOR", "PAUSE",
+	"VM-entry failure: machine-check event", "reserved 42",
+	"TPR below threshold", "APIC access", "virtualized EOI",
+	"access to GDTR or IDTR", "access to LDTR or TR", "EPT violation",
+	"EPT misconfiguration", "INVEPT", "RDTSCP",
+	"VMX-preemption timer expired", "INVVPID", "WBINVD", "XSETBV",
+	"APIC write", "RDRAND", "INVPCID", "VMFUNC", "ENCLS", "RDSEED",
+	"page-modification log full", "XSAVES", "XRSTORS", "reserved 65",
+	"SPP-related event", "UMWAIT", "TPAUSE", "LOADIWKEY",
+};
+
+const char *exit_reason_name(unsigned reason)
+{
+	return reason < EXIT_REASON_MAX ? reason_names[reason] : "unknown";
+}
+
+static enum exit_result exit_unexpected(struct vcpu *v, unsigned reason)
+{
+	exit_dump_guest(v, "unexpected VM exit");
+	vm_stop(v->vm, VM_STOP_CRASH, "unexpected VM exit %u (%s) at RIP 0x%lx",
+		reason, exit_reason_name(reason),
+		(unsigned long)vmread(GUEST_RIP));
+	return EXIT_STOP;
+}
+
+/* Events for this entry, in the order the SDM's event priorities need:
+ * an event whose delivery an exit interrupted first (27.2.4: it must be
+ * re-injected), then an exception, then an external interrupt when the
+ * guest can take it, else ask for an exit as soon as it can. */
+static void deliver_events(struct vcpu *v)
+{
+	if (v->reinject_info) {
+		uint32_t type = v->reinject_info & INTR_INFO_TYPE_MASK;
+
+		vmwrite(VM_ENTRY_INTR_INFO_FIELD,
+			v->reinject_info & ~INTR_INFO_NMI_UNBLOCKED_BY_IRET);
+		if (v->reinject_info & INTR_INFO_DELIVER_CODE)
+			vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, v->reinject_error);
+		if (type == INTR_TYPE_SOFT_INTR ||
+		    type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+		    type == INTR_TYPE_SOFT_EXCEPTION)
+			vmwrite(VM_ENTRY_INSTRUCTION_LEN, v->reinject_len);
+		v->reinject_info = 0;
+		return;
+	}
+	if (v->exc_pending) {
+		uint32_t info = v->exc_vector | INTR_TYPE_HARD_EXCEPTION |
+				INTR_INFO_VALID;
+
+		if (v->exc_has_error) {
+			info |= INTR_INFO_DELIVER_CODE;
+			vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, v->exc_error);
+		}
+		vmwrite(VM_ENTRY_INTR_INFO_FIELD, info);
+		v->exc_pending = false;
+		return;
+	}
+	if (!v->irq_pending)
+		return;
+	if ((vmread(GUEST_RFLAGS) & RFLAGS_IF) &&
+	    !(vmread(GUEST_INTERRUPTIBILITY_INFO) &
+	      (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
+		vmwrite(VM_ENTRY_INTR_INFO_FIELD,
+			v->irq_vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID);
+		v->irq_pending = false;
+		if (v->proc_ctls & CPU_BASED_INTR_WINDOW_EXITING) {
+			v->proc_ctls &= ~CPU_BASED_INTR_WINDOW_EXITING;
+			vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->proc_ctls);
+		}
+	} else if (!(v->proc_ctls & CPU_BASED_INTR_WINDOW_EXITING)) {
+		v->proc_ctls |= CPU_BASED_INTR_WINDOW_EXITING;
+		vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->proc_ctls);
+	}
+}
+
+/* The one-shot timer: fire it when due, else make sure the
+ * VMX-preemption timer brings the CPU back in time. */
+static void arm_timer(struct vcpu *v)
+{
+	bool want = false;
+
+	if (v->timer_armed) {
+		uint64_t now = rdtsc();
+
+		if (now >= v->timer_deadline) {
+			v->timer_armed = false;
+			vcpu_raise_irq(v, v->timer_vector);
+		} else {
+			uint64_t ticks = (v->timer_deadline - now) >>
+					 vmx_cpu.preempt_shift;
+
+			vmwrite(VMX_PREEMPTION_TIMER_VALUE,
+				ticks > 0xffffffffull ? 0xffffffffull : ticks);
+			want = true;
+		}
+	}
+	if (want != !!(v->pin_ctls & PIN_BASED_VMX_PREEMPTION_TIMER)) {
+		v->pin_ctls ^= PIN_BASED_VMX_PREEMPTION_TIMER;
+		vmwrite(PIN_BASED_VM_EXEC_CONTROL, v->pin_ctls);
+	}
+}
+
+static enum exit_result entry_failed(struct vcpu *v, int how)
+{
+	uint32_t err = how == 2 ? vmread(VM_INSTRUCTION_ERROR) : 0;
+	const char *insn = v->launched ? "VMRESUME" : "VMLAUNCH";
+
+	if (how == 2)
+		log_err("vmx", "%s failed for guest \"%s\": %s (VM-instruction error %u)",
+			insn, v->vm->name, vmx_instruction_error_str(err), err);
+	else
+		log_err("vmx", "%s failed for guest \"%s\": VMfailInvalid (no current VMCS)",
+			insn, v->vm->name);
+	exit_dump_guest(v, "VM entry failed");
+	vm_stop(v->vm, VM_STOP_CRASH, "%s failed: %s", insn,
+		how == 2 ? vmx_instruction_error_str(err) : "no current VMCS");
+	return EXIT_STOP;
+}
+
+void vmx_guest_state_explain(struct vcpu *v);
+
+enum exit_result vmx_run_once(struct vcpu *v)
+{
+	enum exit_result res;
+	uint32_t reason, basic, idt;
+	uint64_t t0;
+	int how;
+
+	arm_timer(v);
+	deliver_events(v);
+	how = vmx_enter(&v->regs, v->launched);
+	t0 = rdtsc();
+	if (how)
+		return entry_failed(v, how);
+	v->launched = true;
+
+	reason = vmread(VM_EXIT_REASON);
+	basic = reason & EXIT_REASON_BASIC_MASK;
+	v->exits++;
+	if (reason & EXIT_REASON_FAILED_VMENTRY) {
+		log_err("vmx", "VM entry failed for guest \"%s\": %s (exit qualification %lu)",
+			v->vm->name, exit_reason_name(basic),
+			(unsigned long)vmread(EXIT_QUALIFICATION));
+		vmx_guest_state_explain(v);
+		exit_dump_guest(v, "VM entry failed");
+		vm_stop(v->vm, VM_STOP_CRASH, "VM entry failed: %s",
+			exit_reason_name(basic));
+		return EXIT_STOP;
+	}
+	idt = vmread(IDT_VECTORING_INFO_FIELD);
+	if (idt & INTR_INFO_VALID) {
+		v->reinject_info = idt;
+		if (idt & INTR_INFO_DELIVER_CODE)
+			v->reinject_error = vmread(IDT_VECTORING_ERROR_CODE);
+		v->reinject_len = vmread(VM_EXIT_INSTRUCTION_LEN);
+	}
+
+	if (basic < EXIT_REASON_MAX && exit_handlers[basic])
+		res = exit_handlers[basic](v);
+	else
+		res = exit_unexpected(v, basic);
+
+	if (basic < EXIT_REASON_MAX) {
+		v->stats[basic].count++;
+		v->stats[basic].cycles += rdtsc() - t0;
+	}
+	return res;
+}

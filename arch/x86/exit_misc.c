@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The small exits: HLT, VMCALL, CPUID, RDMSR/WRMSR, triple fault, INIT and
+ * SIPI, external interrupts and NMIs, the interrupt window, the
+ * VMX-preemption timer, VMX instructions in the guest, INVD/WBINVD, and
+ * the instructions Shale reports as absent (#UD).
+ */
+#include "arch/x86/exit.h"
+#include "arch/x86/include/cpu.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_ops.h"
+#include "drivers/lapic.h"
+#include "lib/log.h"
+#include "vmm/cpuid.h"
+#include "vmm/hypercall.h"
+#include "vmm/msr.h"
+#include "vmm/vm.h"
+
+enum exit_result exit_cpuid(struct vcpu *v)
+{
+	struct cpuid_regs r;
+
+	cpuid_guest(v, v->regs.gpr[GPR_RAX], v->regs.gpr[GPR_RCX], &r);
+	v->regs.gpr[GPR_RAX] = r.eax;
+	v->regs.gpr[GPR_RBX] = r.ebx;
+	v->regs.gpr[GPR_RCX] = r.ecx;
+	v->regs.gpr[GPR_RDX] = r.edx;
+	vcpu_advance_rip(v);
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_msr_read(struct vcpu *v)
+{
+	uint64_t val;
+
+	if (msr_read(v, v->regs.gpr[GPR_RCX], &val)) {
+		vcpu_inject_exception(v, X86_EXC_GP, true, 0);
+		return EXIT_RESUME;
+	}
+	v->regs.gpr[GPR_RAX] = (uint32_t)val;
+	v->regs.gpr[GPR_RDX] = val >> 32;
+	vcpu_advance_rip(v);
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_msr_write(struct vcpu *v)
+{
+	uint64_t val = (v->regs.gpr[GPR_RDX] << 32) | (uint32_t)v->regs.gpr[GPR_RAX];
+
+	if (msr_write(v, v->regs.gpr[GPR_RCX], val)) {
+		vcpu_inject_exception(v, X86_EXC_GP, true, 0);
+		return EXIT_RESUME;
+	}
+	vcpu_advance_rip(v);
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_hlt(struct vcpu *v)
+{
+	if (!(vmread(GUEST_RFLAGS) & RFLAGS_IF) && !v->irq_pending) {
+		/* Nothing but an NMI could wake it: the guest means to stop. */
+		vm_stop(v->vm, VM_STOP_HALTED,
+			"halted with interrupts disabled at RIP 0x%lx",
+			(unsigned long)vmread(GUEST_RIP));
+		return EXIT_STOP;
+	}
+	vcpu_advance_rip(v);
+	if (!v->irq_pending)
+		v->state = VCPU_HALTED;
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_vmcall(struct vcpu *v)
+{
+	if (vcpu_cpl(v) != 0) {
+		v->regs.gpr[GPR_RAX] = (uint64_t)-1; /* -EPERM */
+		vcpu_advance_rip(v);
+		return EXIT_RESUME;
+	}
+	vcpu_advance_rip(v);
+	return hypercall_handle(v) ? EXIT_STOP : EXIT_RESUME;
+}
+
+enum exit_result exit_triple_fault(struct vcpu *v)
+{
+	exit_dump_guest(v, "triple fault");
+	vm_stop(v->vm, VM_STOP_CRASH, "triple fault at RIP 0x%lx",
+		(unsigned long)vmread(GUEST_RIP));
+	return EXIT_STOP;
+}
+
+/* INIT puts the vCPU in wait-for-SIPI, as on a real application processor
+ * (SDM Vol. 3A, 10.4.7.3); the SIPI that follows starts it in real mode at
+ * vector << 12. */
+enum exit_result exit_init_signal(struct vcpu *v)
+{
+	v->state = VCPU_WAIT_SIPI;
+	vmwrite(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_WAIT_SIPI);
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_sipi(struct vcpu *v)
+{
+	uint8_t vector = vmread(EXIT_QUALIFICATION) & 0xff;
+
+	vmwrite(GUEST_CS_SELECTOR, (uint16_t)vector << 8);
+	vmwrite(GUEST_CS_BASE, (uint64_t)vector << 12);
+	vmwrite(GUEST_RIP, 0);
+	vmwrite(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	v->state = VCPU_RUNNABLE;
+	return EXIT_RESUME;
+}
+
+/* A host interrupt arrived while the guest ran. It was acknowledged on
+ * exit; Shale owns no device that interrupts, so it only ends it. */
+enum exit_result exit_external_interrupt(struct vcpu *v)
+{
+	(void)v;
+	lapic_eoi();
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_exception_nmi(struct vcpu *v)
+{
+	uint32_t info = vmread(VM_EXIT_INTR_INFO);
+
+	if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI) {
+		log_warn("vmx", "host NMI while guest \"%s\" ran; ignored",
+			 v->vm->name);
+		return EXIT_RESUME;
+	}
+	/* Shale intercepts no exception; if one comes anyway, give it back. */
+	vcpu_inject_exception(v, info & INTR_INFO_VECTOR_MASK,
+			      info & INTR_INFO_DELIVER_CODE,
+			      vmread(VM_EXIT_INTR_ERROR_CODE));
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_interrupt_window(struct vcpu *v)
+{
+	v->proc_ctls &= ~CPU_BASED_INTR_WINDOW_EXITING;
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->proc_ctls);
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_preemption_timer(struct vcpu *v)
+{
+	(void)v; /* the next entry fires whatever is due */
+	return EXIT_RESUME;
+}
+
+/* The guest sees a processor without VMX (CPUID.1:ECX.VMX = 0), where
+ * these instructions raise #UD. */
+enum exit_result exit_vmx_instruction(struct vcpu *v)
+{
+	vcpu_inject_exception(v, X86_EXC_UD, false, 0);
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_undefined(struct vcpu *v)
+{
+	vcpu_inject_exception(v, X86_EXC_UD, false, 0);
+	return EXIT_RESUME;
+}
+
+/* INVD would drop dirty lines of other guests and of Shale: do the safe
+ * WBINVD instead. */
+enum exit_result exit_invd_wbinvd(struct vcpu *v)
+{
+	wbinvd();
+	vcpu_advance_rip(v);
+	return EXIT_RESUME;
+}

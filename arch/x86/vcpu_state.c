@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vendor-neutral view of a vCPU's architectural state, backed by the
+ * current VMCS. vmm/ code reads RIP or EFER through these and never names a
+ * VMCS field.
+ */
+#include "arch/x86/include/cpu.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_controls.h"
+#include "arch/x86/vmx_ops.h"
+#include "vmm/vcpu.h"
+
+static const uint32_t field_of[VREG_NR] = {
+	[VREG_RIP] = GUEST_RIP,
+	[VREG_RSP] = GUEST_RSP,
+	[VREG_RFLAGS] = GUEST_RFLAGS,
+	[VREG_CR0] = GUEST_CR0,
+	[VREG_CR3] = GUEST_CR3,
+	[VREG_CR4] = GUEST_CR4,
+	[VREG_EFER] = GUEST_IA32_EFER,
+	[VREG_PAT] = GUEST_IA32_PAT,
+	[VREG_SYSENTER_CS] = GUEST_SYSENTER_CS,
+	[VREG_SYSENTER_ESP] = GUEST_SYSENTER_ESP,
+	[VREG_SYSENTER_EIP] = GUEST_SYSENTER_EIP,
+	[VREG_FS_BASE] = GUEST_FS_BASE,
+	[VREG_GS_BASE] = GUEST_GS_BASE,
+	[VREG_CS_BASE] = GUEST_CS_BASE,
+	[VREG_DS_BASE] = GUEST_DS_BASE,
+	[VREG_ES_BASE] = GUEST_ES_BASE,
+	[VREG_SS_BASE] = GUEST_SS_BASE,
+	[VREG_CS_AR] = GUEST_CS_AR_BYTES,
+	[VREG_SS_AR] = GUEST_SS_AR_BYTES,
+};
+
+/* A CR as the guest believes it is: host-owned bits from the read shadow. */
+static uint64_t guest_view(uint32_t reg, uint32_t mask, uint32_t shadow)
+{
+	uint64_t m = vmread(mask);
+
+	return (vmread(reg) & ~m) | (vmread(shadow) & m);
+}
+
+uint64_t vcpu_get_state(struct vcpu *v, enum vcpu_reg r)
+{
+	(void)v;
+	if (r == VREG_CR0)
+		return guest_view(GUEST_CR0, CR0_GUEST_HOST_MASK, CR0_READ_SHADOW);
+	if (r == VREG_CR4)
+		return guest_view(GUEST_CR4, CR4_GUEST_HOST_MASK, CR4_READ_SHADOW);
+	return vmread(field_of[r]);
+}
+
+void vcpu_set_state(struct vcpu *v, enum vcpu_reg r, uint64_t val)
+{
+	const struct vmx_caps *c = &vmx_cpu.caps;
+
+	(void)v;
+	if (r == VREG_CR0) {
+		/* Under unrestricted guest, PE and PG are the guest's to clear. */
+		vmwrite(CR0_READ_SHADOW, val);
+		vmwrite(GUEST_CR0,
+			vmx_fix_cr(val & ~(CR0_CD | CR0_NW),
+				   c->cr0_fixed0 & ~(CR0_PE | CR0_PG),
+				   c->cr0_fixed1));
+		return;
+	}
+	if (r == VREG_CR4) {
+		vmwrite(CR4_READ_SHADOW, val);
+		vmwrite(GUEST_CR4, vmx_fix_cr(val, c->cr4_fixed0, c->cr4_fixed1));
+		return;
+	}
+	vmwrite(field_of[r], val);
+}
+
+unsigned vcpu_cpl(struct vcpu *v)
+{
+	(void)v;
+	return (vmread(GUEST_SS_AR_BYTES) >> AR_DPL_SHIFT) & 3;
+}
+
+void vcpu_advance_rip(struct vcpu *v)
+{
+	uint64_t rip = vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN);
+
+	(void)v;
+	/* Outside 64-bit mode RIP wraps at 32 bits (16-bit code never gets
+	 * near the top of a 64 KiB segment in the guests Shale runs). */
+	if (!(vmread(GUEST_CS_AR_BYTES) & AR_L))
+		rip &= 0xffffffffull;
+	vmwrite(GUEST_RIP, rip);
+	/* The instruction completed: blocking by STI / MOV SS ends with it
+	 * (SDM Vol. 3C, 27.3.1.5 would otherwise fail the next entry when
+	 * combined with an injected event). */
+	uint32_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO,
+			intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
+			   uint32_t error)
+{
+	v->exc_pending = true;
+	v->exc_vector = vector;
+	v->exc_has_error = has_error;
+	v->exc_error = error;
+}
+
+void vcpu_raise_irq(struct vcpu *v, uint8_t vector)
+{
+	v->irq_pending = true;
+	v->irq_vector = vector;
+	if (v->state == VCPU_HALTED)
+		v->state = VCPU_RUNNABLE;
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Filling a vCPU's VMCS, in the SDM's groups: host state (25.5), execution
+ * controls (25.6), exit and entry controls (25.7, 25.8), guest state (25.4).
+ * Control words come from the capability MSRs through one helper that names
+ * any control the CPU refuses.
+ */
+#include "arch/x86/host.h"
+#include "arch/x86/include/cpu.h"
+#include "arch/x86/include/msr.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_controls.h"
+#include "arch/x86/vmx_ops.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "vmm/vm.h"
+
+#define SRC "vmcs"
+
+static uint16_t next_vpid = 1;
+
+/* Compute one control word and write it. A required control the CPU does
+ * not offer is named and fails the setup; a dropped optional one is noted. */
+static int set_controls(uint32_t field, enum vmx_ctl_kind kind, uint64_t cap,
+			uint32_t required, uint32_t optional, uint32_t *out)
+{
+	struct vmx_ctl_result r = vmx_adjust_controls(cap, required, optional);
+
+	for (unsigned bit = 0; bit < 32; bit++) {
+		const char *name = vmx_control_name(kind, bit);
+
+		if (r.missing & (1u << bit)) {
+			log_err(SRC, "this CPU cannot enable the VMX control \"%s\", which Shale needs",
+				name ? name : "?");
+		} else if (r.dropped & (1u << bit)) {
+			log_debug(SRC, "optional VMX control \"%s\" not offered",
+				  name ? name : "?");
+		}
+	}
+	if (r.missing)
+		return -1;
+	vmwrite(field, r.value);
+	*out = r.value;
+	return 0;
+}
+
+static void setup_host_state(void)
+{
+	const struct host_tables *t = host_tables();
+
+	vmwrite(HOST_CR0, read_cr0());
+	vmwrite(HOST_CR3, read_cr3());
+	vmwrite(HOST_CR4, read_cr4());
+	vmwrite(HOST_CS_SELECTOR, HOST_CS);
+	vmwrite(HOST_SS_SELECTOR, HOST_DS);
+	vmwrite(HOST_DS_SELECTOR, HOST_DS);
+	vmwrite(HOST_ES_SELECTOR, HOST_DS);
+	vmwrite(HOST_FS_SELECTOR, 0);
+	vmwrite(HOST_GS_SELECTOR, 0);
+	vmwrite(HOST_TR_SELECTOR, HOST_TR);
+	vmwrite(HOST_FS_BASE, 0);
+	vmwrite(HOST_GS_BASE, 0);
+	vmwrite(HOST_TR_BASE, t->tr_base);
+	vmwrite(HOST_GDTR_BASE, t->gdt_base);
+	vmwrite(HOST_IDTR_BASE, t->idt_base);
+	vmwrite(HOST_IA32_SYSENTER_CS, 0);
+	vmwrite(HOST_IA32_SYSENTER_ESP, 0);
+	vmwrite(HOST_IA32_SYSENTER_EIP, 0);
+	vmwrite(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+	vmwrite(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+	vmwrite(HOST_RIP, (uint64_t)vmx_exit_entry);
+	/* HOST_RSP is written by vmx_enter, which knows its frame. */
+}
+
+static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
+{
+	uint32_t exit_ctls;
+	int err = 0;
+
+	err |= set_controls(PIN_BASED_VM_EXEC_CONTROL, VMX_CTL_PIN, c->pinbased,
+			    PIN_BASED_EXT_INTR_EXITING | PIN_BASED_NMI_EXITING,
+			    0, &v->pin_ctls);
+	err |= set_controls(CPU_BASED_VM_EXEC_CONTROL, VMX_CTL_PROC, c->procbased,
+			    CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS |
+				    CPU_BASED_USE_MSR_BITMAPS |
+				    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+			    CPU_BASED_USE_TSC_OFFSETTING |
+				    CPU_BASED_MWAIT_EXITING |
+				    CPU_BASED_MONITOR_EXITING,
+			    &v->proc_ctls);
+	err |= set_controls(SECONDARY_VM_EXEC_CONTROL, VMX_CTL_PROC2,
+			    c->procbased2,
+			    SECONDARY_EXEC_ENABLE_EPT |
+				    SECONDARY_EXEC_UNRESTRICTED_GUEST,
+			    SECONDARY_EXEC_ENABLE_VPID |
+				    SECONDARY_EXEC_ENABLE_RDTSCP |
+				    SECONDARY_EXEC_ENABLE_INVPCID |
+				    SECONDARY_EXEC_ENABLE_XSAVES |
+				    SECONDARY_EXEC_WBINVD_EXITING,
+			    &v->proc2_ctls);
+	err |= set_controls(VM_EXIT_CONTROLS, VMX_CTL_EXIT, c->exit,
+			    VM_EXIT_HOST_ADDR_SPACE_SIZE |
+				    VM_EXIT_SAVE_IA32_EFER |
+				    VM_EXIT_LOAD_IA32_EFER |
+				    VM_EXIT_SAVE_IA32_PAT |
+				    VM_EXIT_LOAD_IA32_PAT |
+				    VM_EXIT_ACK_INTR_ON_EXIT,
+			    0, &exit_ctls);
+	err |= set_controls(VM_ENTRY_CONTROLS, VMX_CTL_ENTRY, c->entry,
+			    VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT,
+			    0, &v->entry_ctls);
+	if (err)
+		return -1;
+
+	vmwrite(EXCEPTION_BITMAP, 0);
+	vmwrite(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmwrite(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmwrite(CR3_TARGET_COUNT, 0);
+	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmwrite(IO_BITMAP_A, vmx_cpu.io_bitmap_a);
+	vmwrite(IO_BITMAP_B, vmx_cpu.io_bitmap_b);
+	vmwrite(MSR_BITMAP, vmx_cpu.msr_bitmap);
+	vmwrite(TSC_OFFSET, 0);
+	vmwrite(EPT_POINTER, v->vm->eptp);
+	if (v->proc2_ctls & SECONDARY_EXEC_ENABLE_VPID) {
+		v->vpid = next_vpid++;
+		vmwrite(VIRTUAL_PROCESSOR_ID, v->vpid);
+	}
+
+	/* Bits the guest may not own: the VMX fixed bits (the guest sees its
+	 * own value through the read shadow) and CR4.VMXE, which Shale hides.
+	 * PE and PG are the guest's under unrestricted guest. */
+	vmwrite(CR0_GUEST_HOST_MASK,
+		(c->cr0_fixed0 & ~(CR0_PE | CR0_PG)) | ~c->cr0_fixed1 |
+			CR0_CD | CR0_NW);
+	vmwrite(CR4_GUEST_HOST_MASK, c->cr4_fixed0 | ~c->cr4_fixed1 | CR4_VMXE);
+	return 0;
+}
+
+static void set_segment(uint32_t sel_field, uint16_t sel, uint64_t base,
+			uint32_t limit, uint32_t ar)
+{
+	/* The four fields of a segment sit at fixed offsets from the selector
+	 * encoding's group (Appendix B): selector 0x08xx, limit 0x48xx,
+	 * AR 0x48xx + 0x14, base 0x68xx + 6. */
+	uint32_t idx = sel_field - GUEST_ES_SELECTOR;
+
+	vmwrite(sel_field, sel);
+	vmwrite(GUEST_ES_LIMIT + idx, limit);
+	vmwrite(GUEST_ES_AR_BYTES + idx, ar);
+	vmwrite(GUEST_ES_BASE + idx, base);
+}
+
+#define AR_CODE64 0xa09b  /* P, S, exec/read/accessed, L, G */
+#define AR_DATA32 0xc093  /* P, S, read/write/accessed, D/B, G */
+#define AR_CODE16 0x009b
+#define AR_DATA16 0x0093
+#define AR_TSS_BUSY64 0x008b
+#define AR_LDT_UNUSABLE AR_UNUSABLE
+
+static void setup_guest_long(struct vcpu *v, const struct vmx_caps *c)
+{
+	const struct guest_config *g = v->vm->cfg;
+	struct cpuid_regs r;
+	uint64_t cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	uint64_t efer = EFER_LME | EFER_LMA;
+
+	cpuid_count(0x80000001, 0, &r);
+	if (r.edx & (1u << 20))
+		efer |= EFER_NXE;
+	vmwrite(GUEST_CR0, vmx_fix_cr(cr0, c->cr0_fixed0, c->cr0_fixed1));
+	vmwrite(CR0_READ_SHADOW, cr0);
+	vmwrite(GUEST_CR4, vmx_fix_cr(CR4_PAE, c->cr4_fixed0, c->cr4_fixed1));
+	vmwrite(CR4_READ_SHADOW, CR4_PAE);
+	vmwrite(GUEST_CR3, 0x2000);
+	vmwrite(GUEST_IA32_EFER, efer);
+	set_segment(GUEST_CS_SELECTOR, 0x08, 0, 0xffffffff, AR_CODE64);
+	set_segment(GUEST_DS_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA32);
+	set_segment(GUEST_ES_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA32);
+	set_segment(GUEST_SS_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA32);
+	set_segment(GUEST_FS_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA32);
+	set_segment(GUEST_GS_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA32);
+	vmwrite(GUEST_GDTR_BASE, 0x1000);
+	vmwrite(GUEST_GDTR_LIMIT, 0x17);
+	vmwrite(GUEST_IDTR_BASE, 0);
+	vmwrite(GUEST_IDTR_LIMIT, 0);
+	vmwrite(GUEST_RIP, g->entry);
+	vmwrite(GUEST_RSP, g->load);
+	v->regs.gpr[GPR_RDI] = v->vm->mem_size;
+	v->entry_ctls |= VM_ENTRY_IA32E_MODE;
+	vmwrite(VM_ENTRY_CONTROLS, v->entry_ctls);
+}
+
+static void setup_guest_real(struct vcpu *v, const struct vmx_caps *c)
+{
+	const struct guest_config *g = v->vm->cfg;
+	struct cpuid_regs r;
+	uint16_t cs = g->load >> 4;
+
+	/* The guest sees the reset value of CR0; the real one carries the
+	 * fixed bits (NE) and caches on. */
+	vmwrite(GUEST_CR0, vmx_fix_cr(CR0_ET, c->cr0_fixed0 & ~(CR0_PE | CR0_PG),
+				      c->cr0_fixed1));
+	vmwrite(CR0_READ_SHADOW, CR0_ET | CR0_CD | CR0_NW);
+	vmwrite(GUEST_CR4, vmx_fix_cr(0, c->cr4_fixed0, c->cr4_fixed1));
+	vmwrite(CR4_READ_SHADOW, 0);
+	vmwrite(GUEST_CR3, 0);
+	vmwrite(GUEST_IA32_EFER, 0);
+	set_segment(GUEST_CS_SELECTOR, cs, (uint64_t)cs << 4, 0xffff, AR_CODE16);
+	set_segment(GUEST_DS_SELECTOR, 0, 0, 0xffff, AR_DATA16);
+	set_segment(GUEST_ES_SELECTOR, 0, 0, 0xffff, AR_DATA16);
+	set_segment(GUEST_SS_SELECTOR, 0, 0, 0xffff, AR_DATA16);
+	set_segment(GUEST_FS_SELECTOR, 0, 0, 0xffff, AR_DATA16);
+	set_segment(GUEST_GS_SELECTOR, 0, 0, 0xffff, AR_DATA16);
+	vmwrite(GUEST_GDTR_BASE, 0);
+	vmwrite(GUEST_GDTR_LIMIT, 0xffff);
+	vmwrite(GUEST_IDTR_BASE, 0);
+	vmwrite(GUEST_IDTR_LIMIT, 0xffff);
+	vmwrite(GUEST_RIP, g->load & 0xf);
+	vmwrite(GUEST_RSP, 0);
+	cpuid_count(1, 0, &r);
+	v->regs.gpr[GPR_RDX] = r.eax;
+	v->entry_ctls &= ~VM_ENTRY_IA32E_MODE;
+	vmwrite(VM_ENTRY_CONTROLS, v->entry_ctls);
+}
+
+static void setup_guest_common(void)
+{
+	set_segment(GUEST_LDTR_SELECTOR, 0, 0, 0xffff, AR_LDT_UNUSABLE);
+	set_segment(GUEST_TR_SELECTOR, 0, 0, 0xffff, AR_TSS_BUSY64);
+	vmwrite(GUEST_RFLAGS, RFLAGS_FIXED);
+	vmwrite(GUEST_DR7, 0x400);
+	vmwrite(GUEST_IA32_DEBUGCTL, 0);
+	vmwrite(GUEST_IA32_PAT, 0x0007040600070406ull); /* power-up value */
+	vmwrite(GUEST_SYSENTER_CS, 0);
+	vmwrite(GUEST_SYSENTER_ESP, 0);
+	vmwrite(GUEST_SYSENTER_EIP, 0);
+	vmwrite(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmwrite(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmwrite(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmwrite(VMCS_LINK_POINTER, ~0ull);
+}
+
+int vmcs_create(struct vcpu *v, struct page_allocator *pa)
+{
+	const struct vmx_caps *c = &vmx_cpu.caps;
+	uint64_t vmcs = page_alloc_page(pa);
+
+	if (!vmcs) {
+		log_err(SRC, "out of memory for a VMCS");
+		return -1;
+	}
+	memset((void *)vmcs, 0, PAGE_SIZE);
+	*(uint32_t *)vmcs = c->basic & VMX_BASIC_REVISION_MASK;
+	v->vmcs_hpa = vmcs;
+	v->launched = false;
+	if (vmclear(vmcs) || vmptrld(vmcs)) {
+		log_err(SRC, "VMCLEAR/VMPTRLD of a new VMCS failed");
+		return -1;
+	}
+	setup_host_state();
+	if (setup_controls(v, c))
+		return -1;
+	setup_guest_common();
+	if (v->vm->cfg->mode == GUEST_MODE_REAL)
+		setup_guest_real(v, c);
+	else
+		setup_guest_long(v, c);
+	if (v->vpid)
+		invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+	invept(INVEPT_SINGLE_CONTEXT, v->vm->eptp);
+	return 0;
+}
+
+void vmcs_load(struct vcpu *v)
+{
+	if (vmptrld(v->vmcs_hpa))
+		vmx_op_failed("VMPTRLD", v->vmcs_hpa, false,
+			      __builtin_return_address(0));
+}
+
+void vmcs_destroy(struct vcpu *v, struct page_allocator *pa)
+{
+	if (!v->vmcs_hpa)
+		return;
+	vmclear(v->vmcs_hpa);
+	page_free_contig(pa, v->vmcs_hpa, 1);
+	v->vmcs_hpa = 0;
+}

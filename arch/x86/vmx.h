@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* VMX operation on this CPU, and the per-vCPU VMCS (arch/x86/vmx.c, vmcs.c). */
+#ifndef SHALE_ARCH_X86_VMX_H
+#define SHALE_ARCH_X86_VMX_H
+
+#include <stdint.h>
+
+#include "arch/x86/vmx_caps.h"
+#include "vmm/page_alloc.h"
+#include "vmm/vm.h"
+
+/* Everything VMX on this CPU shares between vCPUs. */
+struct vmx_cpu {
+	struct vmx_caps caps;
+	uint64_t vmxon_region;
+	uint64_t msr_bitmap;   /* one policy for all guests: vmm/msr.c */
+	uint64_t io_bitmap_a;  /* every port exits */
+	uint64_t io_bitmap_b;
+	uint32_t preempt_shift; /* VMX-preemption timer ticks = TSC >> shift */
+	uint64_t tsc_hz;        /* measured at start, for guests and reports */
+};
+
+extern struct vmx_cpu vmx_cpu;
+
+/* VMXON on this CPU. Returns 0, or -1 with the reason logged. */
+int vmx_cpu_enable(struct page_allocator *pa, const struct vmx_caps *caps);
+
+/* Create and fill the VMCS of v, which becomes the current VMCS.
+ * Returns 0, or -1 with the reason logged. */
+int vmcs_create(struct vcpu *v, struct page_allocator *pa);
+/* Make v's VMCS current (VMPTRLD). */
+void vmcs_load(struct vcpu *v);
+void vmcs_destroy(struct vcpu *v, struct page_allocator *pa);
+
+/* Enter the guest until the next VM exit (arch/x86/vmx_entry.asm). */
+int vmx_enter(struct guest_regs *regs, int launched);
+extern char vmx_exit_entry[];
+
+/* The SDM's text for a VM-instruction error number (31.4). */
+const char *vmx_instruction_error_str(uint32_t err);
+
+/* Print the VMCS in sections (guest, controls, exit information). */
+void vmcs_dump(void);
+
+#endif

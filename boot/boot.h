@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the files of boot/, the only code that talks to the firmware. */
+#ifndef SHALE_BOOT_BOOT_H
+#define SHALE_BOOT_BOOT_H
+
+#include <efi.h>
+#include <efilib.h>
+
+#include "vmm/boot_info.h"
+
+#define CONFIG_PARTITION_NAME L"shale-config"
+#define CONFIG_FILE_NAME L"shale.cfg"
+
+/* Firmware console as a log sink (boot/console.c). */
+void boot_console_write(const char *s, size_t len);
+
+/* Open the root directory of the FAT partition whose GPT name is
+ * "shale-config" (boot/partition.c). NULL, with the reason logged, if none. */
+EFI_FILE_HANDLE boot_open_config_partition(void);
+
+/* Read a whole file into freshly allocated pages (boot/files.c).
+ * Returns EFI_SUCCESS, EFI_NOT_FOUND, or another error. */
+EFI_STATUS boot_read_file(EFI_FILE_HANDLE root, const char *name,
+			  uint64_t *addr, uint64_t *size);
+
+/* Memory map, ExitBootServices, then vmm_main() on a new stack
+ * (boot/handoff.c). Returns only if ExitBootServices failed. */
+EFI_STATUS boot_handoff(EFI_HANDLE image, struct boot_info *bi);
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * UEFI entry point. Everything here runs with the firmware's help; the last
+ * step hands the machine to vmm_main() for good. On any problem Shale says
+ * what is wrong and returns to the firmware, which goes on booting.
+ */
+#include "boot/boot.h"
+#include "drivers/uart.h"
+#include "lib/log.h"
+#include "vmm/version.h"
+
+int boot_load_guests(struct boot_info *bi);
+
+static void serial_sink(const char *s, size_t len)
+{
+	uart_write(s, len);
+}
+
+static void find_acpi(struct boot_info *bi)
+{
+	EFI_GUID acpi20 = ACPI_20_TABLE_GUID;
+	void *rsdp = NULL;
+
+	/* Prefer the ACPI 2.0 RSDP, which carries the XSDT. */
+	if (EFI_ERROR(LibGetSystemConfigurationTable(&acpi20, &rsdp)))
+		LibGetSystemConfigurationTable(&AcpiTableGuid, &rsdp);
+	bi->acpi_rsdp = (uint64_t)rsdp;
+}
+
+static void find_image(EFI_HANDLE image, struct boot_info *bi)
+{
+	EFI_LOADED_IMAGE *li;
+
+	if (!EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image,
+					 &LoadedImageProtocol, (void **)&li))) {
+		bi->image_base = (uint64_t)li->ImageBase;
+		bi->image_size = li->ImageSize;
+	}
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+	EFI_PHYSICAL_ADDRESS pages = 0;
+	struct boot_info *bi;
+	int vtx_problems;
+
+	InitializeLib(image, systab);
+	/* 1. Consoles: COM1 for the log, the firmware console for a screen. */
+	uart_init(0x3f8, 115200);
+	log_set_serial_sink(serial_sink);
+	log_set_firmware_sink(boot_console_write);
+	log_info("shale", "Shale %s, a bare-metal hypervisor for Intel VT-x",
+		 SHALE_VERSION_STRING);
+
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages,
+					EfiLoaderData,
+					EFI_SIZE_TO_PAGES(sizeof(*bi)), &pages))) {
+		log_err("shale", "out of memory before starting");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	bi = (struct boot_info *)pages;
+	SetMem(bi, sizeof(*bi), 0);
+
+	/* 2. Can this machine run Shale at all? Reported now, acted on after
+	 *    the config has been checked, so one boot shows every problem. */
+	vtx_problems = vmx_check_support(&bi->vmx);
+	if (!vtx_problems)
+		log_info("vmx", "VT-x with EPT and unrestricted guest is available");
+
+	/* 3. The config partition, shale.cfg and the guest images. */
+	boot_load_guests(bi);
+
+	if (vtx_problems) {
+		log_err("shale", "Shale cannot run on this machine; returning to the firmware");
+		uefi_call_wrapper(BS->FreePages, 2, pages, EFI_SIZE_TO_PAGES(sizeof(*bi)));
+		return EFI_UNSUPPORTED;
+	}
+	if (!bi->config.n_guests) {
+		log_err("shale", "no guest can be started; returning to the firmware");
+		uefi_call_wrapper(BS->FreePages, 2, pages, EFI_SIZE_TO_PAGES(sizeof(*bi)));
+		return EFI_NOT_FOUND;
+	}
+
+	/* 4. Facts the hypervisor needs once the firmware is gone. */
+	find_acpi(bi);
+	find_image(image, bi);
+
+	/* 5. Take the machine. Returns only on failure. */
+	return boot_handoff(image, bi);
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading shale.cfg and the guest images it names, and refusing what cannot
+ * work before the firmware is gone: a missing image, an image larger than
+ * its guest, guests that need more memory than the host has.
+ */
+#include "boot/boot.h"
+#include "lib/log.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define SRC "config"
+/* Host RAM kept back for Shale itself: page tables, VMCS, EPT, bitmaps. */
+#define HV_RESERVE (32ull << 20)
+
+static const char *cfg_name = "shale.cfg";
+
+static void report(void *ctx, const char *msg)
+{
+	(void)ctx;
+	log_err(SRC, "%s", msg);
+}
+
+/* Human-readable size: 16M, 1G, 512K, or bytes. */
+static const char *fmt_size(char *buf, size_t n, uint64_t v)
+{
+	if (v && !(v & ((1ull << 30) - 1)))
+		ksnprintf(buf, n, "%luG", (unsigned long)(v >> 30));
+	else if (v && !(v & ((1ull << 20) - 1)))
+		ksnprintf(buf, n, "%luM", (unsigned long)(v >> 20));
+	else if (v >= (1ull << 20))
+		ksnprintf(buf, n, "%luM", (unsigned long)(v >> 20));
+	else
+		ksnprintf(buf, n, "%luK", (unsigned long)(v >> 10));
+	return buf;
+}
+
+static void drop_guest(struct shale_config *cfg, unsigned i)
+{
+	memmove(&cfg->guests[i], &cfg->guests[i + 1],
+		(cfg->n_guests - i - 1) * sizeof(cfg->guests[0]));
+	cfg->n_guests--;
+}
+
+static struct boot_module *find_module(struct boot_info *bi, const char *name)
+{
+	for (unsigned i = 0; i < bi->n_modules; i++)
+		if (!strcmp(bi->modules[i].name, name))
+			return &bi->modules[i];
+	return NULL;
+}
+
+/* Load `name` once (several guests may share an image). */
+static struct boot_module *load_module(struct boot_info *bi,
+				       EFI_FILE_HANDLE root,
+				       const struct guest_config *g,
+				       const char *what, const char *name)
+{
+	struct boot_module *m = find_module(bi, name);
+	EFI_STATUS st;
+
+	if (m)
+		return m;
+	if (bi->n_modules == BOOT_MAX_MODULES) {
+		log_err(SRC, "%s:%u: guest \"%s\": too many images (at most %u)",
+			cfg_name, g->line, g->name, BOOT_MAX_MODULES);
+		return NULL;
+	}
+	m = &bi->modules[bi->n_modules];
+	st = boot_read_file(root, name, &m->addr, &m->size);
+	if (st == EFI_NOT_FOUND) {
+		log_err(SRC, "%s:%u: guest \"%s\": %s \"%s\": no such file on the config partition",
+			cfg_name, g->line, g->name, what, name);
+		return NULL;
+	}
+	if (EFI_ERROR(st)) {
+		log_err(SRC, "%s:%u: guest \"%s\": %s \"%s\": cannot read it (firmware status 0x%lx)",
+			cfg_name, g->line, g->name, what, name,
+			(unsigned long)st);
+		return NULL;
+	}
+	memcpy(m->name, name, sizeof(m->name));
+	bi->n_modules++;
+	log_info("boot", "loaded %s (%lu bytes)", name, (unsigned long)m->size);
+	return m;
+}
+
+/* Does the image fit where the guest wants it? */
+static bool image_fits(const struct guest_config *g, const struct boot_module *k)
+{
+	char a[16], b[16];
+	uint64_t limit = g->memory;
+
+	if (g->mode == GUEST_MODE_REAL && limit > (1ull << 20))
+		limit = 1ull << 20; /* real mode reaches the first MiB only */
+	if (g->load < limit && k->size <= limit - g->load)
+		return true;
+	log_err(SRC, "%s:%u: guest \"%s\": kernel \"%s\" (%s) does not fit in guest memory %s at load address 0x%lx",
+		cfg_name, g->line, g->name, g->kernel,
+		fmt_size(a, sizeof(a), k->size), fmt_size(b, sizeof(b), limit),
+		(unsigned long)g->load);
+	return false;
+}
+
+/* RAM the firmware will leave to Shale, from the current memory map. */
+static uint64_t usable_ram(void)
+{
+	UINTN entries, key, desc_size;
+	UINT32 ver;
+	EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&entries, &key, &desc_size, &ver);
+	uint64_t total = 0;
+
+	if (!map)
+		return 0;
+	for (UINTN i = 0; i < entries; i++) {
+		EFI_MEMORY_DESCRIPTOR *d =
+			(EFI_MEMORY_DESCRIPTOR *)((UINT8 *)map + i * desc_size);
+
+		if (d->Type == EfiConventionalMemory ||
+		    d->Type == EfiBootServicesCode ||
+		    d->Type == EfiBootServicesData)
+			total += d->NumberOfPages * EFI_PAGE_SIZE;
+	}
+	FreePool(map);
+	return total;
+}
+
+/* Guests are admitted in config order until host memory runs out; the
+ * figures say by how much. */
+static void check_memory(struct shale_config *cfg)
+{
+	uint64_t ram = usable_ram();
+	uint64_t avail = ram > HV_RESERVE ? ram - HV_RESERVE : 0;
+	uint64_t used = 0;
+	char a[16], b[16], c[16];
+
+	for (unsigned i = 0; i < cfg->n_guests;) {
+		struct guest_config *g = &cfg->guests[i];
+
+		if (g->memory <= avail - used) {
+			used += g->memory;
+			i++;
+			continue;
+		}
+		log_err(SRC, "%s:%u: guest \"%s\": memory %s does not fit: the host has %s free for guests and the guests before it take %s",
+			cfg_name, g->line, g->name,
+			fmt_size(a, sizeof(a), g->memory),
+			fmt_size(b, sizeof(b), avail),
+			fmt_size(c, sizeof(c), used));
+		drop_guest(cfg, i);
+	}
+}
+
+int boot_load_guests(struct boot_info *bi)
+{
+	EFI_FILE_HANDLE root = boot_open_config_partition();
+	struct shale_config *cfg = &bi->config;
+	uint64_t addr, size;
+	EFI_STATUS st;
+	int problems;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!root)
+		return -1;
+	st = boot_read_file(root, "shale.cfg", &addr, &size);
+	if (EFI_ERROR(st)) {
+		log_err(SRC, "the config partition has no readable shale.cfg (firmware status 0x%lx)",
+			(unsigned long)st);
+		return -1;
+	}
+	problems = config_parse((const char *)addr, size, cfg_name, cfg, report,
+				NULL);
+	uefi_call_wrapper(BS->FreePages, 2, addr, EFI_SIZE_TO_PAGES(size ? size : 1));
+	if (problems)
+		log_warn(SRC, "%s: %d problem(s); the guests with errors are skipped",
+			 cfg_name, problems);
+
+	check_memory(cfg);
+	for (unsigned i = 0; i < cfg->n_guests;) {
+		struct guest_config *g = &cfg->guests[i];
+		struct boot_module *k, *r = NULL;
+
+		k = load_module(bi, root, g, "kernel", g->kernel);
+		if (k && g->initrd[0])
+			r = load_module(bi, root, g, "initrd", g->initrd);
+		if (!k || (g->initrd[0] && !r) || !image_fits(g, k)) {
+			drop_guest(cfg, i);
+			continue;
+		}
+		i++;
+	}
+	uefi_call_wrapper(root->Close, 1, root);
+	return 0;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+
+#include "lib/log.h"
+#include "lib/printf.h"
+
+#define LOG_RING_SIZE 16384
+
+static log_sink_fn serial_sink;
+static log_sink_fn firmware_sink;
+static enum log_lvl cur_level = LVL_INFO;
+static char ring[LOG_RING_SIZE];
+static size_t ring_head; /* total bytes ever written */
+
+void log_set_serial_sink(log_sink_fn fn)
+{
+	serial_sink = fn;
+}
+
+void log_set_firmware_sink(log_sink_fn fn)
+{
+	firmware_sink = fn;
+}
+
+void log_set_level(enum log_lvl level)
+{
+	cur_level = level;
+}
+
+enum log_lvl log_get_level(void)
+{
+	return cur_level;
+}
+
+void log_raw(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		ring[(ring_head + i) % LOG_RING_SIZE] = s[i];
+	ring_head += len;
+	if (serial_sink)
+		serial_sink(s, len);
+	if (firmware_sink)
+		firmware_sink(s, len);
+}
+
+void log_rawf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	log_raw(buf, n);
+}
+
+void log_msg(enum log_lvl level, const char *src, const char *fmt, ...)
+{
+	static const char *const tag[] = { "error: ", "warning: ", "", "" };
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (level > cur_level)
+		return;
+	n = ksnprintf(buf, sizeof(buf), "[%s] %s", src, tag[level]);
+	va_start(ap, fmt);
+	n += kvsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	log_raw(buf, n);
+}
+
+size_t log_ring_copy(char *buf, size_t size)
+{
+	size_t avail = ring_head < LOG_RING_SIZE ? ring_head : LOG_RING_SIZE;
+	size_t n = avail < size ? avail : size;
+	size_t start = ring_head - n;
+
+	for (size_t i = 0; i < n; i++)
+		buf[i] = ring[(start + i) % LOG_RING_SIZE];
+	return n;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Logging: every line goes to the host serial console with a level and a
+ * source, "[vmx] VMXON ok on cpu0", and into an in-memory ring that the
+ * shell and crash reports can replay. Before ExitBootServices boot/ adds the
+ * firmware console as a second sink so a person with a screen sees it too.
+ */
+#ifndef SHALE_LIB_LOG_H
+#define SHALE_LIB_LOG_H
+
+#include <stddef.h>
+
+enum log_lvl { LVL_ERROR, LVL_WARN, LVL_INFO, LVL_DEBUG };
+
+typedef void (*log_sink_fn)(const char *s, size_t len);
+
+void log_set_serial_sink(log_sink_fn fn);
+/* The firmware console, or NULL once the firmware is gone. */
+void log_set_firmware_sink(log_sink_fn fn);
+void log_set_level(enum log_lvl level);
+enum log_lvl log_get_level(void);
+
+void log_msg(enum log_lvl level, const char *src, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Raw text to the console, no prefix, no level filter. */
+void log_raw(const char *s, size_t len);
+void log_rawf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The most recent log text, oldest first, for crash reports and the shell. */
+size_t log_ring_copy(char *buf, size_t size);
+
+#define log_err(src, ...) log_msg(LVL_ERROR, src, __VA_ARGS__)
+#define log_warn(src, ...) log_msg(LVL_WARN, src, __VA_ARGS__)
+#define log_info(src, ...) log_msg(LVL_INFO, src, __VA_ARGS__)
+#define log_debug(src, ...) log_msg(LVL_DEBUG, src, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,799 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for the shale.cfg parser (vmm/config.c, vmm/config_values.c).
+ * Messages are asserted word for word: they are the user interface of the
+ * format, and docs/config.md quotes them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vmm/config.h"
+
+#define MIB (1ULL << 20)
+#define GIB (1ULL << 30)
+
+/* The smallest valid guest section. */
+#define GUEST_A "[guest]\nname = a\nkernel = a.bin\nmemory = 16M\n"
+
+/* Every message, one per line, in the order reported. */
+struct collected {
+	char text[16384];
+	size_t len;
+	int count;
+};
+
+static struct shale_config cfg;
+static struct collected got;
+
+static void collect(void *ctx, const char *msg)
+{
+	struct collected *c = ctx;
+
+	assert_null(strchr(msg, '\n'));
+	c->len += snprintf(c->text + c->len, sizeof(c->text) - c->len, "%s\n", msg);
+	assert_true(c->len < sizeof(c->text));
+	c->count++;
+}
+
+/* Parse text; every problem lands in `got`, and the count must agree. */
+static int parse(const char *text)
+{
+	int n;
+
+	memset(&got, 0, sizeof(got));
+	n = config_parse(text, strlen(text), "shale.cfg", &cfg, collect, &got);
+	assert_int_equal(n, got.count);
+	return n;
+}
+
+/* Parse text, which must report exactly `messages` (newline-terminated). */
+static void expect(const char *text, const char *messages)
+{
+	parse(text);
+	assert_string_equal(got.text, messages);
+}
+
+static void expect_clean(const char *text)
+{
+	expect(text, "");
+}
+
+static void test_full_config(void **state)
+{
+	static const char text[] =
+		"# Shale test config\n"
+		"[hypervisor]\n"
+		"log = debug\n"
+		"console = 0x2f8, 57600\n"
+		"timeslice = 500us\n"
+		"\n"
+		"[guest]\n"
+		"name = linux-1\n"
+		"kernel = images/bzImage\n"
+		"initrd = images/initrd.gz\n"
+		"cmdline = \"console=ttyS0 quiet\"\n"
+		"memory = 2G\n"
+		"vcpus = 4\n"
+		"cpus = 0,2-3\n"
+		"mode = long\n"
+		"load = 0x200000\n"
+		"entry = 0x200400\n"
+		"devices = testdev, uart\n"
+		"on_poweroff = preserve\n"
+		"on_reboot = destroy\n"
+		"on_crash = restart\n"
+		"autostart = no\n"
+		"weight = 1024\n"
+		"\n"
+		"[guest]\n"
+		"name = boot_16\n"
+		"kernel = boot.bin\n"
+		"initrd = \"\"\n"
+		"cmdline = quiet\n"
+		"memory = 0x100000\n"
+		"vcpus = 1\n"
+		"cpus = all\n"
+		"mode = real\n"
+		"load = 0x7c00\n"
+		"devices = none\n"
+		"on_poweroff = restart\n"
+		"on_reboot = preserve\n"
+		"on_crash = preserve\n"
+		"autostart = true\n"
+		"weight = 1\n";
+	const struct guest_config *g;
+
+	(void)state;
+	expect_clean(text);
+	assert_int_equal(cfg.log_level, LOG_DEBUG);
+	assert_int_equal(cfg.console_port, 0x2f8);
+	assert_int_equal(cfg.console_baud, 57600);
+	assert_int_equal(cfg.timeslice_us, 500);
+	assert_int_equal(cfg.n_guests, 2);
+
+	g = &cfg.guests[0];
+	assert_string_equal(g->name, "linux-1");
+	assert_string_equal(g->kernel, "images/bzImage");
+	assert_string_equal(g->initrd, "images/initrd.gz");
+	assert_string_equal(g->cmdline, "console=ttyS0 quiet");
+	assert_int_equal(g->memory, 2 * GIB);
+	assert_int_equal(g->vcpus, 4);
+	assert_int_equal(g->cpus, 0xd);
+	assert_int_equal(g->mode, GUEST_MODE_LONG);
+	assert_int_equal(g->load, 0x200000);
+	assert_int_equal(g->entry, 0x200400);
+	assert_int_equal(g->devices, GUEST_DEV_TESTDEV | GUEST_DEV_UART);
+	assert_int_equal(g->on_poweroff, ACTION_PRESERVE);
+	assert_int_equal(g->on_reboot, ACTION_DESTROY);
+	assert_int_equal(g->on_crash, ACTION_RESTART);
+	assert_false(g->autostart);
+	assert_int_equal(g->weight, 1024);
+	assert_int_equal(g->line, 7);
+	assert_int_equal(g->kernel_line, 9);
+	assert_int_equal(g->initrd_line, 10);
+
+	g = &cfg.guests[1];
+	assert_string_equal(g->name, "boot_16");
+	assert_string_equal(g->kernel, "boot.bin");
+	assert_string_equal(g->initrd, "");
+	assert_string_equal(g->cmdline, "quiet");
+	assert_int_equal(g->memory, MIB);
+	assert_int_equal(g->vcpus, 1);
+	assert_int_equal(g->cpus, ~0ULL);
+	assert_int_equal(g->mode, GUEST_MODE_REAL);
+	assert_int_equal(g->load, 0x7c00);
+	assert_int_equal(g->entry, 0x7c00);
+	assert_int_equal(g->devices, 0);
+	assert_int_equal(g->on_poweroff, ACTION_RESTART);
+	assert_int_equal(g->on_reboot, ACTION_PRESERVE);
+	assert_int_equal(g->on_crash, ACTION_PRESERVE);
+	assert_true(g->autostart);
+	assert_int_equal(g->weight, 1);
+	assert_int_equal(g->line, 25);
+	assert_int_equal(g->initrd_line, 0);
+}
+
+static void test_defaults(void **state)
+{
+	const struct guest_config *g = &cfg.guests[0];
+
+	(void)state;
+	expect_clean(GUEST_A);
+	assert_int_equal(cfg.log_level, LOG_INFO);
+	assert_int_equal(cfg.console_port, 0x3f8);
+	assert_int_equal(cfg.console_baud, 115200);
+	assert_int_equal(cfg.timeslice_us, 10000);
+	assert_int_equal(cfg.n_guests, 1);
+	assert_string_equal(g->initrd, "");
+	assert_string_equal(g->cmdline, "");
+	assert_int_equal(g->vcpus, 1);
+	assert_int_equal(g->cpus, ~0ULL);
+	assert_int_equal(g->mode, GUEST_MODE_LONG);
+	assert_int_equal(g->load, 0x100000);
+	assert_int_equal(g->entry, 0x100000);
+	assert_int_equal(g->devices, 0);
+	assert_int_equal(g->on_poweroff, ACTION_DESTROY);
+	assert_int_equal(g->on_reboot, ACTION_RESTART);
+	assert_int_equal(g->on_crash, ACTION_DESTROY);
+	assert_true(g->autostart);
+	assert_int_equal(g->weight, 256);
+	assert_int_equal(g->line, 1);
+}
+
+static void test_real_mode_defaults(void **state)
+{
+	(void)state;
+	expect_clean(GUEST_A "mode = real\n");
+	assert_int_equal(cfg.guests[0].load, 0x10000);
+	assert_int_equal(cfg.guests[0].entry, 0x10000);
+	/* entry defaults to an explicit load too */
+	expect_clean(GUEST_A "load = 0x300000\n");
+	assert_int_equal(cfg.guests[0].entry, 0x300000);
+}
+
+static void test_comments_blank_lines_crlf(void **state)
+{
+	static const char text[] =
+		"\xef\xbb\xbf# written on Windows\r\n"
+		"\r\n"
+		"   # indented comment\r\n"
+		"[hypervisor]   # trailing comment\r\n"
+		"\tlog=warn\r\n"
+		"[ guest ]\r\n"
+		"name\t=\ta   # the name\r\n"
+		"kernel = a.bin#no space needed\r\n"
+		"memory   =   16M  # comment\r\n"
+		"cmdline = \"root=/dev/vda # not a comment\"  # a comment\r\n"
+		"\r\n"
+		"memroy = 1\r\n"; /* line 12: line numbers survive CRLF */
+
+	(void)state;
+	expect(text, "shale.cfg:12: guest \"a\": unknown key \"memroy\" "
+		     "(did you mean \"memory\"?)\n");
+	expect_clean("[hypervisor]\r\nlog=warn\r\n" GUEST_A "cmdline = \"a # b\"  # c\r\n");
+	assert_int_equal(cfg.log_level, LOG_WARN);
+	assert_string_equal(cfg.guests[0].cmdline, "a # b");
+	assert_string_equal(cfg.guests[0].name, "a");
+}
+
+static void test_bare_cmdline(void **state)
+{
+	(void)state;
+	expect_clean(GUEST_A "cmdline = console=ttyS0  init=/bin/sh   # why\n");
+	assert_string_equal(cfg.guests[0].cmdline, "console=ttyS0  init=/bin/sh");
+	/* quotes inside a bare value are kept */
+	expect_clean(GUEST_A "cmdline = a=\"b c\"\n");
+	assert_string_equal(cfg.guests[0].cmdline, "a=\"b c\"");
+}
+
+static void test_not_nul_terminated(void **state)
+{
+	static const char text[] = GUEST_A "vcpus = 2";
+	char buf[sizeof(text) + 8];
+	int n;
+
+	(void)state;
+	memcpy(buf, text, sizeof(text) - 1);
+	memcpy(buf + sizeof(text) - 1, "9999\n[x", 8); /* must never be read */
+	memset(&got, 0, sizeof(got));
+	n = config_parse(buf, sizeof(text) - 1, "shale.cfg", &cfg, collect, &got);
+	assert_int_equal(n, 0);
+	assert_int_equal(cfg.guests[0].vcpus, 2);
+}
+
+static void test_memory_sizes(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t bytes;
+	} ok[] = {
+		{ "1M", MIB }, { "512G", 512 * GIB }, { "1g", GIB }, { "2048K", 2 * MIB },
+		{ "1048576", MIB }, { "0x200000", 2 * MIB }, { "0x10M", 16 * MIB },
+	};
+	char text[128];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), "[guest]\nname=a\nkernel=a\nload=0x10000\nmemory=%s\n",
+			 ok[i].text);
+		expect_clean(text);
+		assert_int_equal(cfg.guests[0].memory, ok[i].bytes);
+	}
+}
+
+static void test_memory_errors(void **state)
+{
+	(void)state;
+	expect("[guest]\nname = web\nkernel = w\n\n\n\n\n\n\n\n\nmemory = 12Q\n",
+	       "shale.cfg:12: guest \"web\": memory \"12Q\": expected a size like 256M\n");
+	expect("[guest]\nname=a\nkernel=a\nmemory = 1536K\n",
+	       "shale.cfg:4: guest \"a\": memory \"1536K\": not a multiple of 1M "
+	       "(it lies between 1M and 2M)\n");
+	expect("[guest]\nname=a\nkernel=a\nmemory = 512K\n",
+	       "shale.cfg:4: guest \"a\": memory \"512K\": out of range, allowed 1M..512G\n");
+	expect("[guest]\nname=a\nkernel=a\nmemory = 513G\n",
+	       "shale.cfg:4: guest \"a\": memory \"513G\": out of range, allowed 1M..512G\n");
+	expect("[guest]\nname=a\nkernel=a\nmemory = 99999999999999999999G\n",
+	       "shale.cfg:4: guest \"a\": memory \"99999999999999999999G\": "
+	       "expected a size like 256M\n");
+	expect("[guest]\nname=a\nkernel=a\nmemory = M\n",
+	       "shale.cfg:4: guest \"a\": memory \"M\": expected a size like 256M\n");
+	assert_int_equal(cfg.n_guests, 0);
+}
+
+static void test_unknown_key_hypervisor(void **state)
+{
+	(void)state;
+	expect("[hypervisor]\nlog = info\ncolour = red\n" GUEST_A,
+	       "shale.cfg:3: unknown key \"colour\" in [hypervisor]\n");
+	expect("[hypervisor]\nlgo = info\n" GUEST_A,
+	       "shale.cfg:2: unknown key \"lgo\" in [hypervisor] (did you mean \"log\"?)\n");
+	expect("[hypervisor]\nmemory = 1M\n" GUEST_A,
+	       "shale.cfg:2: unknown key \"memory\" in [hypervisor] (it belongs in [guest])\n");
+	/* hypervisor problems do not cost the guests anything */
+	assert_int_equal(cfg.n_guests, 1);
+}
+
+static void test_unknown_key_guest(void **state)
+{
+	(void)state;
+	expect("[guest]\nname = a\nkernel = a.bin\nmemory = 16M\n\n\n\n\nmemroy = 16M\n",
+	       "shale.cfg:9: guest \"a\": unknown key \"memroy\" (did you mean \"memory\"?)\n");
+	expect(GUEST_A "Memory = 16M\n",
+	       "shale.cfg:5: guest \"a\": unknown key \"Memory\" (did you mean \"memory\"?)\n");
+	expect(GUEST_A "colour = red\n", "shale.cfg:5: guest \"a\": unknown key \"colour\"\n");
+	expect(GUEST_A "log = debug\n",
+	       "shale.cfg:5: guest \"a\": unknown key \"log\" (it belongs in [hypervisor])\n");
+	assert_int_equal(cfg.n_guests, 0);
+}
+
+static void test_guest_without_name_yet(void **state)
+{
+	(void)state;
+	/* numbered until the name is seen, named after */
+	expect(GUEST_A "[guest]\nvcpus = 0\nname = b\nweight = 0\nkernel=b\nmemory=16M\n",
+	       "shale.cfg:6: guest #2: vcpus \"0\": out of range, allowed 1..64\n"
+	       "shale.cfg:8: guest \"b\": weight \"0\": out of range, allowed 1..65535\n");
+	assert_int_equal(cfg.n_guests, 1);
+}
+
+static void test_missing_required(void **state)
+{
+	(void)state;
+	expect(GUEST_A "\n[guest]\nkernel = b.bin\nmemory = 16M\n",
+	       "shale.cfg:6: guest #2: missing \"name\"\n");
+	expect("# c\n[guest]\nname = b\n",
+	       "shale.cfg:2: guest \"b\": missing \"kernel\"\n"
+	       "shale.cfg:2: guest \"b\": missing \"memory\"\n");
+	expect("[guest]\n",
+	       "shale.cfg:1: guest #1: missing \"name\"\n"
+	       "shale.cfg:1: guest #1: missing \"kernel\"\n"
+	       "shale.cfg:1: guest #1: missing \"memory\"\n");
+	/* a key given with a bad value is reported once, not also as missing */
+	expect("[guest]\nname = b\nkernel = a b\nmemory = 16M\n",
+	       "shale.cfg:3: guest \"b\": kernel \"a b\": ' ' is not allowed, use only "
+	       "letters, digits and . _ / - in file names\n");
+}
+
+static void test_duplicate_name(void **state)
+{
+	(void)state;
+	expect("\n\n\n\n[guest]\nname = a\nkernel = a.bin\nmemory = 16M\n"
+	       "\n\n\n\n\n\n\n\n\n\n[guest]\nname = a\nkernel = b.bin\nmemory = 16M\n",
+	       "shale.cfg:20: guest \"a\": name \"a\" is already used by the guest at line 5\n");
+	assert_int_equal(cfg.n_guests, 1);
+	assert_string_equal(cfg.guests[0].kernel, "a.bin");
+}
+
+static void test_bad_guest_name_is_free(void **state)
+{
+	(void)state;
+	/* a skipped guest does not keep its name: the next one may use it */
+	expect("[guest]\nname = a\nkernel = a\nmemory = 1Q\n" GUEST_A,
+	       "shale.cfg:4: guest \"a\": memory \"1Q\": expected a size like 256M\n");
+	assert_int_equal(cfg.n_guests, 1);
+	assert_int_equal(cfg.guests[0].line, 5);
+}
+
+static void test_bad_guest_skipped_good_kept(void **state)
+{
+	(void)state;
+	parse("[guest]\nname = one\nkernel = 1.bin\nmemory = 1M\nload = 0x10000\n"
+	      "[guest]\nname = two\nkernel = 2.bin\nmemory = 16M\nvcpus = lots\n"
+	      "[guest]\nname = three\nkernel = 3.bin\nmemory = 32M\n");
+	assert_string_equal(got.text, "shale.cfg:10: guest \"two\": vcpus \"lots\": "
+				      "expected a number from 1 to 64\n");
+	assert_int_equal(cfg.n_guests, 2);
+	assert_string_equal(cfg.guests[0].name, "one");
+	assert_string_equal(cfg.guests[1].name, "three");
+	assert_int_equal(cfg.guests[1].memory, 32 * MIB);
+	assert_int_equal(cfg.guests[1].line, 11);
+	/* nothing of the bad guest lingers past the valid ones */
+	assert_string_equal(cfg.guests[2].name, "");
+}
+
+static void test_not_key_value(void **state)
+{
+	(void)state;
+	expect("[hypervisor]\n\n\nlog info\n" GUEST_A,
+	       "shale.cfg:4: line is not \"key = value\" or \"[section]\"\n");
+	expect(GUEST_A "= 5\nmemory: 16M\n",
+	       "shale.cfg:5: guest \"a\": line is not \"key = value\" or \"[section]\"\n"
+	       "shale.cfg:6: guest \"a\": line is not \"key = value\" or \"[section]\"\n");
+	assert_int_equal(cfg.n_guests, 0);
+}
+
+static void test_quotes(void **state)
+{
+	(void)state;
+	expect(GUEST_A "cmdline = \"console=ttyS0\n",
+	       "shale.cfg:5: guest \"a\": cmdline: unterminated quote, add a closing \" "
+	       "at the end of the value\n");
+	expect(GUEST_A "cmdline = \"a\" b\n",
+	       "shale.cfg:5: guest \"a\": cmdline \"a\": unexpected text after the "
+	       "closing quote\n");
+	expect_clean("[guest]\nname = \"q\"\nkernel = \"a.bin\"\nmemory = \"16M\"\n");
+	assert_string_equal(cfg.guests[0].name, "q");
+}
+
+static void test_empty_value(void **state)
+{
+	(void)state;
+	expect(GUEST_A "vcpus =\nweight =   # nothing\ncmdline = \"\"\n",
+	       "shale.cfg:5: guest \"a\": vcpus: no value after \"=\"\n"
+	       "shale.cfg:6: guest \"a\": weight: no value after \"=\"\n");
+	expect("[guest]\nname = \"\"\nkernel = a\nmemory = 16M\n",
+	       "shale.cfg:2: guest #1: name \"\": must not be empty\n");
+}
+
+static void test_too_long(void **state)
+{
+	char text[4096], longname[64], longpath[200], longcmd[1100];
+
+	(void)state;
+	memset(longname, 'n', 32);
+	longname[32] = '\0';
+	snprintf(text, sizeof(text), "[guest]\nname = %s\nkernel = a\nmemory = 16M\n", longname);
+	expect(text, "shale.cfg:2: guest #1: name \"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\": "
+		     "32 characters, the limit is 31\n");
+	longname[31] = '\0';
+	snprintf(text, sizeof(text), "[guest]\nname = %s\nkernel = a\nmemory = 16M\n", longname);
+	expect_clean(text);
+
+	memset(longpath, 'p', 128);
+	longpath[128] = '\0';
+	snprintf(text, sizeof(text), GUEST_A "initrd = %s\n", longpath);
+	expect(text, "shale.cfg:5: guest \"a\": initrd \"ppppppppppppppppppppppppppppppppppppp...\": "
+		     "128 characters, the limit is 127\n");
+	longpath[127] = '\0';
+	snprintf(text, sizeof(text), GUEST_A "initrd = %s\n", longpath);
+	expect_clean(text);
+	assert_int_equal(strlen(cfg.guests[0].initrd), 127);
+
+	memset(longcmd, 'c', 1024);
+	longcmd[1024] = '\0';
+	snprintf(text, sizeof(text), GUEST_A "cmdline = \"%s\"\n", longcmd);
+	expect(text, "shale.cfg:5: guest \"a\": cmdline \"ccccccccccccccccccccccccccccccccccccc...\": "
+		     "1024 characters, the limit is 1023\n");
+	longcmd[1023] = '\0';
+	snprintf(text, sizeof(text), GUEST_A "cmdline = \"%s\"\n", longcmd);
+	expect_clean(text);
+	assert_int_equal(strlen(cfg.guests[0].cmdline), 1023);
+}
+
+static void test_bad_characters(void **state)
+{
+	(void)state;
+	expect("[guest]\nname = my guest\nkernel = a\nmemory = 16M\n",
+	       "shale.cfg:2: guest #1: name \"my guest\": ' ' is not allowed, use only "
+	       "letters, digits, '_' and '-'\n");
+	expect(GUEST_A "initrd = a\\b\n",
+	       "shale.cfg:5: guest \"a\": initrd \"a\\b\": '\\' is not allowed, use only "
+	       "letters, digits and . _ / - in file names\n");
+	expect(GUEST_A "cmdline = \"a\x01\"\n",
+	       "shale.cfg:5: guest \"a\": cmdline \"a?\": control character 0x01 is not allowed\n");
+}
+
+static void test_too_many_guests(void **state)
+{
+	char text[8192];
+	size_t len = 0;
+	int i;
+
+	(void)state;
+	for (i = 0; i < CONFIG_MAX_GUESTS + 2; i++)
+		len += snprintf(text + len, sizeof(text) - len,
+				"[guest]\nname = g%d\nkernel = k\nmemory = 1M\nload = 0x10000\n", i);
+	/* headers are at lines 1, 6, 11, ...: guest #17 at line 81 */
+	expect(text, "shale.cfg:81: guest #17: too many guests, the limit is 16\n"
+		     "shale.cfg:86: guest #18: too many guests, the limit is 16\n");
+	assert_int_equal(cfg.n_guests, CONFIG_MAX_GUESTS);
+	assert_string_equal(cfg.guests[15].name, "g15");
+
+	/* the limit counts valid guests: a bad one leaves room for another */
+	len = snprintf(text, sizeof(text), "[guest]\nname = bad\n");
+	for (i = 0; i < CONFIG_MAX_GUESTS; i++)
+		len += snprintf(text + len, sizeof(text) - len,
+				"[guest]\nname = g%d\nkernel = k\nmemory = 1M\nload = 0x10000\n", i);
+	parse(text);
+	assert_int_equal(got.count, 2); /* missing kernel, missing memory */
+	assert_int_equal(cfg.n_guests, CONFIG_MAX_GUESTS);
+}
+
+static void test_load_outside_memory(void **state)
+{
+	(void)state;
+	expect("[guest]\nname=a\nkernel=a\nmemory = 16M\nload = 0x1000000\n",
+	       "shale.cfg:5: guest \"a\": load 0x1000000: outside guest memory 0x0-0xffffff "
+	       "(memory = 16M); load lower or give the guest more memory\n");
+	expect("[guest]\nname=a\nkernel=a\nmemory = 1M\n",
+	       "shale.cfg:1: guest \"a\": load 0x100000 (the default for mode long): outside "
+	       "guest memory 0x0-0xfffff (memory = 1M); load lower or give the guest more "
+	       "memory\n");
+	expect_clean("[guest]\nname=a\nkernel=a\nmemory = 16M\nload = 0xfff000\n");
+}
+
+static void test_load_and_entry_rules(void **state)
+{
+	(void)state;
+	expect(GUEST_A "load = 0x8000\n",
+	       "shale.cfg:5: guest \"a\": load 0x8000: a long-mode image must load at 0x10000 "
+	       "or above (Shale's GDT and page tables use 0x1000-0x7fff)\n");
+	expect(GUEST_A "mode = real\nload = 0x100000\n",
+	       "shale.cfg:6: guest \"a\": load 0x100000: a real-mode image must load below "
+	       "0x100000 (1M)\n");
+	expect(GUEST_A "entry = 0x100000\nmode = real\n",
+	       "shale.cfg:5: guest \"a\": entry 0x100000: only used with mode = long "
+	       "(a real-mode guest starts at its load address)\n");
+	expect(GUEST_A "entry = 0x1000000\n",
+	       "shale.cfg:5: guest \"a\": entry 0x1000000: outside guest memory 0x0-0xffffff "
+	       "(memory = 16M)\n");
+	expect(GUEST_A "load = 1M\n",
+	       "shale.cfg:5: guest \"a\": load \"1M\": expected an address like 0x100000\n");
+	/* a bad mode is reported once, not again through the load rules */
+	expect(GUEST_A "mode = x\nload = 0x8000\n",
+	       "shale.cfg:5: guest \"a\": mode \"x\": expected long or real\n");
+	expect_clean(GUEST_A "load = 1048576\nentry = 0xFFFFFF\n");
+	assert_int_equal(cfg.guests[0].entry, 0xffffff);
+}
+
+static void test_numbers(void **state)
+{
+	(void)state;
+	expect_clean(GUEST_A "vcpus = 64\nweight = 0xffff\n");
+	assert_int_equal(cfg.guests[0].vcpus, 64);
+	assert_int_equal(cfg.guests[0].weight, 65535);
+	expect(GUEST_A "vcpus = 65\n",
+	       "shale.cfg:5: guest \"a\": vcpus \"65\": out of range, allowed 1..64\n");
+	expect(GUEST_A "vcpus = -1\n",
+	       "shale.cfg:5: guest \"a\": vcpus \"-1\": expected a number from 1 to 64\n");
+	expect(GUEST_A "weight = 0x\n",
+	       "shale.cfg:5: guest \"a\": weight \"0x\": expected a number from 1 to 65535\n");
+	expect(GUEST_A "weight = 65536\n",
+	       "shale.cfg:5: guest \"a\": weight \"65536\": out of range, allowed 1..65535\n");
+	expect(GUEST_A "weight = 18446744073709551616\n",
+	       "shale.cfg:5: guest \"a\": weight \"18446744073709551616\": expected a number "
+	       "from 1 to 65535\n");
+}
+
+static void test_cpus(void **state)
+{
+	(void)state;
+	expect_clean(GUEST_A "cpus = 0, 1\n");
+	assert_int_equal(cfg.guests[0].cpus, 0x3);
+	expect_clean(GUEST_A "cpus = 0-3\n");
+	assert_int_equal(cfg.guests[0].cpus, 0xf);
+	expect_clean(GUEST_A "cpus = 63,0x2,4-4\n");
+	assert_int_equal(cfg.guests[0].cpus, (1ULL << 63) | 0x14);
+	expect_clean(GUEST_A "cpus = 0-63\n");
+	assert_int_equal(cfg.guests[0].cpus, ~0ULL);
+	expect(GUEST_A "cpus = 0-64\n",
+	       "shale.cfg:5: guest \"a\": cpus \"0-64\": CPU 64 is out of range, allowed 0..63\n");
+	expect(GUEST_A "cpus = 3-1\n",
+	       "shale.cfg:5: guest \"a\": cpus \"3-1\": range 3-1 is backwards\n");
+	expect(GUEST_A "cpus = 0,\n",
+	       "shale.cfg:5: guest \"a\": cpus \"0,\": expected \"all\" or a list like 0,2-3\n");
+	expect(GUEST_A "cpus = any\n",
+	       "shale.cfg:5: guest \"a\": cpus \"any\": expected \"all\" or a list like 0,2-3\n");
+}
+
+static void test_devices(void **state)
+{
+	(void)state;
+	expect_clean(GUEST_A "devices = uart\n");
+	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_UART);
+	expect_clean(GUEST_A "devices = testdev,uart\n");
+	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_TESTDEV | GUEST_DEV_UART);
+	expect_clean(GUEST_A "devices = none\n");
+	assert_int_equal(cfg.guests[0].devices, 0);
+	expect(GUEST_A "devices = testdev, usb\n",
+	       "shale.cfg:5: guest \"a\": devices \"testdev, usb\": unknown device \"usb\", "
+	       "expected testdev, uart or none\n");
+	expect(GUEST_A "devices = uart, uart\n",
+	       "shale.cfg:5: guest \"a\": devices \"uart, uart\": \"uart\" is listed twice\n");
+	expect(GUEST_A "devices = none, uart\n",
+	       "shale.cfg:5: guest \"a\": devices \"none, uart\": \"none\" cannot be "
+	       "combined with other devices\n");
+}
+
+static void test_words(void **state)
+{
+	static const char *const truths[] = { "yes", "true", "1" }, *const lies[] = { "no", "false", "0" };
+	char text[128];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), GUEST_A "autostart = %s\n", truths[i]);
+		expect_clean(text);
+		assert_true(cfg.guests[0].autostart);
+		snprintf(text, sizeof(text), GUEST_A "autostart = %s\n", lies[i]);
+		expect_clean(text);
+		assert_false(cfg.guests[0].autostart);
+	}
+	expect(GUEST_A "autostart = maybe\n",
+	       "shale.cfg:5: guest \"a\": autostart \"maybe\": expected no, yes, false, true, "
+	       "0 or 1\n");
+	expect(GUEST_A "on_crash = reboot\n",
+	       "shale.cfg:5: guest \"a\": on_crash \"reboot\": expected destroy, restart or "
+	       "preserve\n");
+	expect(GUEST_A "mode = protected\n",
+	       "shale.cfg:5: guest \"a\": mode \"protected\": expected long or real\n");
+	expect(GUEST_A "mode = Long\n",
+	       "shale.cfg:5: guest \"a\": mode \"Long\": expected long or real\n");
+}
+
+static void test_hypervisor_values(void **state)
+{
+	(void)state;
+	expect_clean("[hypervisor]\nlog = error\nconsole = 0x2f8\ntimeslice = 1s\n" GUEST_A);
+	assert_int_equal(cfg.log_level, LOG_ERROR);
+	assert_int_equal(cfg.console_port, 0x2f8);
+	assert_int_equal(cfg.console_baud, 115200);
+	assert_int_equal(cfg.timeslice_us, 1000000);
+	expect_clean("[hypervisor]\nconsole = 1016,9600\ntimeslice = 100us\n" GUEST_A);
+	assert_int_equal(cfg.console_port, 0x3f8);
+	assert_int_equal(cfg.console_baud, 9600);
+	assert_int_equal(cfg.timeslice_us, 100);
+	expect_clean("[hypervisor]\ntimeslice = 20 ms\n" GUEST_A);
+	assert_int_equal(cfg.timeslice_us, 20000);
+
+	expect("[hypervisor]\nlog = verbose\n" GUEST_A,
+	       "shale.cfg:2: log \"verbose\": expected error, warn, info or debug\n");
+	expect("[hypervisor]\nconsole = com1\n" GUEST_A,
+	       "shale.cfg:2: console \"com1\": expected \"PORT, BAUD\" like 0x3f8, 115200\n");
+	expect("[hypervisor]\nconsole = 0x3f8, 9600, 8n1\n" GUEST_A,
+	       "shale.cfg:2: console \"0x3f8, 9600, 8n1\": expected \"PORT, BAUD\" like "
+	       "0x3f8, 115200\n");
+	expect("[hypervisor]\nconsole = 0x10000\n" GUEST_A,
+	       "shale.cfg:2: console \"0x10000\": I/O port 0x10000 is out of range, allowed "
+	       "0x1..0xffff\n");
+	expect("[hypervisor]\nconsole = 0x3f8, 100000\n" GUEST_A,
+	       "shale.cfg:2: console \"0x3f8, 100000\": baud rate 100000 is not 115200 divided "
+	       "by a whole number (try 115200, 57600, 38400, 19200 or 9600)\n");
+	expect("[hypervisor]\ntimeslice = 10\n" GUEST_A,
+	       "shale.cfg:2: timeslice \"10\": expected a time like 10ms or 500us\n");
+	expect("[hypervisor]\ntimeslice = 50us\n" GUEST_A,
+	       "shale.cfg:2: timeslice \"50us\": out of range, allowed 100us..1s\n");
+	expect("[hypervisor]\ntimeslice = 2s\n" GUEST_A,
+	       "shale.cfg:2: timeslice \"2s\": out of range, allowed 100us..1s\n");
+	/* a bad value leaves the default in place */
+	assert_int_equal(cfg.timeslice_us, 10000);
+}
+
+static void test_duplicate_key(void **state)
+{
+	(void)state;
+	expect(GUEST_A "memory = 32M\n",
+	       "shale.cfg:5: guest \"a\": duplicate key \"memory\" (first set at line 4)\n");
+	assert_int_equal(cfg.n_guests, 0);
+	expect("[hypervisor]\nlog = info\n[hypervisor]\nlog = debug\n" GUEST_A,
+	       "shale.cfg:4: duplicate key \"log\" (first set at line 2)\n");
+	assert_int_equal(cfg.log_level, LOG_INFO);
+	/* the same key in two guests is no duplicate */
+	expect_clean(GUEST_A "[guest]\nname = b\nkernel = a.bin\nmemory = 16M\n");
+}
+
+static void test_key_outside_section(void **state)
+{
+	(void)state;
+	expect("# top\nlog = debug\n" GUEST_A,
+	       "shale.cfg:2: key \"log\" is outside any section; put it under [hypervisor] "
+	       "or [guest]\n");
+	assert_int_equal(cfg.log_level, LOG_INFO);
+}
+
+static void test_bad_sections(void **state)
+{
+	(void)state;
+	expect("[guests]\nname = a\n" GUEST_A,
+	       "shale.cfg:1: unknown section \"[guests]\", expected [hypervisor] or [guest]\n");
+	assert_int_equal(cfg.n_guests, 1);
+	expect(GUEST_A "[guest\nname = b\n",
+	       "shale.cfg:5: section header has no closing \"]\"\n");
+	assert_int_equal(cfg.n_guests, 1);
+	expect(GUEST_A "[guest] x\n", "shale.cfg:5: unexpected text after \"]\"\n");
+	expect("[Guest]\n" GUEST_A,
+	       "shale.cfg:1: unknown section \"[Guest]\", expected [hypervisor] or [guest]\n");
+}
+
+static void test_no_guests(void **state)
+{
+	(void)state;
+	expect("", "shale.cfg: no [guest] section, so there is nothing to run\n");
+	expect("[hypervisor]\nlog = warn\n",
+	       "shale.cfg: no [guest] section, so there is nothing to run\n");
+	assert_int_equal(cfg.log_level, LOG_WARN);
+	assert_int_equal(cfg.n_guests, 0);
+}
+
+static void test_many_problems_counted(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("[guest]\nname = a b\nkernel = \nmemory = 0\nvcpus = 0\n"
+			       "cpus = x\nmode = x\nfoo = 1\n"), 7);
+	/* name and kernel were given (badly), so only those lines are reported */
+	assert_string_equal(got.text,
+		"shale.cfg:2: guest #1: name \"a b\": ' ' is not allowed, use only letters, "
+		"digits, '_' and '-'\n"
+		"shale.cfg:3: guest #1: kernel: no value after \"=\"\n"
+		"shale.cfg:4: guest #1: memory \"0\": out of range, allowed 1M..512G\n"
+		"shale.cfg:5: guest #1: vcpus \"0\": out of range, allowed 1..64\n"
+		"shale.cfg:6: guest #1: cpus \"x\": expected \"all\" or a list like 0,2-3\n"
+		"shale.cfg:7: guest #1: mode \"x\": expected long or real\n"
+		"shale.cfg:8: guest #1: unknown key \"foo\"\n");
+}
+
+static void test_null_report_and_filename(void **state)
+{
+	static const char text[] = "[guest]\nname = a\n";
+
+	(void)state;
+	assert_int_equal(config_parse(text, strlen(text), "x.cfg", &cfg, NULL, NULL), 2);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(config_parse(text, strlen(text), "/boot/shale.cfg", &cfg, collect, &got), 2);
+	assert_string_equal(got.text, "/boot/shale.cfg:1: guest \"a\": missing \"kernel\"\n"
+				      "/boot/shale.cfg:1: guest \"a\": missing \"memory\"\n");
+}
+
+static void test_control_characters_in_messages(void **state)
+{
+	static const char text[] = GUEST_A "vcpus = 1\x1b[2J\n";
+
+	(void)state;
+	expect(text, "shale.cfg:5: guest \"a\": vcpus \"1?[2J\": expected a number from 1 to 64\n");
+}
+
+static void test_names_and_sizes(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(config_action_name(ACTION_DESTROY), "destroy");
+	assert_string_equal(config_action_name(ACTION_RESTART), "restart");
+	assert_string_equal(config_action_name(ACTION_PRESERVE), "preserve");
+	assert_string_equal(config_action_name((enum lifecycle_action)7), "?");
+	assert_string_equal(config_log_level_name(LOG_ERROR), "error");
+	assert_string_equal(config_log_level_name(LOG_DEBUG), "debug");
+	assert_string_equal(config_log_level_name((enum log_level)-1), "?");
+	assert_string_equal(config_mode_name(GUEST_MODE_LONG), "long");
+	assert_string_equal(config_mode_name(GUEST_MODE_REAL), "real");
+	assert_string_equal(config_format_size(16 * MIB, buf, sizeof(buf)), "16M");
+	assert_string_equal(config_format_size(2 * GIB, buf, sizeof(buf)), "2G");
+	assert_string_equal(config_format_size(1536 * MIB, buf, sizeof(buf)), "1536M");
+	assert_string_equal(config_format_size(640 * 1024, buf, sizeof(buf)), "640K");
+	assert_string_equal(config_format_size(1000, buf, sizeof(buf)), "1000");
+	assert_string_equal(config_format_size(0, buf, sizeof(buf)), "0");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_config),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_real_mode_defaults),
+		cmocka_unit_test(test_comments_blank_lines_crlf),
+		cmocka_unit_test(test_bare_cmdline),
+		cmocka_unit_test(test_not_nul_terminated),
+		cmocka_unit_test(test_memory_sizes),
+		cmocka_unit_test(test_memory_errors),
+		cmocka_unit_test(test_unknown_key_hypervisor),
+		cmocka_unit_test(test_unknown_key_guest),
+		cmocka_unit_test(test_guest_without_name_yet),
+		cmocka_unit_test(test_missing_required),
+		cmocka_unit_test(test_duplicate_name),
+		cmocka_unit_test(test_bad_guest_name_is_free),
+		cmocka_unit_test(test_bad_guest_skipped_good_kept),
+		cmocka_unit_test(test_not_key_value),
+		cmocka_unit_test(test_quotes),
+		cmocka_unit_test(test_empty_value),
+		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_bad_characters),
+		cmocka_unit_test(test_too_many_guests),
+		cmocka_unit_test(test_load_outside_memory),
+		cmocka_unit_test(test_load_and_entry_rules),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_hypervisor_values),
+		cmocka_unit_test(test_duplicate_key),
+		cmocka_unit_test(test_key_outside_section),
+		cmocka_unit_test(test_bad_sections),
+		cmocka_unit_test(test_no_guests),
+		cmocka_unit_test(test_many_problems_counted),
+		cmocka_unit_test(test_null_report_and_filename),
+		cmocka_unit_test(test_control_characters_in_messages),
+		cmocka_unit_test(test_names_and_sizes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

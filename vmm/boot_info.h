@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What boot/ hands to vmm_main() after ExitBootServices: the parsed
+ * configuration, the guest images already in memory, and the host memory
+ * map. Plain data, no firmware types: from here on the firmware is gone.
+ */
+#ifndef SHALE_VMM_BOOT_INFO_H
+#define SHALE_VMM_BOOT_INFO_H
+
+#include <stdint.h>
+
+#include "arch/x86/vmx_caps.h"
+#include "vmm/config.h"
+
+#define BOOT_MAX_MODULES (2 * CONFIG_MAX_GUESTS)
+#define BOOT_MAX_MEM 512
+
+struct boot_module {
+	char name[CONFIG_PATH_MAX]; /* file name on the config partition */
+	uint64_t addr;              /* host-physical, page aligned */
+	uint64_t size;              /* bytes */
+};
+
+enum boot_mem_type {
+	BOOT_MEM_FREE,          /* usable RAM */
+	BOOT_MEM_FREE_LATER,    /* firmware boot-time memory: usable once Shale runs on its own page tables */
+	BOOT_MEM_SHALE,         /* Shale's image, stack, boot data and guest images */
+	BOOT_MEM_FIRMWARE,      /* runtime services: never touched */
+	BOOT_MEM_ACPI,          /* ACPI tables and NVS */
+	BOOT_MEM_RESERVED,      /* anything else, MMIO included */
+};
+
+struct boot_mem_region {
+	uint64_t base;
+	uint64_t size;
+	uint32_t type; /* enum boot_mem_type */
+};
+
+struct boot_info {
+	struct shale_config config;
+	struct vmx_caps vmx;
+	unsigned n_modules;
+	struct boot_module modules[BOOT_MAX_MODULES];
+	unsigned n_mem;
+	struct boot_mem_region mem[BOOT_MAX_MEM];
+	uint64_t acpi_rsdp;   /* host-physical, 0 if none */
+	uint64_t image_base;  /* where the firmware loaded shale.efi */
+	uint64_t image_size;
+	uint64_t stack_base;  /* the stack vmm_main() runs on */
+	uint64_t stack_size;
+};
+
+/* The hypervisor proper; does not return. */
+__attribute__((noreturn)) void vmm_main(struct boot_info *bi);
+
+#endif

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shale.cfg: the configuration the hypervisor reads from its config
+ * partition at boot (format and every message: docs/config.md).
+ *
+ * The parser is pure and freestanding so that the hypervisor, the host
+ * checker (tools/shale-cfgcheck) and the unit tests share one definition of
+ * "valid". It never stops at the first problem: it reports each one through
+ * a callback and keeps every guest section that had none.
+ */
+#ifndef SHALE_VMM_CONFIG_H
+#define SHALE_VMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_GUESTS 16
+#define CONFIG_NAME_MAX 32 /* including NUL */
+#define CONFIG_PATH_MAX 128
+#define CONFIG_CMDLINE_MAX 1024
+#define CONFIG_MAX_VCPUS 64
+#define CONFIG_MAX_HOST_CPUS 64 /* bits in guest_config.cpus */
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+enum guest_mode { GUEST_MODE_LONG, GUEST_MODE_REAL };
+enum lifecycle_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
+
+#define GUEST_DEV_TESTDEV (1u << 0)
+#define GUEST_DEV_UART (1u << 1)
+
+struct guest_config {
+	char name[CONFIG_NAME_MAX];
+	char kernel[CONFIG_PATH_MAX];
+	char initrd[CONFIG_PATH_MAX]; /* "" if none */
+	char cmdline[CONFIG_CMDLINE_MAX];
+	uint64_t memory; /* bytes */
+	uint32_t vcpus;
+	uint64_t cpus; /* pinning bitmask */
+	enum guest_mode mode;
+	uint64_t load;
+	uint64_t entry;
+	uint32_t devices; /* GUEST_DEV_* */
+	enum lifecycle_action on_poweroff, on_reboot, on_crash;
+	bool autostart;
+	uint32_t weight;
+	unsigned line; /* line of its [guest] header */
+	/* Lines of the kernel/initrd keys (0 if absent), so that whoever opens
+	 * the files can point at the line to fix when one is missing. */
+	unsigned kernel_line, initrd_line;
+};
+
+struct shale_config {
+	enum log_level log_level;
+	uint16_t console_port;
+	uint32_t console_baud;
+	uint32_t timeslice_us;
+	unsigned n_guests; /* valid guests only */
+	struct guest_config guests[CONFIG_MAX_GUESTS];
+};
+
+/* Called once per problem, with a complete message (no trailing newline). */
+typedef void (*config_report_fn)(void *ctx, const char *msg);
+
+/*
+ * Parse text[0..len) (need not be NUL-terminated; may contain \r\n line
+ * ends) named `filename` in messages. Fills *out with defaults then the valid
+ * sections. A guest section with any error is skipped entirely (reported),
+ * the others are kept. `report` may be NULL. Returns the number of problems
+ * reported (0 = clean).
+ */
+int config_parse(const char *text, size_t len, const char *filename,
+		 struct shale_config *out, config_report_fn report, void *ctx);
+
+/* The config-file spelling of each value; "?" for one out of range. */
+const char *config_action_name(enum lifecycle_action a);
+const char *config_log_level_name(enum log_level l);
+const char *config_mode_name(enum guest_mode m);
+
+/*
+ * Write `bytes` the way the config file would: "16M", "2G", "640K", or a
+ * plain byte count when no suffix divides it. Returns buf.
+ */
+char *config_format_size(uint64_t bytes, char *buf, size_t size);
+
+#endif

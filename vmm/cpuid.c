@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CPUID a guest sees: the host's values with what Shale does not
+ * virtualize taken out, the hypervisor-present bit set, and Shale's own
+ * leaves at 0x40000000. Each rule is listed in docs/cpuid.md. Bit
+ * positions: Intel SDM Vol. 2A, CPUID.
+ */
+#include "arch/x86/include/msr.h"
+#include "arch/x86/vmx.h"
+#include "lib/string.h"
+#include "vmm/cpuid.h"
+#include "vmm/version.h"
+#include "vmm/vm.h"
+
+#define BIT(n) (1u << (n))
+
+/* CPUID.1:ECX */
+#define L1_ECX_HIDE (BIT(3) /* MONITOR */ | BIT(4) /* DS-CPL */ | \
+		     BIT(5) /* VMX */ | BIT(6) /* SMX */ | BIT(7) /* EST */ | \
+		     BIT(8) /* TM2 */ | BIT(15) /* PDCM */ | \
+		     BIT(18) /* DCA */ | BIT(21) /* x2APIC */ | \
+		     BIT(24) /* TSC-deadline */ | BIT(27) /* OSXSAVE, recomputed */)
+/* CPUID.1:EDX */
+#define L1_EDX_HIDE (BIT(21) /* DS */ | BIT(22) /* ACPI thermal */ | \
+		     BIT(29) /* TM */ | BIT(31) /* PBE */)
+/* CPUID.(7,0) */
+#define L7_EBX_HIDE (BIT(2) /* SGX */ | BIT(14) /* MPX */ | BIT(25) /* Intel PT */)
+#define L7_ECX_HIDE (BIT(5) /* WAITPKG */ | BIT(30) /* SGX-LC */)
+#define L7_EDX_FSRM BIT(4)
+#define L7_EBX_ERMS BIT(9)
+#define L7_EBX_INVPCID BIT(10)
+
+static void shale_leaves(uint32_t leaf, struct cpuid_regs *r)
+{
+	memset(r, 0, sizeof(*r));
+	switch (leaf) {
+	case SHALE_CPUID_BASE:
+		/* "ShaleVMM\0\0\0\0" in EBX, ECX, EDX, as KVM and Xen sign. */
+		r->eax = SHALE_CPUID_MAX;
+		memcpy(&r->ebx, "Shal", 4);
+		memcpy(&r->ecx, "eVMM", 4);
+		break;
+	case SHALE_CPUID_BASE + 1:
+		r->eax = (SHALE_VERSION_MAJOR << 16) | SHALE_VERSION_MINOR;
+		break;
+	case SHALE_CPUID_BASE + 0x10:
+		/* TSC frequency in kHz, as VMware and KVM define this leaf. */
+		r->eax = vmx_cpu.tsc_hz / 1000;
+		break;
+	}
+}
+
+void cpuid_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
+		 struct cpuid_regs *r)
+{
+	if ((leaf & 0xffff0000u) == SHALE_CPUID_BASE) {
+		shale_leaves(leaf, r);
+		return;
+	}
+	cpuid_count(leaf, subleaf, r);
+	switch (leaf) {
+	case 1:
+		r->ecx &= ~L1_ECX_HIDE;
+		r->ecx |= CPUID_1_ECX_HYPERVISOR;
+		if (vcpu_get_state(v, VREG_CR4) & CR4_OSXSAVE)
+			r->ecx |= CPUID_1_ECX_OSXSAVE;
+		r->edx &= ~L1_EDX_HIDE;
+		/* One logical processor, APIC ID = vCPU number. */
+		r->ebx = (r->ebx & 0xffff) | (1u << 16) | (v->id << 24);
+		break;
+	case 5: /* MONITOR/MWAIT: not offered */
+	case 6: /* thermal and power management: the host's business */
+	case 0xa: /* performance monitoring: not virtualized */
+	case 0x12: /* SGX */
+	case 0x14: /* Intel PT */
+		memset(r, 0, sizeof(*r));
+		break;
+	case 7:
+		if (subleaf == 0) {
+			r->ebx &= ~L7_EBX_HIDE;
+			if (!(v->proc2_ctls & SECONDARY_EXEC_ENABLE_INVPCID))
+				r->ebx &= ~L7_EBX_INVPCID;
+			r->ecx &= ~L7_ECX_HIDE;
+			/* FSRM without ERMS or fast strings confuses kernels
+			 * (they then mix the two copy paths): keep it consistent. */
+			if (!(r->ebx & L7_EBX_ERMS) ||
+			    !(rdmsr(MSR_IA32_MISC_ENABLE) & 1))
+				r->edx &= ~L7_EDX_FSRM;
+		}
+		break;
+	case 0xb:
+	case 0x1f:
+		r->edx = v->id; /* x2APIC ID of this vCPU */
+		break;
+	case 0xd:
+		if (subleaf == 1 && !(v->proc2_ctls & SECONDARY_EXEC_ENABLE_XSAVES))
+			r->eax &= ~BIT(3);
+		break;
+	}
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+#include "vmm/io.h"
+
+int io_register(struct io_bus *bus, uint16_t base, uint16_t count,
+		io_handler_fn fn, void *opaque, const char *name)
+{
+	uint32_t end = (uint32_t)base + count;
+
+	if (!count || end > 0x10000 || bus->n == IO_MAX_RANGES)
+		return -1;
+	for (unsigned i = 0; i < bus->n; i++) {
+		const struct io_range *r = &bus->range[i];
+
+		if (base < r->base + r->count && r->base < end)
+			return -1;
+	}
+	bus->range[bus->n++] = (struct io_range){ base, count, fn, opaque, name };
+	return 0;
+}
+
+bool io_access(struct io_bus *bus, uint16_t port, unsigned size, bool write,
+	       uint32_t *val)
+{
+	for (unsigned i = 0; i < bus->n; i++) {
+		const struct io_range *r = &bus->range[i];
+
+		/* The device owns the access when its first byte is inside
+		 * the range; wider accesses that spill over go to it too. */
+		if (port >= r->base && port - r->base < r->count) {
+			r->fn(r->opaque, port, size, write, val);
+			return true;
+		}
+	}
+	bus->unclaimed++;
+	if (!write)
+		*val = size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff;
+	return false;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Flat binaries: the image is copied as is. A long-mode guest also gets the
+ * smallest environment 64-bit code can start in, in its own low memory:
+ *
+ *   0x1000  GDT: null, 0x08 code64, 0x10 data
+ *   0x2000  PML4 -> 0x3000 PDPT -> 0x4000..0x7fff four PDs of 2 MiB pages,
+ *           an identity map of the first 4 GiB
+ */
+#include "lib/log.h"
+#include "lib/string.h"
+#include "vmm/load/flat.h"
+
+#define GDT_GPA 0x1000
+#define PML4_GPA 0x2000
+#define PDPT_GPA 0x3000
+#define PD_GPA 0x4000
+#define PTE_P (1ull << 0)
+#define PTE_RW (1ull << 1)
+#define PTE_PS (1ull << 7)
+
+static int build_long_mode_env(struct vm *vm)
+{
+	uint64_t *gdt = vm_gpa_to_hva(vm, GDT_GPA, 24);
+	uint64_t *pml4 = vm_gpa_to_hva(vm, PML4_GPA, 4096);
+	uint64_t *pdpt = vm_gpa_to_hva(vm, PDPT_GPA, 4096);
+	uint64_t *pd = vm_gpa_to_hva(vm, PD_GPA, 4 * 4096);
+
+	if (!gdt || !pml4 || !pdpt || !pd)
+		return -1;
+	gdt[0] = 0;
+	gdt[1] = 0x00af9b000000ffffull; /* code, 64-bit */
+	gdt[2] = 0x00cf93000000ffffull; /* data */
+	pml4[0] = PDPT_GPA | PTE_P | PTE_RW;
+	for (int i = 0; i < 4; i++)
+		pdpt[i] = (PD_GPA + i * 4096) | PTE_P | PTE_RW;
+	for (uint64_t i = 0; i < 4 * 512; i++)
+		pd[i] = (i << 21) | PTE_P | PTE_RW | PTE_PS;
+	return 0;
+}
+
+int flat_load(struct vm *vm, const void *image, uint64_t size)
+{
+	const struct guest_config *g = vm->cfg;
+	void *dst = vm_gpa_to_hva(vm, g->load, size ? size : 1);
+
+	if (!dst) {
+		log_err("load", "guest \"%s\": image of %lu bytes does not fit at 0x%lx",
+			vm->name, (unsigned long)size, (unsigned long)g->load);
+		return -1;
+	}
+	memcpy(dst, image, size);
+	if (g->mode == GUEST_MODE_LONG && build_long_mode_env(vm)) {
+		log_err("load", "guest \"%s\": needs at least 32K of memory for its start-up page tables",
+			vm->name);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm_main(): Shale after ExitBootServices. The machine is ours; these are
+ * the steps, in order.
+ */
+#include "arch/x86/host.h"
+#include "arch/x86/include/cpu.h"
+#include "arch/x86/vmx.h"
+#include "drivers/lapic.h"
+#include "drivers/uart.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "vmm/vmm.h"
+
+#define SRC "shale"
+
+struct page_allocator vmm_pages;
+static struct vm vms[CONFIG_MAX_GUESTS];
+
+static const char *const stop_names[] = {
+	[VM_STOP_NONE] = "running",
+	[VM_STOP_EXIT] = "exited",
+	[VM_STOP_CRASH] = "crashed",
+	[VM_STOP_HALTED] = "halted",
+};
+
+static uint64_t memory_top(const struct boot_info *bi)
+{
+	uint64_t top = 4ull << 30; /* the MMIO below 4 GiB is always mapped */
+
+	for (unsigned i = 0; i < bi->n_mem; i++)
+		if (bi->mem[i].base + bi->mem[i].size > top)
+			top = bi->mem[i].base + bi->mem[i].size;
+	return top;
+}
+
+static void add_memory(const struct boot_info *bi, enum boot_mem_type type)
+{
+	for (unsigned i = 0; i < bi->n_mem; i++)
+		if (bi->mem[i].type == type &&
+		    page_alloc_add(&vmm_pages, bi->mem[i].base, bi->mem[i].size))
+			log_warn("mem", "too many free memory ranges; 0x%lx+0x%lx unused",
+				 (unsigned long)bi->mem[i].base,
+				 (unsigned long)bi->mem[i].size);
+}
+
+static const struct boot_module *find_module(const struct boot_info *bi,
+					     const char *name)
+{
+	for (unsigned i = 0; i < bi->n_modules; i++)
+		if (!strcmp(bi->modules[i].name, name))
+			return &bi->modules[i];
+	return NULL;
+}
+
+static void run_guest(struct boot_info *bi, unsigned i)
+{
+	const struct guest_config *g = &bi->config.guests[i];
+	const struct boot_module *k = find_module(bi, g->kernel);
+	struct vm *vm = &vms[i];
+
+	if (!k || vm_create(vm, g, i, k)) {
+		log_err(SRC, "guest \"%s\" could not be created; going on with the others",
+			g->name);
+		return;
+	}
+	log_info(SRC, "starting guest \"%s\"", g->name);
+	sched_run(vm);
+	if (vm->line_len)
+		vm_console_write(vm, "\n", 1);
+	if (vm->stop_reason == VM_STOP_EXIT)
+		log_info("vm", "guest \"%s\" %s", vm->name, vm->stop_detail);
+	else
+		log_err("vm", "guest \"%s\" %s: %s", vm->name,
+			stop_names[vm->stop_reason], vm->stop_detail);
+	vm_report_stats(vm);
+	vm_destroy(vm);
+	log_info(SRC, "guest \"%s\" destroyed; the hypervisor goes on", g->name);
+}
+
+void vmm_main(struct boot_info *bi)
+{
+	/* 1. The serial console the config asks for; the firmware is gone. */
+	if (bi->config.console_port)
+		uart_init(bi->config.console_port, bi->config.console_baud);
+	log_set_level((enum log_lvl)bi->config.log_level);
+	log_info(SRC, "firmware exited; Shale owns the machine");
+
+	/* 2. Own descriptor tables: exceptions in Shale are reported from now on. */
+	host_gdt_init();
+	host_idt_init();
+
+	/* 3. Free RAM from the memory map, then Shale's own page tables, then
+	 *    the firmware's boot-time memory, which those tables replace. */
+	page_alloc_init(&vmm_pages);
+	add_memory(bi, BOOT_MEM_FREE);
+	if (host_paging_init(&vmm_pages, memory_top(bi))) {
+		log_err(SRC, "out of memory for page tables");
+		cpu_halt_forever();
+	}
+	add_memory(bi, BOOT_MEM_FREE_LATER);
+	log_info("mem", "%lu MiB free for guests and Shale",
+		 (unsigned long)(vmm_pages.free_pages * PAGE_SIZE >> 20));
+
+	/* 4. Quiet the host interrupt sources, enable XSAVE for guests. */
+	lapic_init();
+	{
+		struct cpuid_regs r;
+
+		cpuid_count(1, 0, &r);
+		if (r.ecx & CPUID_1_ECX_XSAVE)
+			write_cr4(read_cr4() | CR4_OSXSAVE);
+	}
+
+	/* 5. VMX root operation. */
+	if (vmx_cpu_enable(&vmm_pages, &bi->vmx)) {
+		log_err(SRC, "cannot enter VMX operation; halting");
+		cpu_halt_forever();
+	}
+
+	/* 6. The guests, in config order. */
+	for (unsigned i = 0; i < bi->config.n_guests; i++)
+		if (bi->config.guests[i].autostart)
+			run_guest(bi, i);
+
+	log_info(SRC, "all guests have stopped; Shale halts");
+	cpu_halt_forever();
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A virtual CPU: its general-purpose registers (saved by the VM-exit stub),
+ * the events waiting to be delivered to it, and its exit statistics. The
+ * architectural state (RIP, CRs, segments) lives in the VMCS and is reached
+ * through vcpu_get_state()/vcpu_set_state(), so the code in vmm/ does not
+ * care whether a VMCS or a VMCB holds it.
+ */
+#ifndef SHALE_VMM_VCPU_H
+#define SHALE_VMM_VCPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/x86/include/vmx_defs.h"
+
+/* Indexed by the SDM's register encoding (RAX=0 ... R15=15), which is what
+ * instruction decoding and exit qualifications use. The RSP slot is unused:
+ * the guest's RSP lives in the VMCS. */
+struct guest_regs {
+	uint64_t gpr[16];
+};
+#define GPR_RAX 0
+#define GPR_RCX 1
+#define GPR_RDX 2
+#define GPR_RBX 3
+#define GPR_RSP 4
+#define GPR_RBP 5
+#define GPR_RSI 6
+#define GPR_RDI 7
+
+/* Architectural state kept by the hardware's control structure. */
+enum vcpu_reg {
+	VREG_RIP,
+	VREG_RSP,
+	VREG_RFLAGS,
+	VREG_CR0,     /* as the guest sees it (read shadow applied) */
+	VREG_CR3,
+	VREG_CR4,     /* as the guest sees it */
+	VREG_EFER,
+	VREG_PAT,
+	VREG_SYSENTER_CS,
+	VREG_SYSENTER_ESP,
+	VREG_SYSENTER_EIP,
+	VREG_FS_BASE,
+	VREG_GS_BASE,
+	VREG_CS_BASE,
+	VREG_DS_BASE,
+	VREG_ES_BASE,
+	VREG_SS_BASE,
+	VREG_CS_AR,
+	VREG_SS_AR,
+	VREG_NR
+};
+
+struct exit_stat {
+	uint64_t count;
+	uint64_t cycles;
+};
+
+enum vcpu_state {
+	VCPU_RUNNABLE,
+	VCPU_HALTED,    /* in HLT, waiting for an interrupt */
+	VCPU_WAIT_SIPI, /* after INIT */
+	VCPU_STOPPED,
+};
+
+struct vm;
+
+struct vcpu {
+	struct guest_regs regs; /* first: the entry stub finds it at offset 0 */
+	uint64_t host_rsp;      /* HOST_RSP as last written to this VMCS */
+	uint64_t cr2;           /* not in the VMCS; switched by hand */
+	struct vm *vm;
+	unsigned id;
+	enum vcpu_state state;
+	bool launched;          /* VMLAUNCH done; VMRESUME from now on */
+	uint16_t vpid;
+	uint64_t vmcs_hpa;
+
+	/* Events for the next VM entry, in priority order. */
+	bool exc_pending;
+	uint8_t exc_vector;
+	bool exc_has_error;
+	uint32_t exc_error;
+	uint32_t reinject_info; /* IDT-vectoring info of the last exit */
+	uint32_t reinject_error;
+	uint32_t reinject_len;
+	bool irq_pending;       /* one external interrupt line */
+	uint8_t irq_vector;
+
+	/* The one-shot timer of SHALE_HC_TIMER_ONESHOT. */
+	bool timer_armed;
+	uint8_t timer_vector;
+	uint64_t timer_deadline; /* host TSC */
+
+	uint64_t xcr0;          /* the guest's XCR0, loaded while it runs */
+
+	/* Cached VMCS control words, to change one bit without a VMREAD. */
+	uint32_t pin_ctls, proc_ctls, proc2_ctls, entry_ctls;
+
+	/* Exit statistics. */
+	uint64_t exits;
+	uint64_t exit_tsc;       /* TSC at the last exit */
+	struct exit_stat stats[EXIT_REASON_MAX];
+};
+
+_Static_assert(offsetof(struct vcpu, regs) == 0,
+	       "arch/x86/vmx_entry.asm expects the GPRs at offset 0");
+_Static_assert(offsetof(struct vcpu, host_rsp) == 128,
+	       "arch/x86/vmx_entry.asm expects host_rsp at offset 128");
+_Static_assert(sizeof(struct guest_regs) == 128,
+	       "arch/x86/vmx_entry.asm expects 16 eight-byte slots");
+
+/* Architectural state, vendor neutral (arch/x86/vcpu_state.c). */
+uint64_t vcpu_get_state(struct vcpu *v, enum vcpu_reg r);
+void vcpu_set_state(struct vcpu *v, enum vcpu_reg r, uint64_t val);
+/* Current privilege level, from the SS access rights (SDM 3A, 5.5). */
+unsigned vcpu_cpl(struct vcpu *v);
+/* Move RIP past the instruction that caused this exit. Only for an
+ * instruction that completed. */
+void vcpu_advance_rip(struct vcpu *v);
+/* Queue a hardware exception for the next VM entry; RIP is left alone so
+ * the faulting instruction is reported at its own address. */
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
+			   uint32_t error);
+/* Raise the external-interrupt line with a vector. */
+void vcpu_raise_irq(struct vcpu *v, uint8_t vector);
+
+#endif

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A device that only tests use: a scratch register that returns what was
+ * written, an ID register, and an access counter, behind 8 I/O ports and
+ * one MMIO page. It exercises the whole exit path without a real device
+ * model's side effects.
+ */
+#include "lib/string.h"
+#include "vmm/vdev/testdev.h"
+
+struct testdev {
+	uint32_t port_scratch;
+	uint64_t mmio_scratch;
+	uint64_t mmio_count;
+};
+
+static struct testdev devices[CONFIG_MAX_GUESTS];
+
+static void port_access(void *opaque, uint16_t port, unsigned size,
+			bool write, uint32_t *val)
+{
+	struct testdev *d = opaque;
+	unsigned off = port - TESTDEV_PORT;
+	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+
+	if (off < 4) {
+		unsigned shift = off * 8;
+
+		if (write)
+			d->port_scratch = (d->port_scratch & ~(mask << shift)) |
+					  ((*val & mask) << shift);
+		else
+			*val = (d->port_scratch >> shift) & mask;
+	} else if (!write) {
+		*val = (TESTDEV_ID >> ((off - 4) * 8)) & mask;
+	}
+}
+
+static void mmio_access(void *opaque, uint64_t off, unsigned size, bool write,
+			uint64_t *val)
+{
+	struct testdev *d = opaque;
+	uint64_t mask = size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
+
+	d->mmio_count++;
+	if (off < 8) {
+		unsigned shift = off * 8;
+
+		if (write)
+			d->mmio_scratch = (d->mmio_scratch & ~(mask << shift)) |
+					  ((*val & mask) << shift);
+		else
+			*val = (d->mmio_scratch >> shift) & mask;
+	} else if (off >= 8 && off < 0x10) {
+		if (!write)
+			*val = ((uint64_t)TESTDEV_ID >> ((off - 8) * 8)) & mask;
+	} else if (off >= 0x10 && off < 0x18) {
+		if (!write)
+			*val = (d->mmio_count >> ((off - 0x10) * 8)) & mask;
+	} else if (!write) {
+		*val = 0;
+	}
+}
+
+int testdev_attach(struct vm *vm)
+{
+	struct testdev *d = &devices[vm->id % CONFIG_MAX_GUESTS];
+
+	memset(d, 0, sizeof(*d));
+	vm->testdev = d;
+	if (io_register(&vm->io, TESTDEV_PORT, 8, port_access, d, "testdev"))
+		return -1;
+	return mmio_register(&vm->mmio, TESTDEV_MMIO, 4096, mmio_access, d,
+			     "testdev");
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Creating and destroying guests: memory (zeroed before loading and after
+ * use), the EPT that maps it, devices, the image, the vCPU.
+ */
+#include <stdarg.h>
+
+#include "arch/x86/include/cpu.h"
+#include "arch/x86/vmx.h"
+#include "lib/log.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "vmm/load/flat.h"
+#include "vmm/vdev/testdev.h"
+#include "vmm/vm.h"
+#include "vmm/vmm.h"
+
+#define SRC "vm"
+#define GUEST_ALIGN (2ull << 20) /* lets EPT map guest RAM with large pages */
+
+void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+		return NULL;
+	return (void *)(vm->mem_hpa + gpa);
+}
+
+void vm_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vm->stop_reason != VM_STOP_NONE)
+		return;
+	vm->stop_reason = why;
+	vm->vcpu.state = VCPU_STOPPED;
+	va_start(ap, fmt);
+	kvsnprintf(vm->stop_detail, sizeof(vm->stop_detail), fmt, ap);
+	va_end(ap);
+}
+
+static void flush_line(struct vm *vm)
+{
+	log_rawf("[guest %s] %.*s\n", vm->name, (int)vm->line_len, vm->line);
+	vm->line_len = 0;
+}
+
+void vm_console_write(struct vm *vm, const char *s, uint64_t len)
+{
+	for (uint64_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '\n') {
+			flush_line(vm);
+			continue;
+		}
+		if (c == '\r')
+			continue;
+		/* Control characters would let a guest rewrite what the
+		 * person reads on the console: show them escaped. */
+		if ((unsigned char)c < 0x20 || c == 0x7f)
+			c = '?';
+		vm->line[vm->line_len++] = c;
+		if (vm->line_len == VM_CONSOLE_LINE)
+			flush_line(vm);
+	}
+}
+
+static uint64_t ept_alloc(void *ctx)
+{
+	uint64_t p = page_alloc_page(ctx);
+
+	if (p)
+		memset((void *)p, 0, PAGE_SIZE);
+	return p;
+}
+
+static void ept_free(void *ctx, uint64_t hpa)
+{
+	page_free_contig(ctx, hpa, 1);
+}
+
+static void *ept_p2v(void *ctx, uint64_t hpa)
+{
+	(void)ctx;
+	return (void *)hpa; /* Shale's identity map */
+}
+
+static struct ept_mem_ops ept_ops = {
+	.alloc_table = ept_alloc,
+	.free_table = ept_free,
+	.phys_to_virt = ept_p2v,
+};
+
+int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
+	      const struct boot_module *kernel)
+{
+	struct page_allocator *pa = &vmm_pages;
+	const struct vmx_caps *c = &vmx_cpu.caps;
+	uint64_t pages = g->memory / PAGE_SIZE;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = g;
+	vm->name = g->name;
+	vm->id = id;
+	vm->vcpu.vm = vm;
+	vm->mem_size = g->memory;
+	vm->mem_hpa = page_alloc_contig(pa, pages, GUEST_ALIGN);
+	if (!vm->mem_hpa) {
+		log_err(SRC, "guest \"%s\": no %lu MiB run of free memory (largest is %lu MiB)",
+			g->name, (unsigned long)(g->memory >> 20),
+			(unsigned long)(page_alloc_largest(pa, GUEST_ALIGN) *
+					PAGE_SIZE >> 20));
+		return -1;
+	}
+	memset((void *)vm->mem_hpa, 0, g->memory);
+
+	ept_ops.ctx = pa;
+	if (ept_init(&vm->ept, &ept_ops, c->ept_vpid & VMX_EPT_2MB_PAGE,
+		     c->ept_vpid & VMX_EPT_1GB_PAGE) ||
+	    ept_map(&vm->ept, 0, vm->mem_hpa, g->memory, EPT_RWX, EPT_MT_WB)) {
+		log_err(SRC, "guest \"%s\": out of memory for its EPT", g->name);
+		goto fail;
+	}
+	vm->eptp = ept_pointer(&vm->ept, c->ept_vpid & VMX_EPT_AD);
+
+	if ((g->devices & GUEST_DEV_TESTDEV) && testdev_attach(vm)) {
+		log_err(SRC, "guest \"%s\": cannot attach the test device", g->name);
+		goto fail;
+	}
+	if (flat_load(vm, (const void *)kernel->addr, kernel->size))
+		goto fail;
+	if (vmcs_create(&vm->vcpu, pa))
+		goto fail;
+	log_info(SRC, "guest \"%s\": %lu MiB at host 0x%lx, EPT in %lu tables, %s mode, entry 0x%lx",
+		 g->name, (unsigned long)(g->memory >> 20),
+		 (unsigned long)vm->mem_hpa, (unsigned long)vm->ept.tables,
+		 config_mode_name(g->mode), (unsigned long)g->entry);
+	return 0;
+fail:
+	vm_destroy(vm);
+	return -1;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	struct page_allocator *pa = &vmm_pages;
+
+	vmcs_destroy(&vm->vcpu, pa);
+	if (vm->ept.pml4)
+		ept_destroy(&vm->ept);
+	if (vm->mem_hpa) {
+		/* Nothing of this guest may reach the next one. */
+		memset((void *)vm->mem_hpa, 0, vm->mem_size);
+		page_free_contig(pa, vm->mem_hpa, vm->mem_size / PAGE_SIZE);
+		vm->mem_hpa = 0;
+	}
+}
