@@ -13,6 +13,7 @@
 
 /* Firmware console as a log sink (boot/console.c). */
 void boot_console_write(const char *s, size_t len);
+bool boot_console_reaches_serial(void);
 
 /* Open the root directory of the FAT partition whose GPT name is
  * "shale-config" (boot/partition.c). NULL, with the reason logged, if none. */

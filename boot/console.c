@@ -20,3 +20,28 @@ void boot_console_write(const char *s, size_t len)
 		}
 	}
 }
+
+/* Does the firmware already copy its console to a serial port? Then a
+ * line Shale writes to both would show twice on the serial console. A
+ * text-output device whose device path has a UART node says so (UEFI spec
+ * 10.3.4.12, UART device path). */
+bool boot_console_reaches_serial(void)
+{
+	EFI_HANDLE *handles = NULL;
+	UINTN n = 0;
+	bool found = false;
+
+	if (EFI_ERROR(uefi_call_wrapper(BS->LocateHandleBuffer, 5, ByProtocol,
+					&TextOutProtocol, NULL, &n, &handles)))
+		return false;
+	for (UINTN i = 0; i < n && !found; i++) {
+		EFI_DEVICE_PATH *dp = DevicePathFromHandle(handles[i]);
+
+		for (; dp && !IsDevicePathEnd(dp); dp = NextDevicePathNode(dp))
+			if (DevicePathType(dp) == MESSAGING_DEVICE_PATH &&
+			    DevicePathSubType(dp) == MSG_UART_DP)
+				found = true;
+	}
+	FreePool(handles);
+	return found;
+}

@@ -45,10 +45,13 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	int vtx_problems;
 
 	InitializeLib(image, systab);
-	/* 1. Consoles: COM1 for the log, the firmware console for a screen. */
+	/* 1. Consoles: COM1 for the log, the firmware console for a screen.
+	 *    Where the firmware console already reaches a serial port, COM1
+	 *    waits for ExitBootServices, or every line would show twice. */
 	uart_init(0x3f8, 115200);
-	log_set_serial_sink(serial_sink);
 	log_set_firmware_sink(boot_console_write);
+	if (!boot_console_reaches_serial())
+		log_set_serial_sink(serial_sink);
 	log_info("shale", "Shale %s, a bare-metal hypervisor for Intel VT-x",
 		 SHALE_VERSION_STRING);
 
@@ -70,21 +73,23 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	/* 3. The config partition, shale.cfg and the guest images. */
 	boot_load_guests(bi);
 
-	if (vtx_problems) {
-		log_err("shale", "Shale cannot run on this machine; returning to the firmware");
+	if (!bi->config.n_guests)
+		log_err("shale", "no guest can be started");
+	if (vtx_problems)
+		log_err("shale", "Shale cannot run on this machine");
+	if (vtx_problems || !bi->config.n_guests) {
+		log_err("shale", "returning to the firmware");
 		uefi_call_wrapper(BS->FreePages, 2, pages, EFI_SIZE_TO_PAGES(sizeof(*bi)));
-		return EFI_UNSUPPORTED;
-	}
-	if (!bi->config.n_guests) {
-		log_err("shale", "no guest can be started; returning to the firmware");
-		uefi_call_wrapper(BS->FreePages, 2, pages, EFI_SIZE_TO_PAGES(sizeof(*bi)));
-		return EFI_NOT_FOUND;
+		return vtx_problems ? EFI_UNSUPPORTED : EFI_NOT_FOUND;
 	}
 
 	/* 4. Facts the hypervisor needs once the firmware is gone. */
 	find_acpi(bi);
 	find_image(image, bi);
 
-	/* 5. Take the machine. Returns only on failure. */
+	/* 5. Take the machine. Returns only on failure. From here the log
+	 *    goes to COM1 alone: the firmware console is about to go away. */
+	log_set_serial_sink(serial_sink);
+	log_set_firmware_sink(NULL);
 	return boot_handoff(image, bi);
 }

@@ -54,7 +54,8 @@ static struct boot_module *find_module(struct boot_info *bi, const char *name)
 static struct boot_module *load_module(struct boot_info *bi,
 				       EFI_FILE_HANDLE root,
 				       const struct guest_config *g,
-				       const char *what, const char *name)
+				       const char *what, const char *name,
+				       unsigned line)
 {
 	struct boot_module *m = find_module(bi, name);
 	EFI_STATUS st;
@@ -70,12 +71,12 @@ static struct boot_module *load_module(struct boot_info *bi,
 	st = boot_read_file(root, name, &m->addr, &m->size);
 	if (st == EFI_NOT_FOUND) {
 		log_err(SRC, "%s:%u: guest \"%s\": %s \"%s\": no such file on the config partition",
-			cfg_name, g->line, g->name, what, name);
+			cfg_name, line, g->name, what, name);
 		return NULL;
 	}
 	if (EFI_ERROR(st)) {
 		log_err(SRC, "%s:%u: guest \"%s\": %s \"%s\": cannot read it (firmware status 0x%lx)",
-			cfg_name, g->line, g->name, what, name,
+			cfg_name, line, g->name, what, name,
 			(unsigned long)st);
 		return NULL;
 	}
@@ -96,7 +97,7 @@ static bool image_fits(const struct guest_config *g, const struct boot_module *k
 	if (g->load < limit && k->size <= limit - g->load)
 		return true;
 	log_err(SRC, "%s:%u: guest \"%s\": kernel \"%s\" (%s) does not fit in guest memory %s at load address 0x%lx",
-		cfg_name, g->line, g->name, g->kernel,
+		cfg_name, g->kernel_line, g->name, g->kernel,
 		fmt_size(a, sizeof(a), k->size), fmt_size(b, sizeof(b), limit),
 		(unsigned long)g->load);
 	return false;
@@ -142,11 +143,17 @@ static void check_memory(struct shale_config *cfg)
 			i++;
 			continue;
 		}
-		log_err(SRC, "%s:%u: guest \"%s\": memory %s does not fit: the host has %s free for guests and the guests before it take %s",
-			cfg_name, g->line, g->name,
-			fmt_size(a, sizeof(a), g->memory),
-			fmt_size(b, sizeof(b), avail),
-			fmt_size(c, sizeof(c), used));
+		if (used)
+			log_err(SRC, "%s:%u: guest \"%s\": memory %s does not fit: the host has %s free for guests and the guests before it take %s",
+				cfg_name, g->line, g->name,
+				fmt_size(a, sizeof(a), g->memory),
+				fmt_size(b, sizeof(b), avail),
+				fmt_size(c, sizeof(c), used));
+		else
+			log_err(SRC, "%s:%u: guest \"%s\": memory %s does not fit: the host has %s free for guests",
+				cfg_name, g->line, g->name,
+				fmt_size(a, sizeof(a), g->memory),
+				fmt_size(b, sizeof(b), avail));
 		drop_guest(cfg, i);
 	}
 }
@@ -175,20 +182,23 @@ int boot_load_guests(struct boot_info *bi)
 		log_warn(SRC, "%s: %d problem(s); the guests with errors are skipped",
 			 cfg_name, problems);
 
-	check_memory(cfg);
 	for (unsigned i = 0; i < cfg->n_guests;) {
 		struct guest_config *g = &cfg->guests[i];
 		struct boot_module *k, *r = NULL;
 
-		k = load_module(bi, root, g, "kernel", g->kernel);
+		k = load_module(bi, root, g, "kernel", g->kernel, g->kernel_line);
 		if (k && g->initrd[0])
-			r = load_module(bi, root, g, "initrd", g->initrd);
+			r = load_module(bi, root, g, "initrd", g->initrd,
+					g->initrd_line);
 		if (!k || (g->initrd[0] && !r) || !image_fits(g, k)) {
 			drop_guest(cfg, i);
 			continue;
 		}
 		i++;
 	}
+	/* After the images: a guest dropped for a missing file takes no
+	 * memory from the ones behind it. */
+	check_memory(cfg);
 	uefi_call_wrapper(root->Close, 1, root);
 	return 0;
 }

@@ -44,15 +44,29 @@ class Run:
         self.ended_by = ended_by
 
 
-def _wait(proc, serial, end_markers, timeout):
+def _wait(proc, serial, end_markers, timeout, echo=None):
     start = time.time()
+    try:
+        return _poll(proc, serial, end_markers, timeout, echo, start)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _poll(proc, serial, end_markers, timeout, echo, start):
     ended_by = None
+    shown = 0
     while True:
         time.sleep(0.2)
         text = ""
         if os.path.exists(serial):
             with open(serial, "rb") as f:
                 text = f.read().decode("utf-8", "replace")
+        if echo and len(text) > shown:
+            echo.write(text[shown:].replace("\r", ""))
+            echo.flush()
+            shown = len(text)
         hit = next((m for m in end_markers if m in text), None)
         if hit:
             # Let the last lines drain before stopping the emulator.
@@ -60,6 +74,8 @@ def _wait(proc, serial, end_markers, timeout):
             with open(serial, "rb") as f:
                 text = f.read().decode("utf-8", "replace")
             ended_by = hit
+            if echo and len(text) > shown:
+                echo.write(text[shown:].replace("\r", ""))
             break
         if proc.poll() is not None:
             ended_by = "emulator exited (%d)" % proc.returncode
@@ -67,14 +83,11 @@ def _wait(proc, serial, end_markers, timeout):
         if time.time() - start > timeout:
             ended_by = "timeout"
             break
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
     return Run(text.replace("\r", ""), time.time() - start,
                ended_by == "timeout", ended_by)
 
 
-def run_bochs(disk, workdir, end_markers, timeout, megs=512):
+def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None):
     """Boot disk in Bochs with VMX; returns a Run."""
     os.makedirs(workdir, exist_ok=True)
     serial = os.path.join(workdir, "serial.out")
@@ -94,10 +107,10 @@ def run_bochs(disk, workdir, end_markers, timeout, megs=512):
             ["bochs", "-q", "-unlock", "-rc", cmds, "-f", rc],
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             cwd=workdir, start_new_session=True)
-        return _wait(proc, serial, end_markers, timeout)
+        return _wait(proc, serial, end_markers, timeout, echo)
 
 
-def run_qemu(disk, workdir, end_markers, timeout):
+def run_qemu(disk, workdir, end_markers, timeout, cpu=None):
     """Boot disk in QEMU TCG (no VT-x); returns a Run."""
     os.makedirs(workdir, exist_ok=True)
     serial = os.path.join(workdir, "serial.out")
@@ -105,7 +118,8 @@ def run_qemu(disk, workdir, end_markers, timeout):
         os.remove(serial)
     with open(os.path.join(workdir, "qemu.stdout"), "wb") as out:
         proc = subprocess.Popen(
-            ["qemu-system-x86_64", "-nodefaults", "-machine", "q35", "-m", "256",
+            ["qemu-system-x86_64", "-nodefaults", "-machine", "q35", "-m", "256"]
+            + (["-cpu", cpu] if cpu else []) + [
              "-bios", OVMF, "-drive",
              "file=%s,format=raw,if=ide" % os.path.abspath(disk),
              "-serial", "file:" + serial, "-display", "none",

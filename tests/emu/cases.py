@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: MIT
+"""The integration tests: each boots the real shale.efi from a real GPT disk
+in an emulator and asserts what appears on the serial console.
+
+A guest test expects every check its guest's source names (see
+tests/guests/README.md) to print PASS, no FAIL line, and the exit status the
+case gives. Other cases list the lines they expect and those they must not
+see, as regular expressions.
+"""
+
+# Lines that end a run early. Shale halts (Bochs) or returns to the firmware,
+# which then starts its shell (QEMU).
+END_BOCHS = ["all guests have stopped", "[panic]", "returning to the firmware",
+             "Shale halted this CPU"]
+END_QEMU = ["UEFI Interactive Shell", "Shale owns the machine"]
+
+
+def guest(name, extra="", memory="16M"):
+    """One [guest] section for a test guest image NAME.bin."""
+    return "[guest]\nname = %s\nkernel = %s.bin\nmemory = %s\n%s\n" % (
+        name, name, memory, extra)
+
+
+HV = "[hypervisor]\nlog = info\n\n"
+
+CASES = [
+    dict(name="cpuid", guests=["cpuid"], config=HV + guest("cpuid")),
+    dict(name="msr", guests=["msr"], config=HV + guest("msr")),
+    dict(name="io", guests=["io"],
+         config=HV + guest("io", "devices = testdev")),
+    dict(name="mmio", guests=["mmio"],
+         config=HV + guest("mmio", "devices = testdev")),
+    dict(name="hlt", guests=["hlt"], config=HV + guest("hlt")),
+    dict(name="vmcall", guests=["vmcall", "exit7"],
+         config=HV + guest("vmcall") + guest("exit7"),
+         status={"exit7": 7}),
+    dict(name="vmxon", guests=["vmxon"], config=HV + guest("vmxon")),
+    dict(name="cr", guests=["cr"], config=HV + guest("cr"),
+         optional=["cr-xsetbv-skipped", "cr-cr4-osxsave", "cr-xsetbv-valid",
+                   "cr-xsetbv-readback", "cr-xsetbv-invalid",
+                   "cr-xsetbv-reserved-bit", "cr-xsetbv-bad-index",
+                   "cr-xsetbv-avx-without-sse"]),
+    dict(name="realmode", guests=["realmode"],
+         config=HV + guest("realmode", "mode = real\nload = 0x10000")),
+    # A guest that reads outside its memory is stopped with a report, and
+    # the hypervisor goes on to run the next guest.
+    dict(name="outside-memory", guests=["outside", "after"],
+         config=HV + guest("outside") + guest("after"),
+         status={"outside": None},
+         expect=[r'\[vm\] error: guest "outside" crashed: read at guest-physical '
+                 r'0x80000000, outside its memory \(0-0xffffff\) and devices',
+                 r'guest "outside" destroyed; the hypervisor goes on',
+                 r'\[guest after\] PASS after-ran',
+                 r'guest "after" exited with status 0']),
+    # A triple fault stops the guest with a dump of its state.
+    dict(name="triple-fault", guests=["triple", "after"],
+         config=HV + guest("triple") + guest("after"),
+         status={"triple": None},
+         expect=[r'\[dump\] guest "triple" vcpu 0: triple fault',
+                 r'GUEST_RIP\s+[0-9a-f]{16}',
+                 r'VM_EXIT_REASON\s+0000000000000002',
+                 r'guest "triple" crashed: triple fault at RIP 0x',
+                 r'guest "after" exited with status 0']),
+    # Bad input: errors in shale.cfg, a missing image, a guest larger than
+    # the host: each named with file and line, and the good guest still runs.
+    dict(name="bad-config", guests=["after"],
+         config=HV + "[guest]\nname = typo\nkernel = after.bin\nmemroy = 16M\n\n"
+         + "[guest]\nname = badsize\nkernel = after.bin\nmemory = 12Q\n\n"
+         + "[guest]\nname = missing\nkernel = nope.bin\nmemory = 16M\n\n"
+         + "[guest]\nname = huge\nkernel = after.bin\nmemory = 64G\n\n"
+         + guest("after"),
+         status={"after": 0},
+         expect=[r'shale\.cfg:7: guest "typo": unknown key "memroy" \(did you mean "memory"\?\)',
+                 r'shale\.cfg:4: guest "typo": missing "memory"',
+                 r'shale\.cfg:12: guest "badsize": memory "12Q": expected a size like 256M',
+                 r'shale\.cfg:16: guest "missing": kernel "nope\.bin": no such file on the config partition',
+                 r'(?m)shale\.cfg:19: guest "huge": memory 64G does not fit: the host has \d+M free for guests$',
+                 r'\[guest after\] PASS after-ran']),
+    # A guest image larger than the guest's memory.
+    dict(name="image-too-large", guests=[], emulator="qemu",
+         files={"big.bin": 3 << 20},
+         config=HV + "[guest]\nname = big\nkernel = big.bin\nmemory = 2M\n",
+         status={},
+         expect=[r'shale\.cfg:6: guest "big": kernel "big\.bin" \(3M\) does not fit in guest memory 2M at load address 0x100000',
+                 r'no guest can be started\n[\s\S]*returning to the firmware']),
+    # No VT-x: one clear sentence, back to the firmware, which goes on.
+    dict(name="no-vtx-amd", guests=["after"], emulator="qemu",
+         config=HV + guest("after"), status={},
+         expect=[r"\[vmx\] error: this is an AMD processor \(AuthenticAMD\); Shale needs Intel VT-x",
+                 r"Shale cannot run on this machine\n[\s\S]*returning to the firmware",
+                 r"BdsDxe: failed to start Boot0001 .*: Unsupported",
+                 r"BdsDxe: starting Boot0002"],
+         reject=[r"Shale owns the machine"]),
+    dict(name="no-vtx-intel", guests=["after"], emulator="qemu",
+         qemu_cpu="Haswell-noTSX,-vmx",
+         config=HV + guest("after"), status={},
+         expect=[r"\[vmx\] error: VT-x is not available: Shale is running inside a virtual machine \(GenuineIntel\) that does not expose VMX",
+                 r"Shale cannot run on this machine\n[\s\S]*returning to the firmware",
+                 r"BdsDxe: starting Boot0002"],
+         reject=[r"Shale owns the machine"]),
+]

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Integration test runner: builds a disk per case, boots it, judges the
+serial console. Prints one PASS/FAIL line per case, then 'N passed, N failed'.
+
+  run.py [--jobs N] [--keep] [CASE ...]
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import cases  # noqa: E402
+import emulator  # noqa: E402
+
+BUILD = os.path.join(ROOT, "build")
+EFI = os.path.join(BUILD, "shale.efi")
+GUESTS = os.path.join(BUILD, "guests")
+TIMEOUT_BOCHS = 240
+TIMEOUT_QEMU = 90
+
+CHECK_MACRO = re.compile(
+    r'^\s*(PASS|CHECK_\w+|TRY_CHECK\w*|CHECK_FAULT)\s+"([a-z0-9]+(?:-[a-z0-9]+)+)"',
+    re.M)
+
+
+def expected_checks(guest):
+    """The check names a guest's source prints as PASS when all is well."""
+    path = os.path.join(ROOT, "tests", "guests", guest + ".asm")
+    with open(path) as f:
+        src = f.read()
+    names = [m.group(2) for m in CHECK_MACRO.finditer(src)]
+    return [n for n in dict.fromkeys(names) if n.startswith(guest)]
+
+
+def make_disk(case, workdir):
+    cfgdir = os.path.join(workdir, "config")
+    shutil.rmtree(cfgdir, ignore_errors=True)
+    os.makedirs(cfgdir)
+    with open(os.path.join(cfgdir, "shale.cfg"), "w") as f:
+        f.write(case["config"])
+    for g in case["guests"]:
+        shutil.copy(os.path.join(GUESTS, g + ".bin"), cfgdir)
+    for name, size in case.get("files", {}).items():
+        with open(os.path.join(cfgdir, name), "wb") as f:
+            f.truncate(size)
+    disk = os.path.join(workdir, "disk.img")
+    subprocess.run([os.path.join(ROOT, "tools", "mkdisk.sh"), EFI, cfgdir, disk],
+                   check=True, stdout=subprocess.DEVNULL)
+    return disk
+
+
+def judge(case, run):
+    """A list of problems; empty means the case passed."""
+    out = run.output
+    problems = []
+    if run.timed_out:
+        problems.append("timed out after %.0f s" % run.seconds)
+    status = case.get("status")
+    for g in case["guests"]:
+        if status is not None and g not in status:
+            continue  # the case does not run this guest as a guest test
+        want = status.get(g, 0) if status else 0
+        fails = re.findall(r"\[guest %s\] (FAIL .*)" % re.escape(g), out)
+        problems += fails
+        if want is None:
+            continue
+        optional = set(case.get("optional", []))
+        for check in expected_checks(g):
+            if check in optional:
+                continue
+            if "[guest %s] PASS %s\n" % (g, check) not in out:
+                problems.append("%s: no PASS %s" % (g, check))
+        if 'guest "%s" exited with status %d\n' % (g, want) not in out:
+            problems.append('%s: no "exited with status %d"' % (g, want))
+    for pat in case.get("expect", []):
+        if not re.search(pat, out):
+            problems.append("missing: " + pat)
+    for pat in case.get("reject", []) + [r"\[panic\]"]:
+        if re.search(pat, out):
+            problems.append("unexpected: " + pat)
+    return problems
+
+
+def run_case(case, keep):
+    workdir = os.path.join(BUILD, "emu", case["name"])
+    os.makedirs(workdir, exist_ok=True)
+    disk = make_disk(case, workdir)
+    if case.get("emulator", "bochs") == "qemu":
+        run = emulator.run_qemu(disk, workdir, cases.END_QEMU, TIMEOUT_QEMU,
+                                cpu=case.get("qemu_cpu"))
+    else:
+        run = emulator.run_bochs(disk, workdir, cases.END_BOCHS, TIMEOUT_BOCHS)
+    problems = judge(case, run)
+    if not keep and not problems:
+        os.remove(disk)
+    return case["name"], run, problems
+
+
+def demo():
+    """`make run`: boot the demo disk and show its serial console here."""
+    workdir = os.path.join(BUILD, "demo")
+    case = dict(name="demo", guests=["cpuid", "mmio", "realmode"])
+    with open(os.path.join(HERE, "demo.cfg")) as f:
+        case["config"] = f.read()
+    os.makedirs(workdir, exist_ok=True)
+    disk = make_disk(case, workdir)
+    print("Booting %s in Bochs (OVMF, then Shale); Ctrl-C stops it." % disk)
+    try:
+        emulator.run_bochs(disk, workdir, cases.END_BOCHS, 3600,
+                           echo=sys.stdout)
+    except KeyboardInterrupt:
+        print("\nstopped")
+    print("The disk image stays at %s; tools/mkdisk.sh makes your own." % disk)
+    return 0
+
+
+def main():
+    if "--demo" in sys.argv:
+        return demo()
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the disk images of passing cases")
+    ap.add_argument("names", nargs="*")
+    args = ap.parse_args()
+    todo = [c for c in cases.CASES if not args.names or c["name"] in args.names]
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futures = [pool.submit(run_case, c, args.keep) for c in todo]
+        for fut in concurrent.futures.as_completed(futures):
+            name, run, problems = fut.result()
+            if problems:
+                failed += 1
+                print("FAIL emu/%s (%.0f s, %s): %s" % (
+                    name, run.seconds, run.ended_by, "; ".join(problems[:6])))
+                print("     serial log: build/emu/%s/serial.out" % name)
+            else:
+                passed += 1
+                print("PASS emu/%s (%.0f s)" % (name, run.seconds))
+            sys.stdout.flush()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
