@@ -30,13 +30,14 @@ HV_ASRC  := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.asm))
 HV_OBJS  := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRC)) \
 	    $(patsubst %.asm,$(BUILD)/hv/%.o,$(HV_ASRC))
 
-.PHONY: all deps run test test-unit test-emu bench clean guests disk tools
+.PHONY: all deps run test test-unit test-emu bench fuzz clean guests disk tools
 
 all: $(BUILD)/shale.efi tools guests
 
 # ---------------------------------------------------------------- packages
 DEPS_PKGS := gcc make nasm gnu-efi mtools gdisk dosfstools bochs bochsbios \
-	vgabios ovmf qemu-system-x86 libcmocka-dev cpio python3 clang
+	vgabios ovmf qemu-system-x86 libcmocka-dev cpio python3 clang \
+	libclang-rt-14-dev
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 deps:
@@ -55,22 +56,26 @@ $(DEPS_STAMP):
 # ---------------------------------------------------------------- hypervisor
 $(BUILD)/hv/boot/%.o: boot/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) $(BOOT_CFLAGS) -MMD -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) $(BOOT_CFLAGS) -MMD -c $< -o $@
 
 $(BUILD)/hv/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -MMD -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -MMD -c $< -o $@
 
 $(BUILD)/hv/%.o: %.asm | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -I. -MD $(@:.o=.d) -o $@ $<
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 -g -I. -MD $(@:.o=.d) -o $@ $<
 
 $(BUILD)/shale.so: $(HV_OBJS) linker.ld
-	ld -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld \
+	@echo "  LD      $@"
+	@ld -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld \
 		$(EFI_CRT) $(HV_OBJS) -L$(EFI_LIB) -lgnuefi -lefi -o $@
 
 $(BUILD)/shale.efi: $(BUILD)/shale.so
-	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+	@objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
 		-j .rela -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 
@@ -81,7 +86,8 @@ tools: $(BUILD)/shale-cfgcheck
 
 $(BUILD)/shale-cfgcheck: tools/shale-cfgcheck.c vmm/config.c vmm/config_values.c lib/printf.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $^
+	@echo "  CC      $@"
+	@$(CC) $(HOST_CFLAGS) -o $@ $^
 
 # ---------------------------------------------------------------- test guests
 GUEST_SRC := $(wildcard tests/guests/*.asm)
@@ -91,7 +97,8 @@ guests: $(GUEST_BIN)
 
 $(BUILD)/guests/%.bin: tests/guests/%.asm $(wildcard tests/guests/*.inc) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(NASM) -f bin -I tests/guests/ -o $@ $<
+	@echo "  NASM    $<"
+	@$(NASM) -f bin -I tests/guests/ -o $@ $<
 
 # ---------------------------------------------------------------- unit tests
 # Each host test links the pure modules it exercises; nothing here needs
@@ -111,13 +118,33 @@ UNIT_BINS  := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 
 $(BUILD)/unit/test_%: tests/unit/test_%.c $$(UNIT_$$*) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -DSHALE_UNIT_TEST -o $@ $< $(UNIT_$*) -lcmocka
+	@echo "  CC      $@"
+	@$(CC) $(HOST_CFLAGS) -DSHALE_UNIT_TEST -o $@ $< $(UNIT_$*) -lcmocka
 
 test-unit: $(UNIT_BINS)
 	$(PYTHON) tests/run_unit.py $(UNIT_BINS)
 
+# ---------------------------------------------------------------- fuzzing
+# libFuzzer targets for the parsers that take outside input. `make test`
+# runs each briefly; `make fuzz` runs them for FUZZ_SECONDS each.
+FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_config := vmm/config.c vmm/config_values.c lib/printf.c
+FUZZ_decode := arch/x86/decode.c
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_SECONDS ?= 600
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_$$*) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $@"
+	@clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_$*)
+
+fuzz: $(FUZZ_BINS)
+	$(PYTHON) tests/run_fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_BINS)
+
 # ---------------------------------------------------------------- emulators
-test: all $(UNIT_BINS)
+test: all $(UNIT_BINS) $(FUZZ_BINS)
 	$(PYTHON) tests/run_all.py
 
 test-emu: all

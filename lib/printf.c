@@ -32,24 +32,28 @@ static void put_padded(struct out *o, const char *s, size_t n, int width,
 			put(o, ' ');
 }
 
-static void put_number(struct out *o, uint64_t v, bool neg, unsigned base,
-		       bool upper, int width, bool left, char pad)
+/* prefix ("-" or "0x") counts toward the width; zero padding goes between
+ * it and the digits, space padding before it. */
+static void put_number(struct out *o, uint64_t v, const char *prefix,
+		       unsigned base, bool upper, int width, bool left, char pad)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
-	int i = sizeof(tmp);
+	int i = sizeof(tmp), plen = 0;
 
 	do {
 		tmp[--i] = digits[v % base];
 		v /= base;
 	} while (v);
-	if (neg) {
-		if (pad == '0') {
-			put(o, '-');
-			width = width > 0 ? width - 1 : 0;
-		} else {
-			tmp[--i] = '-';
-		}
+	while (prefix[plen])
+		plen++;
+	if (pad == '0') {
+		for (int j = 0; j < plen; j++)
+			put(o, prefix[j]);
+		width = width > plen ? width - plen : 0;
+	} else {
+		while (plen--)
+			tmp[--i] = prefix[plen];
 	}
 	put_padded(o, tmp + i, sizeof(tmp) - i, width, left, pad);
 }
@@ -61,7 +65,7 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	for (; *fmt; fmt++) {
 		bool left = false;
 		char pad = ' ';
-		int width = 0, prec = -1, lng = 0;
+		int width = 0, prec = -1, lng = 0, half = 0;
 
 		if (*fmt != '%') {
 			put(&o, *fmt);
@@ -79,6 +83,12 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		if (*fmt == '*') {
 			width = va_arg(ap, int);
 			fmt++;
+			/* C11 7.21.6.1p5: a negative width is '-' and its
+			 * magnitude (unsigned negation: no overflow at INT_MIN). */
+			if (width < 0) {
+				left = true;
+				width = (int)(0u - (unsigned)width);
+			}
 		}
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (*fmt++ - '0');
@@ -95,16 +105,26 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		for (;; fmt++) {
 			if (*fmt == 'l' || *fmt == 'z')
 				lng = 1;
-			else if (*fmt != 'h')
+			else if (*fmt == 'h')
+				half++;
+			else
 				break;
 		}
 		switch (*fmt) {
 		case 'd':
 		case 'i': {
 			int64_t v = lng ? va_arg(ap, long) : va_arg(ap, int);
-			uint64_t mag = v < 0 ? -(uint64_t)v : (uint64_t)v;
+			uint64_t mag;
 
-			put_number(&o, mag, v < 0, 10, false, width, left, pad);
+			/* h/hh: the argument was promoted to int; print it
+			 * converted back to short/char as C requires. */
+			if (!lng && half == 1)
+				v = (short)v;
+			else if (!lng && half > 1)
+				v = (signed char)v;
+			mag = v < 0 ? -(uint64_t)v : (uint64_t)v;
+			put_number(&o, mag, v < 0 ? "-" : "", 10, false, width,
+				   left, pad);
 			break;
 		}
 		case 'u':
@@ -113,14 +133,16 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			uint64_t v = lng ? va_arg(ap, unsigned long)
 					 : va_arg(ap, unsigned int);
 
-			put_number(&o, v, false, *fmt == 'u' ? 10 : 16,
+			if (!lng && half == 1)
+				v = (unsigned short)v;
+			else if (!lng && half > 1)
+				v = (unsigned char)v;
+			put_number(&o, v, "", *fmt == 'u' ? 10 : 16,
 				   *fmt == 'X', width, left, pad);
 			break;
 		}
 		case 'p':
-			put(&o, '0');
-			put(&o, 'x');
-			put_number(&o, (uintptr_t)va_arg(ap, void *), false, 16,
+			put_number(&o, (uintptr_t)va_arg(ap, void *), "0x", 16,
 				   false, width, left, pad);
 			break;
 		case 's': {

@@ -19,10 +19,20 @@ def main():
     os.chdir(ROOT)
     unit = sorted(glob.glob("build/unit/test_*"))
     passed, failed = run_unit.run(unit)
+    p, f = tally([sys.executable, "tests/run_fuzz.py", "--seconds", "10"]
+                 + sorted(glob.glob("build/fuzz/fuzz_*")))
+    passed += p
+    failed += f
+    p, f = tally([sys.executable, "tests/emu/run.py"])
+    passed += p
+    failed += f
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
 
-    # The emulator tests print their own tally last; add it to ours.
-    p = subprocess.Popen([sys.executable, "tests/emu/run.py"], text=True,
-                         stdout=subprocess.PIPE)
+
+def tally(cmd):
+    """Run a test runner, pass its lines through, add up its last line."""
+    p = subprocess.Popen(cmd, text=True, stdout=subprocess.PIPE)
     last = ""
     for line in p.stdout:
         if re.match(r"^\d+ passed, \d+ failed$", line.strip()):
@@ -33,13 +43,9 @@ def main():
     p.wait()
     m = re.match(r"(\d+) passed, (\d+) failed", last)
     if m:
-        passed += int(m.group(1))
-        failed += int(m.group(2))
-    else:
-        print("FAIL emu: the emulator test runner ended without a tally")
-        failed += 1
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+        return int(m.group(1)), int(m.group(2))
+    print("FAIL %s: ended without a tally" % " ".join(cmd[1:2]))
+    return 0, 1
 
 
 if __name__ == "__main__":

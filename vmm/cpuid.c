@@ -30,15 +30,18 @@
 #define L7_EBX_ERMS BIT(9)
 #define L7_EBX_INVPCID BIT(10)
 
-static void shale_leaves(uint32_t leaf, struct cpuid_regs *r)
+/* Four ASCII characters as CPUID returns them in a register. */
+#define SIG(a, b, c, d) ((a) | (b) << 8 | (c) << 16 | (uint32_t)(d) << 24)
+
+static inline void shale_leaves(uint32_t leaf, struct cpuid_regs *r)
 {
-	memset(r, 0, sizeof(*r));
+	*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 	switch (leaf) {
 	case SHALE_CPUID_BASE:
 		/* "ShaleVMM\0\0\0\0" in EBX, ECX, EDX, as KVM and Xen sign. */
 		r->eax = SHALE_CPUID_MAX;
-		memcpy(&r->ebx, "Shal", 4);
-		memcpy(&r->ecx, "eVMM", 4);
+		r->ebx = SIG('S', 'h', 'a', 'l');
+		r->ecx = SIG('e', 'V', 'M', 'M');
 		break;
 	case SHALE_CPUID_BASE + 1:
 		r->eax = (SHALE_VERSION_MAJOR << 16) | SHALE_VERSION_MINOR;
@@ -50,13 +53,12 @@ static void shale_leaves(uint32_t leaf, struct cpuid_regs *r)
 	}
 }
 
-void cpuid_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
-		 struct cpuid_regs *r)
+/* A leaf of the host's CPUID, filtered. Kept out of line so the Shale
+ * leaves above, which benchmarks and guests probe most, stay cheap. */
+static __attribute__((noinline)) void host_leaf(struct vcpu *v, uint32_t leaf,
+						uint32_t subleaf,
+						struct cpuid_regs *r)
 {
-	if ((leaf & 0xffff0000u) == SHALE_CPUID_BASE) {
-		shale_leaves(leaf, r);
-		return;
-	}
 	cpuid_count(leaf, subleaf, r);
 	switch (leaf) {
 	case 1:
@@ -97,4 +99,30 @@ void cpuid_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 			r->eax &= ~BIT(3);
 		break;
 	}
+}
+
+void cpuid_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
+		 struct cpuid_regs *r)
+{
+	if ((leaf & 0xffff0000u) == SHALE_CPUID_BASE)
+		shale_leaves(leaf, r);
+	else
+		host_leaf(v, leaf, subleaf, r);
+}
+
+void cpuid_emulate(struct vcpu *v)
+{
+	uint64_t *g = v->regs.gpr;
+	uint32_t leaf = g[GPR_RAX];
+	struct cpuid_regs r;
+
+	/* Inlined here, the Shale leaves never touch memory for r. */
+	if ((leaf & 0xffff0000u) == SHALE_CPUID_BASE)
+		shale_leaves(leaf, &r);
+	else
+		host_leaf(v, leaf, g[GPR_RCX], &r);
+	g[GPR_RAX] = r.eax;
+	g[GPR_RBX] = r.ebx;
+	g[GPR_RCX] = r.ecx;
+	g[GPR_RDX] = r.edx;
 }

@@ -32,6 +32,7 @@ static int64_t timer_oneshot(struct vcpu *v, uint64_t vector, uint64_t delay)
 	v->timer_vector = vector;
 	v->timer_deadline = rdtsc() + delay;
 	v->timer_armed = true;
+	v->entry_work = 1;
 	return 0;
 }
 
@@ -61,7 +62,7 @@ bool hypercall_handle(struct vcpu *v)
 		if (a1 == 0)
 			ret = v->vm->io.unclaimed;
 		else if (a1 == 1)
-			ret = v->exits;
+			ret = vcpu_exit_count(v);
 		else
 			ret = -SHALE_EINVAL;
 		break;

@@ -85,6 +85,10 @@ void vmm_main(struct boot_info *bi)
 		uart_init(bi->config.console_port, bi->config.console_baud);
 	log_set_level((enum log_lvl)bi->config.log_level);
 	log_info(SRC, "firmware exited; Shale owns the machine");
+	/* Addresses in crash reports are relative to this base; add it to
+	 * the symbol values of build/shale.so to find them. */
+	log_info(SRC, "image at 0x%lx (%lu KiB)", (unsigned long)bi->image_base,
+		 (unsigned long)(bi->image_size >> 10));
 
 	/* 2. Own descriptor tables: exceptions in Shale are reported from now on. */
 	host_gdt_init();

@@ -35,7 +35,7 @@ void sched_run(struct vm *vm)
 			v->timer_armed = false;
 			vcpu_raise_irq(v, v->timer_vector);
 		}
-		vmx_run_once(v);
+		vmx_run(v);
 	}
 }
 
@@ -44,7 +44,7 @@ void vm_report_stats(struct vm *vm)
 	struct vcpu *v = &vm->vcpu;
 
 	log_rawf("[vm] guest \"%s\": %lu VM exits\n", vm->name,
-		 (unsigned long)v->exits);
+		 (unsigned long)vcpu_exit_count(v));
 	log_rawf("  %-34s %10s %14s %10s\n", "exit reason", "count", "cycles",
 		 "avg");
 	for (unsigned r = 0; r < EXIT_REASON_MAX; r++) {

@@ -79,6 +79,11 @@ struct vcpu {
 	uint16_t vpid;
 	uint64_t vmcs_hpa;
 
+	/* Non-zero when the next VM entry has work before it: an event to
+	 * deliver or a timer to arm. Checked once per entry, so the common
+	 * exit that needs neither pays one test. */
+	uint32_t entry_work;
+
 	/* Events for the next VM entry, in priority order. */
 	bool exc_pending;
 	uint8_t exc_vector;
@@ -100,11 +105,12 @@ struct vcpu {
 	/* Cached VMCS control words, to change one bit without a VMREAD. */
 	uint32_t pin_ctls, proc_ctls, proc2_ctls, entry_ctls;
 
-	/* Exit statistics. */
-	uint64_t exits;
-	uint64_t exit_tsc;       /* TSC at the last exit */
+	/* Exit statistics: count and TSC cycles spent in Shale, per reason. */
 	struct exit_stat stats[EXIT_REASON_MAX];
 };
+
+/* VM exits of this vCPU so far, all reasons. */
+uint64_t vcpu_exit_count(const struct vcpu *v);
 
 _Static_assert(offsetof(struct vcpu, regs) == 0,
 	       "arch/x86/vmx_entry.asm expects the GPRs at offset 0");

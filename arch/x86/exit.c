@@ -75,6 +75,7 @@ const char *exit_reason_name(unsigned reason)
 
 static enum exit_result exit_unexpected(struct vcpu *v, unsigned reason)
 {
+	exit_note_idt_vectoring(v);
 	exit_dump_guest(v, "unexpected VM exit");
 	vm_stop(v->vm, VM_STOP_CRASH, "unexpected VM exit %u (%s) at RIP 0x%lx",
 		reason, exit_reason_name(reason),
@@ -178,24 +179,48 @@ static enum exit_result entry_failed(struct vcpu *v, int how)
 
 void vmx_guest_state_explain(struct vcpu *v);
 
-enum exit_result vmx_run_once(struct vcpu *v)
+/* An exit that interrupted the delivery of an event (an EPT violation
+ * while pushing an interrupt frame, say) leaves that event in the
+ * IDT-vectoring information; it must be delivered again on the next entry
+ * (SDM Vol. 3C, 28.2.4 and 27.2.4). Exits caused by an instruction never
+ * carry it, so only the handlers of the other exits call this. */
+void exit_note_idt_vectoring(struct vcpu *v)
+{
+	uint32_t idt = vmread(IDT_VECTORING_INFO_FIELD);
+
+	if (!(idt & INTR_INFO_VALID))
+		return;
+	v->reinject_info = idt;
+	if (idt & INTR_INFO_DELIVER_CODE)
+		v->reinject_error = vmread(IDT_VECTORING_ERROR_CODE);
+	v->reinject_len = vmread(VM_EXIT_INSTRUCTION_LEN);
+	v->entry_work = 1;
+}
+
+static inline __attribute__((always_inline)) enum exit_result
+run_once(struct vcpu *v)
 {
 	enum exit_result res;
-	uint32_t reason, basic, idt;
-	uint64_t t0;
+	uint32_t reason, basic;
+	uint32_t t0;
 	int how;
 
-	arm_timer(v);
-	deliver_events(v);
+	if (v->entry_work) {
+		arm_timer(v);
+		deliver_events(v);
+		/* Still work next time: a timer running, an interrupt
+		 * waiting for its window, the preemption timer to turn off. */
+		v->entry_work = v->timer_armed || v->irq_pending ||
+				(v->pin_ctls & PIN_BASED_VMX_PREEMPTION_TIMER);
+	}
 	how = vmx_enter(&v->regs, v->launched);
-	t0 = rdtsc();
+	t0 = (uint32_t)rdtsc(); /* one exit takes far less than 2^32 cycles */
 	if (how)
 		return entry_failed(v, how);
 	v->launched = true;
 
 	reason = vmread(VM_EXIT_REASON);
 	basic = reason & EXIT_REASON_BASIC_MASK;
-	v->exits++;
 	if (reason & EXIT_REASON_FAILED_VMENTRY) {
 		log_err("vmx", "VM entry failed for guest \"%s\": %s (exit qualification %lu)",
 			v->vm->name, exit_reason_name(basic),
@@ -206,14 +231,6 @@ enum exit_result vmx_run_once(struct vcpu *v)
 			exit_reason_name(basic));
 		return EXIT_STOP;
 	}
-	idt = vmread(IDT_VECTORING_INFO_FIELD);
-	if (idt & INTR_INFO_VALID) {
-		v->reinject_info = idt;
-		if (idt & INTR_INFO_DELIVER_CODE)
-			v->reinject_error = vmread(IDT_VECTORING_ERROR_CODE);
-		v->reinject_len = vmread(VM_EXIT_INSTRUCTION_LEN);
-	}
-
 	if (basic < EXIT_REASON_MAX && exit_handlers[basic])
 		res = exit_handlers[basic](v);
 	else
@@ -221,7 +238,13 @@ enum exit_result vmx_run_once(struct vcpu *v)
 
 	if (basic < EXIT_REASON_MAX) {
 		v->stats[basic].count++;
-		v->stats[basic].cycles += rdtsc() - t0;
+		v->stats[basic].cycles += (uint32_t)rdtsc() - t0;
 	}
 	return res;
+}
+
+void vmx_run(struct vcpu *v)
+{
+	while (run_once(v) == EXIT_RESUME)
+		;
 }

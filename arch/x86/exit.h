@@ -6,6 +6,8 @@
  *   EXIT_RESUME  the vCPU goes on. A handler that emulated the instruction
  *                has moved RIP past it (vcpu_advance_rip); one that injected
  *                a fault has left RIP on the faulting instruction.
+ *   EXIT_YIELD   the vCPU cannot go on for now (HLT, wait-for-SIPI): its
+ *                state says why, and the scheduler decides what runs next.
  *   EXIT_STOP    the guest stops; the handler has said why with vm_stop().
  *
  * A handler never returns to the guest after a problem it cannot explain:
@@ -19,13 +21,20 @@
 
 enum exit_result {
 	EXIT_RESUME,
+	EXIT_YIELD,
 	EXIT_STOP,
 };
 
 typedef enum exit_result (*exit_handler_fn)(struct vcpu *v);
 
-/* Enter the guest once, handle the exit, account for it. */
-enum exit_result vmx_run_once(struct vcpu *v);
+/* Run the vCPU, handling exits, until it halts, waits or stops. */
+void vmx_run(struct vcpu *v);
+
+/* First thing in the handler of any exit that can interrupt the delivery
+ * of an event (exceptions, NMIs, interrupts, triple fault, EPT violation
+ * and misconfiguration, the preemption timer): keeps that event for
+ * re-injection. */
+void exit_note_idt_vectoring(struct vcpu *v);
 
 /* The name the SDM gives an exit reason ("EPT violation"). */
 const char *exit_reason_name(unsigned reason);

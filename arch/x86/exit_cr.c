@@ -105,7 +105,7 @@ enum exit_result exit_cr_access(struct vcpu *v)
 		vcpu_inject_exception(v, X86_EXC_GP, true, 0);
 		return EXIT_RESUME;
 	}
-	vcpu_advance_rip(v);
+	vmx_skip_instruction();
 	return EXIT_RESUME;
 }
 
@@ -142,6 +142,6 @@ enum exit_result exit_xsetbv(struct vcpu *v)
 	 * in the real register while it runs. */
 	xsetbv(0, val);
 	v->xcr0 = val;
-	vcpu_advance_rip(v);
+	vmx_skip_instruction();
 	return EXIT_RESUME;
 }

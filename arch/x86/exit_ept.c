@@ -74,6 +74,15 @@ enum exit_result exit_ept_violation(struct vcpu *v)
 	struct ept_qual q = ept_qual_decode(vmread(EXIT_QUALIFICATION));
 	const struct mmio_range *r = mmio_find(&v->vm->mmio, gpa);
 
+	exit_note_idt_vectoring(v);
+	if (r && v->reinject_info) {
+		/* Not an instruction but the delivery of an event (an
+		 * interrupt frame, a descriptor) touched the device. */
+		vm_stop(v->vm, VM_STOP_CRASH,
+			"event delivery touched device memory (%s) at guest-physical 0x%lx",
+			r->name, (unsigned long)gpa);
+		return EXIT_STOP;
+	}
 	if (r)
 		return emulate_mmio(v, r, gpa, q);
 	vm_stop(v->vm, VM_STOP_CRASH,
@@ -88,6 +97,7 @@ enum exit_result exit_ept_misconfig(struct vcpu *v)
 {
 	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS);
 
+	exit_note_idt_vectoring(v);
 	/* Shale builds every EPT entry itself: a misconfiguration is a Shale
 	 * bug, not the guest's doing. */
 	log_err("ept", "Shale bug: EPT misconfiguration for guest \"%s\" at guest-physical 0x%lx",

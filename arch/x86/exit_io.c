@@ -65,7 +65,7 @@ static enum exit_result string_io(struct vcpu *v, struct io_qual q)
 	/* Done when the count ran out (or it was one element); otherwise
 	 * RIP stays and the instruction continues on the next entry. */
 	if (!v->exc_pending && (!q.rep || count == n))
-		vcpu_advance_rip(v);
+		vmx_skip_instruction();
 	return EXIT_RESUME;
 }
 
@@ -88,6 +88,6 @@ enum exit_result exit_io(struct vcpu *v)
 		val = *rax & size_mask(q.size);
 		io_access(&v->vm->io, q.port, q.size, true, &val);
 	}
-	vcpu_advance_rip(v);
+	vmx_skip_instruction();
 	return EXIT_RESUME;
 }

@@ -18,14 +18,8 @@
 
 enum exit_result exit_cpuid(struct vcpu *v)
 {
-	struct cpuid_regs r;
-
-	cpuid_guest(v, v->regs.gpr[GPR_RAX], v->regs.gpr[GPR_RCX], &r);
-	v->regs.gpr[GPR_RAX] = r.eax;
-	v->regs.gpr[GPR_RBX] = r.ebx;
-	v->regs.gpr[GPR_RCX] = r.ecx;
-	v->regs.gpr[GPR_RDX] = r.edx;
-	vcpu_advance_rip(v);
+	cpuid_emulate(v);
+	vmx_skip_instruction();
 	return EXIT_RESUME;
 }
 
@@ -39,7 +33,7 @@ enum exit_result exit_msr_read(struct vcpu *v)
 	}
 	v->regs.gpr[GPR_RAX] = (uint32_t)val;
 	v->regs.gpr[GPR_RDX] = val >> 32;
-	vcpu_advance_rip(v);
+	vmx_skip_instruction();
 	return EXIT_RESUME;
 }
 
@@ -51,7 +45,7 @@ enum exit_result exit_msr_write(struct vcpu *v)
 		vcpu_inject_exception(v, X86_EXC_GP, true, 0);
 		return EXIT_RESUME;
 	}
-	vcpu_advance_rip(v);
+	vmx_skip_instruction();
 	return EXIT_RESUME;
 }
 
@@ -64,25 +58,27 @@ enum exit_result exit_hlt(struct vcpu *v)
 			(unsigned long)vmread(GUEST_RIP));
 		return EXIT_STOP;
 	}
-	vcpu_advance_rip(v);
-	if (!v->irq_pending)
-		v->state = VCPU_HALTED;
-	return EXIT_RESUME;
+	vmx_skip_instruction();
+	if (v->irq_pending)
+		return EXIT_RESUME;
+	v->state = VCPU_HALTED;
+	return EXIT_YIELD;
 }
 
 enum exit_result exit_vmcall(struct vcpu *v)
 {
 	if (vcpu_cpl(v) != 0) {
 		v->regs.gpr[GPR_RAX] = (uint64_t)-1; /* -EPERM */
-		vcpu_advance_rip(v);
+		vmx_skip_instruction();
 		return EXIT_RESUME;
 	}
-	vcpu_advance_rip(v);
+	vmx_skip_instruction();
 	return hypercall_handle(v) ? EXIT_STOP : EXIT_RESUME;
 }
 
 enum exit_result exit_triple_fault(struct vcpu *v)
 {
+	exit_note_idt_vectoring(v);
 	exit_dump_guest(v, "triple fault");
 	vm_stop(v->vm, VM_STOP_CRASH, "triple fault at RIP 0x%lx",
 		(unsigned long)vmread(GUEST_RIP));
@@ -94,6 +90,13 @@ enum exit_result exit_triple_fault(struct vcpu *v)
  * vector << 12. */
 enum exit_result exit_init_signal(struct vcpu *v)
 {
+	if (!(vmx_cpu.caps.misc & VMX_MISC_ACTIVITY_WAIT_SIPI)) {
+		vm_stop(v->vm, VM_STOP_CRASH,
+			"INIT received, and this CPU cannot hold a guest in wait-for-SIPI");
+		return EXIT_STOP;
+	}
+	/* The processor itself waits for the SIPI in this activity state,
+	 * and exits when it comes. */
 	v->state = VCPU_WAIT_SIPI;
 	vmwrite(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_WAIT_SIPI);
 	return EXIT_RESUME;
@@ -115,7 +118,7 @@ enum exit_result exit_sipi(struct vcpu *v)
  * exit; Shale owns no device that interrupts, so it only ends it. */
 enum exit_result exit_external_interrupt(struct vcpu *v)
 {
-	(void)v;
+	exit_note_idt_vectoring(v);
 	lapic_eoi();
 	return EXIT_RESUME;
 }
@@ -124,6 +127,7 @@ enum exit_result exit_exception_nmi(struct vcpu *v)
 {
 	uint32_t info = vmread(VM_EXIT_INTR_INFO);
 
+	exit_note_idt_vectoring(v);
 	if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI) {
 		log_warn("vmx", "host NMI while guest \"%s\" ran; ignored",
 			 v->vm->name);
@@ -145,7 +149,8 @@ enum exit_result exit_interrupt_window(struct vcpu *v)
 
 enum exit_result exit_preemption_timer(struct vcpu *v)
 {
-	(void)v; /* the next entry fires whatever is due */
+	/* The next entry fires whatever is due. */
+	exit_note_idt_vectoring(v);
 	return EXIT_RESUME;
 }
 
@@ -167,7 +172,8 @@ enum exit_result exit_undefined(struct vcpu *v)
  * WBINVD instead. */
 enum exit_result exit_invd_wbinvd(struct vcpu *v)
 {
+	(void)v;
 	wbinvd();
-	vcpu_advance_rip(v);
+	vmx_skip_instruction();
 	return EXIT_RESUME;
 }

@@ -80,28 +80,15 @@ unsigned vcpu_cpl(struct vcpu *v)
 
 void vcpu_advance_rip(struct vcpu *v)
 {
-	uint64_t rip = vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN);
-
 	(void)v;
-	/* Outside 64-bit mode RIP wraps at 32 bits (16-bit code never gets
-	 * near the top of a 64 KiB segment in the guests Shale runs). */
-	if (!(vmread(GUEST_CS_AR_BYTES) & AR_L))
-		rip &= 0xffffffffull;
-	vmwrite(GUEST_RIP, rip);
-	/* The instruction completed: blocking by STI / MOV SS ends with it
-	 * (SDM Vol. 3C, 27.3.1.5 would otherwise fail the next entry when
-	 * combined with an injected event). */
-	uint32_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
-
-	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-		vmwrite(GUEST_INTERRUPTIBILITY_INFO,
-			intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	vmx_skip_instruction();
 }
 
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 			   uint32_t error)
 {
 	v->exc_pending = true;
+	v->entry_work = 1;
 	v->exc_vector = vector;
 	v->exc_has_error = has_error;
 	v->exc_error = error;
@@ -110,7 +97,17 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector)
 {
 	v->irq_pending = true;
+	v->entry_work = 1;
 	v->irq_vector = vector;
 	if (v->state == VCPU_HALTED)
 		v->state = VCPU_RUNNABLE;
+}
+
+uint64_t vcpu_exit_count(const struct vcpu *v)
+{
+	uint64_t n = 0;
+
+	for (unsigned r = 0; r < EXIT_REASON_MAX; r++)
+		n += v->stats[r].count;
+	return n;
 }

@@ -278,7 +278,7 @@ int vmcs_create(struct vcpu *v, struct page_allocator *pa)
 void vmcs_load(struct vcpu *v)
 {
 	if (vmptrld(v->vmcs_hpa))
-		vmx_op_failed("VMPTRLD", v->vmcs_hpa, false,
+		vmx_op_failed("VMPTRLD", v->vmcs_hpa,
 			      __builtin_return_address(0));
 }
 

@@ -53,19 +53,20 @@ const char *vmx_instruction_error_str(uint32_t err)
 	return "unknown VM-instruction error";
 }
 
-void vmx_op_failed(const char *op, uint64_t field, bool valid, void *caller)
+void vmx_op_failed(const char *op, uint64_t field, void *caller)
 {
-	uint32_t err = 0;
+	uint64_t err = 0;
+	bool invalid;
 
-	if (valid)
-		asm volatile("vmread %1, %q0"
-			     : "=r"(err)
-			     : "r"((uint64_t)VM_INSTRUCTION_ERROR)
-			     : "cc");
-	log_err(SRC, "%s of field 0x%lx failed: %s (VM-instruction error %u), called from 0x%lx",
+	/* If even this read fails, there is no current VMCS (VMfailInvalid). */
+	asm volatile("vmread %2, %0; setc %1"
+		     : "=r"(err), "=qm"(invalid)
+		     : "r"((uint64_t)VM_INSTRUCTION_ERROR)
+		     : "cc");
+	log_err(SRC, "%s of field 0x%lx failed: %s (VM-instruction error %lu), called from 0x%lx",
 		op, (unsigned long)field,
-		valid ? vmx_instruction_error_str(err) : "no current VMCS",
-		err, (unsigned long)caller);
+		invalid ? "no current VMCS" : vmx_instruction_error_str(err),
+		invalid ? 0ul : (unsigned long)err, (unsigned long)caller);
 	host_backtrace((uint64_t)__builtin_frame_address(0));
 	log_rawf("[panic] Shale halted this CPU\n");
 	cpu_halt_forever();

@@ -14,34 +14,60 @@
 
 #include "arch/x86/include/vmx_defs.h"
 
+/* Reports a failed VMREAD/VMWRITE and halts. It tells VMfailInvalid from
+ * VMfailValid by reading the VM-instruction error itself. */
 __attribute__((noreturn, cold)) void vmx_op_failed(const char *op,
-						   uint64_t field, bool valid,
-						   void *caller);
+						   uint64_t field, void *caller);
 
+/* CF or ZF set means failure: one "below or equal" test covers both, so
+ * the exit path pays a single branch per access. */
 static inline uint64_t vmread(uint64_t field)
 {
 	uint64_t v;
-	bool cf, zf;
+	bool fail;
 
 	asm volatile("vmread %[f], %[v]"
-		     : [v] "=rm"(v), "=@ccc"(cf), "=@ccz"(zf)
+		     : [v] "=r"(v), "=@ccbe"(fail)
 		     : [f] "r"(field)
 		     : "cc");
-	if (__builtin_expect(cf | zf, 0))
-		vmx_op_failed("VMREAD", field, zf, __builtin_return_address(0));
+	if (__builtin_expect(fail, 0))
+		vmx_op_failed("VMREAD", field, __builtin_return_address(0));
 	return v;
 }
 
 static inline void vmwrite(uint64_t field, uint64_t value)
 {
-	bool cf, zf;
+	bool fail;
 
 	asm volatile("vmwrite %[v], %[f]"
-		     : "=@ccc"(cf), "=@ccz"(zf)
+		     : "=@ccbe"(fail)
 		     : [f] "r"(field), [v] "rm"(value)
 		     : "cc", "memory");
-	if (__builtin_expect(cf | zf, 0))
-		vmx_op_failed("VMWRITE", field, zf, __builtin_return_address(0));
+	if (__builtin_expect(fail, 0))
+		vmx_op_failed("VMWRITE", field, __builtin_return_address(0));
+}
+
+/* Move the guest's RIP past the instruction that caused this VM exit; for
+ * an instruction that completed. Inline: every emulated instruction pays
+ * for it. vmm/ code reaches it as vcpu_advance_rip(). */
+static inline void vmx_skip_instruction(void)
+{
+	uint64_t rip = vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN);
+	uint32_t intr;
+
+	/* Outside 64-bit mode RIP wraps at 4 GiB. Only an instruction that
+	 * ends exactly there can carry into bit 32, so only then is CS worth
+	 * a look. */
+	if ((rip >> 32) && !(vmread(GUEST_CS_AR_BYTES) & AR_L))
+		rip &= 0xffffffffull;
+	vmwrite(GUEST_RIP, rip);
+	/* The instruction completed, so blocking by STI or MOV SS ended with
+	 * it (SDM Vol. 3C, 25.4.2); left set, it would hold off the next
+	 * interrupt for one more instruction. */
+	intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO,
+			intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
 /* The ones that may fail for reasons the caller reports itself. */

@@ -4,9 +4,9 @@
  * into a control word (SDM Vol. 3C, Appendix A.3-A.5), the names of control
  * bits, and CR0/CR4 fixing (A.7, A.8).
  *
- * The capability values are real ones read from Skylake/Ice Lake parts, or
- * made up to look like a CPU that lacks a feature, so that the tests speak
- * the same language as a bug report from a real machine.
+ * The capability values look like what a Skylake-class CPU reports, or
+ * like a CPU that lacks a feature, so that the tests speak the same
+ * language as a bug report from a real machine.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,8 +33,8 @@
 #define PROC_MSR_BITMAPS BIT(28)
 #define PROC_SECONDARY BIT(31)
 
-/* IA32_VMX_TRUE_PROCBASED_CTLS of a Skylake: default-1 bits 1, 4-6, 8,
- * 13-16 and 26; everything but bits 0, 17 and 18 may be 1. */
+/* IA32_VMX_TRUE_PROCBASED_CTLS, Skylake-like: bits 1, 4-6, 8, 13-16 and
+ * 26 must be 1; everything but bits 0, 17 and 18 may be 1. */
 static const uint64_t true_procbased = 0xfff9fffe0401e172ull;
 static const uint32_t procbased_forced = 0x0401e172u;
 
@@ -46,7 +46,7 @@ static const uint64_t true_pinbased = 0x0000007f00000016ull;
  * no unrestricted guest (bit 7) and nothing above bit 6. */
 static const uint64_t procbased2_old = 0x0000007f00000000ull;
 
-/* IA32_VMX_TRUE_EXIT_CTLS and IA32_VMX_TRUE_ENTRY_CTLS of a Skylake. */
+/* IA32_VMX_TRUE_EXIT_CTLS and IA32_VMX_TRUE_ENTRY_CTLS, Skylake-like. */
 static const uint64_t true_exit = 0x01ffffff00036dfbull;
 static const uint64_t true_entry = 0x0003ffff000011fbull;
 
@@ -311,7 +311,7 @@ static void test_control_names_well_formed(void **state)
 
 static void test_fix_cr(void **state)
 {
-	/* IA32_VMX_CR0_FIXED0/1 and CR4_FIXED0/1 of a Skylake. */
+	/* IA32_VMX_CR0_FIXED0/1 and CR4_FIXED0/1, Skylake-like. */
 	const uint64_t cr0_fixed0 = 0x80000021ull; /* PG, NE, PE */
 	const uint64_t cr0_fixed1 = 0xffffffffull;
 	const uint64_t cr4_fixed0 = 0x2000ull; /* VMXE */
