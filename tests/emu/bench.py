@@ -9,8 +9,11 @@ The bench guest (tests/guests/bench.asm) times 1000 iterations of each
 operation after 10 warm-up ones and prints ticks per operation; an empty
 loop of the same shape is the baseline subtracted here.
 """
+import bisect
+import collections
 import os
 import re
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -28,6 +31,45 @@ OPS = [
     ("mmio-write", "MOV [testdev], EAX", "EPT violation, decoder, device"),
     ("mmio-read", "MOV EAX, [testdev]", "EPT violation, decoder, device"),
 ]
+
+
+def symbols():
+    """(address, name) of every function in build/shale.so, sorted."""
+    out = subprocess.run(["nm", "-n", os.path.join(run.BUILD, "shale.so")],
+                         capture_output=True, text=True, check=True).stdout
+    syms = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tT":
+            syms.append((int(parts[0], 16), parts[2]))
+    return syms
+
+
+def profile_cpuid_exit(disk, workdir, image_base):
+    """Instructions of one CPUID round trip, by function.
+
+    Boots the same disk again under Bochs' debugger, stops at exit_cpuid
+    30 times (past the warm-up), then traces until the next exit_cpuid:
+    exactly one guest loop iteration with its exit. Bochs is deterministic,
+    so the image sits at the same address as in the measuring run."""
+    syms = symbols()
+    addr = dict((n, a) for a, n in syms)["exit_cpuid"] + image_base
+    rc = os.path.join(workdir, "bochsrc")
+    cmds = os.path.join(workdir, "trace.cmd")
+    with open(cmds, "w") as f:
+        f.write("lb 0x%x\n" % addr + "c\n" * 30 + "trace on\nc\ntrace off\nquit\n")
+    out = subprocess.run(["timeout", "300", "bochs", "-q", "-unlock", "-rc", cmds,
+                          "-f", rc], stdin=subprocess.DEVNULL, capture_output=True,
+                         text=True, cwd=workdir).stdout
+    starts = [a for a, _ in syms]
+    count = collections.Counter()
+    for m in re.finditer(r"^\(0\)\.\[\d+\] \[0x([0-9a-f]+)\]", out, re.M):
+        off = int(m.group(1), 16) - image_base
+        if 0 <= off < 0x100000:
+            count[syms[bisect.bisect_right(starts, off) - 1][1]] += 1
+        else:
+            count["(guest)"] += 1
+    return count
 
 
 def main():
@@ -60,6 +102,15 @@ def main():
     block = "%s\n| operation | path through Shale | ticks per operation | minus the empty loop (%d) |\n|---|---|---|---|\n%s\n\n`shale.efi`: %d bytes.\n%s" % (
         start, base, table, size, end)
     text = re.sub(re.escape(start) + r"[\s\S]*?" + re.escape(end), block, text)
+    base = re.search(r"image at (0x[0-9a-f]+)", r.output)
+    prof = profile_cpuid_exit(disk, workdir, int(base.group(1), 16)) if base else None
+    if prof:
+        shale = sum(n for k, n in prof.items() if k != "(guest)")
+        lines = ["| %s | %d |" % (k, n) for k, n in prof.most_common()]
+        pblock = ("%s\n| function | instructions |\n|---|---|\n%s\n| **Shale, all** | **%d** |\n%s" % (
+            "<!-- profile:begin -->", "\n".join(lines), shale, "<!-- profile:end -->"))
+        text = re.sub(r"<!-- profile:begin -->[\s\S]*?<!-- profile:end -->", pblock, text)
+        print("CPUID round trip: %d instructions in Shale" % shale)
     with open(doc, "w") as f:
         f.write(text)
     print("wrote docs/benchmarks.md")
