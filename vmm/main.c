@@ -53,12 +53,34 @@ static const struct boot_module *find_module(const struct boot_info *bi,
 	return NULL;
 }
 
+/* Keys the parser accepts but this version does not act on yet: say so,
+ * once per guest, rather than let a setting pass for working. */
+static void warn_not_yet(const struct guest_config *g)
+{
+	static const char *const tail = "is not supported yet and is ignored";
+
+	if (g->vcpus > 1)
+		log_warn("config", "guest \"%s\": vcpus = %u: one vCPU per guest %s; it runs with one",
+			 g->name, g->vcpus, "for now");
+	if (g->initrd[0])
+		log_warn("config", "guest \"%s\": initrd: loading an initrd %s", g->name, tail);
+	if (g->cmdline[0])
+		log_warn("config", "guest \"%s\": cmdline: a kernel command line %s", g->name, tail);
+	if (g->devices & GUEST_DEV_UART)
+		log_warn("config", "guest \"%s\": devices = uart: the UART model %s", g->name, tail);
+	if (g->on_crash != ACTION_DESTROY || g->on_poweroff != ACTION_DESTROY ||
+	    g->on_reboot != ACTION_RESTART)
+		log_warn("config", "guest \"%s\": on_poweroff/on_reboot/on_crash: only the defaults work for now; a stopped guest is destroyed",
+			 g->name);
+}
+
 static void run_guest(struct boot_info *bi, unsigned i)
 {
 	const struct guest_config *g = &bi->config.guests[i];
 	const struct boot_module *k = find_module(bi, g->kernel);
 	struct vm *vm = &vms[i];
 
+	warn_not_yet(g);
 	if (!k || vm_create(vm, g, i, k)) {
 		log_err(SRC, "guest \"%s\" could not be created; going on with the others",
 			g->name);
@@ -89,6 +111,8 @@ void vmm_main(struct boot_info *bi)
 	 * the symbol values of build/shale.so to find them. */
 	log_info(SRC, "image at 0x%lx (%lu KiB)", (unsigned long)bi->image_base,
 		 (unsigned long)(bi->image_size >> 10));
+	host_image_base = bi->image_base;
+	host_image_size = bi->image_size;
 
 	/* 2. Own descriptor tables: exceptions in Shale are reported from now on. */
 	host_gdt_init();

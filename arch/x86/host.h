@@ -29,7 +29,11 @@ const struct host_tables *host_tables(void);
  * (arch/x86/paging.c). Returns 0 or -1 when out of memory. */
 int host_paging_init(struct page_allocator *pa, uint64_t top);
 
-/* Print a backtrace following the frame-pointer chain from rbp. */
+/* Print a backtrace following the frame-pointer chain from rbp. Each
+ * address also as an offset into the image, for
+ * `addr2line -f -e build/shale.so OFFSET`. */
 void host_backtrace(uint64_t rbp);
+/* Where the firmware loaded shale.efi, for those offsets. */
+extern uint64_t host_image_base, host_image_size;
 
 #endif

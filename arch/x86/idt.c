@@ -9,6 +9,7 @@
 #include "arch/x86/host.h"
 #include "arch/x86/include/cpu.h"
 #include "lib/log.h"
+#include "lib/printf.h"
 
 struct exc_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -33,6 +34,16 @@ void host_set_idt_base(uint64_t base);
 void host_exception(struct exc_frame *f);
 
 static struct idt_gate idt[32] __attribute__((aligned(16)));
+uint64_t host_image_base, host_image_size;
+
+static void print_address(const char *prefix, uint64_t a)
+{
+	if (a - host_image_base < host_image_size)
+		log_rawf("%s0x%016lx  shale.efi+0x%lx\n", prefix, (unsigned long)a,
+			 (unsigned long)(a - host_image_base));
+	else
+		log_rawf("%s0x%016lx\n", prefix, (unsigned long)a);
+}
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -80,7 +91,10 @@ void host_backtrace(uint64_t rbp)
 
 		if (!frame[1])
 			break;
-		log_rawf("  #%d  0x%016lx\n", depth, (unsigned long)frame[1]);
+		char prefix[16];
+
+		ksnprintf(prefix, sizeof(prefix), "  #%d  ", depth);
+		print_address(prefix, frame[1]);
 		rbp = frame[0];
 	}
 }
@@ -116,6 +130,7 @@ void host_exception(struct exc_frame *f)
 	log_rawf("  R12 %016lx  R13 %016lx  R14 %016lx  R15 %016lx\n",
 		 (unsigned long)f->r12, (unsigned long)f->r13,
 		 (unsigned long)f->r14, (unsigned long)f->r15);
+	print_address("  at  ", f->rip);
 	host_backtrace(f->rbp);
 	log_rawf("[panic] Shale halted this CPU\n");
 	cpu_halt_forever();

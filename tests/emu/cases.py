@@ -61,6 +61,36 @@ CASES = [
                  r'VM_EXIT_REASON\s+0000000000000002',
                  r'guest "triple" crashed: triple fault at RIP 0x',
                  r'guest "after" exited with status 0']),
+    # An exception in the hypervisor itself: exception, registers, backtrace,
+    # then Shale halts (the test device injects it on request).
+    dict(name="hypervisor-exception", guests=["hvfault"], allow_panic=True,
+         config=HV + guest("hvfault", "devices = testdev"),
+         status={"hvfault": None},
+         expect=[r'\[panic\] hypervisor exception #UD invalid opcode \(vector 6\), error code 0x0',
+                 r'  RIP [0-9a-f]{16}  CS 0008  RFLAGS [0-9a-f]{16}',
+                 r'  RSP [0-9a-f]{16}  SS 0010  CR2 [0-9a-f]{16}  CR3 [0-9a-f]{16}',
+                 r'  R12 [0-9a-f]{16}',
+                 r'  at  0x[0-9a-f]{16}  shale\.efi\+0x[0-9a-f]+\n',
+                 r'backtrace:\n  #0  0x[0-9a-f]{16}  shale\.efi\+0x[0-9a-f]+\n  #1  0x[0-9a-f]{16}  shale\.efi\+0x[0-9a-f]+',
+                 r'\[panic\] Shale halted this CPU'],
+         reject=[r'guest "hvfault" exited']),
+    # VMRESUME fails (broken host state): the SDM's text for the error, a
+    # dump, the guest stopped, the next guest runs.
+    dict(name="vmresume-failure", guests=["hostfault", "after"],
+         config=HV + guest("hostfault", "devices = testdev") + guest("after"),
+         status={"hostfault": None},
+         expect=[r'VMRESUME failed for guest "hostfault": VM entry with invalid host-state field\(s\) \(VM-instruction error 8\)',
+                 r'\[dump\] guest "hostfault" vcpu 0: VM entry failed',
+                 r'guest "hostfault" crashed: VMRESUME failed',
+                 r'guest "after" exited with status 0']),
+    # The VM entry fails on guest state: the failed guest-state rule named.
+    dict(name="vmentry-failure", guests=["guestfault", "after"],
+         config=HV + guest("guestfault", "devices = testdev") + guest("after"),
+         status={"guestfault": None},
+         expect=[r'VM entry failed for guest "guestfault": VM-entry failure: invalid guest state',
+                 r'guest-state check that fails: RFLAGS reserved bits',
+                 r'guest "guestfault" crashed: VM entry failed',
+                 r'guest "after" exited with status 0']),
     # Bad input: errors in shale.cfg, a missing image, a guest larger than
     # the host: each named with file and line, and the good guest still runs.
     dict(name="bad-config", guests=["after"],
@@ -68,13 +98,14 @@ CASES = [
          + "[guest]\nname = badsize\nkernel = after.bin\nmemory = 12Q\n\n"
          + "[guest]\nname = missing\nkernel = nope.bin\nmemory = 16M\n\n"
          + "[guest]\nname = huge\nkernel = after.bin\nmemory = 64G\n\n"
-         + guest("after"),
+         + guest("after", "vcpus = 2"),
          status={"after": 0},
          expect=[r'shale\.cfg:7: guest "typo": unknown key "memroy" \(did you mean "memory"\?\)',
                  r'shale\.cfg:4: guest "typo": missing "memory"',
                  r'shale\.cfg:12: guest "badsize": memory "12Q": expected a size like 256M',
                  r'shale\.cfg:16: guest "missing": kernel "nope\.bin": no such file on the config partition',
                  r'(?m)shale\.cfg:19: guest "huge": memory 64G does not fit: the host has \d+M free for guests$',
+                 r'guest "after": vcpus = 2: one vCPU per guest for now; it runs with one',
                  r'\[guest after\] PASS after-ran']),
     # A guest image larger than the guest's memory.
     dict(name="image-too-large", guests=[], emulator="qemu",

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A device that only tests use: a scratch register that returns what was
- * written, an ID register, and an access counter, behind 8 I/O ports and
+ * written, an ID register, and an access counter, behind 12 I/O ports and
  * one MMIO page. It exercises the whole exit path without a real device
- * model's side effects.
+ * model's side effects. Its fault-injection port lets a test guest break
+ * the hypervisor on purpose, so the tests can check how Shale reports an
+ * exception of its own or a failed VM entry; a guest without this device
+ * has no such power.
  */
 #include "lib/string.h"
 #include "vmm/vdev/testdev.h"
 
 struct testdev {
+	struct vm *vm;
 	uint32_t port_scratch;
 	uint64_t mmio_scratch;
 	uint64_t mmio_count;
@@ -31,6 +35,11 @@ static void port_access(void *opaque, uint16_t port, unsigned size,
 					  ((*val & mask) << shift);
 		else
 			*val = (d->port_scratch >> shift) & mask;
+	} else if (port == TESTDEV_PORT_FAULT) {
+		if (write && size == 4)
+			selftest_inject_fault(&d->vm->vcpu, *val);
+		else if (!write)
+			*val = 0;
 	} else if (!write) {
 		*val = (TESTDEV_ID >> ((off - 4) * 8)) & mask;
 	}
@@ -67,8 +76,9 @@ int testdev_attach(struct vm *vm)
 	struct testdev *d = &devices[vm->id % CONFIG_MAX_GUESTS];
 
 	memset(d, 0, sizeof(*d));
+	d->vm = vm;
 	vm->testdev = d;
-	if (io_register(&vm->io, TESTDEV_PORT, 8, port_access, d, "testdev"))
+	if (io_register(&vm->io, TESTDEV_PORT, 12, port_access, d, "testdev"))
 		return -1;
 	return mmio_register(&vm->mmio, TESTDEV_MMIO, 4096, mmio_access, d,
 			     "testdev");

@@ -8,6 +8,17 @@
 #define TESTDEV_PORT 0x5000
 #define TESTDEV_MMIO 0xfeb00000ull
 #define TESTDEV_ID 0x454c4853u /* "SHLE" */
+#define TESTDEV_PORT_FAULT (TESTDEV_PORT + 8)
+
+/* What a write to the fault-injection port breaks (arch/x86/selftest.c). */
+enum testdev_fault {
+	TESTDEV_FAULT_HYPERVISOR = 1, /* an exception in Shale itself */
+	TESTDEV_FAULT_HOST_STATE = 2, /* VMRESUME fails: bad host state */
+	TESTDEV_FAULT_GUEST_STATE = 3, /* VM entry fails: bad guest state */
+};
+
+/* Break what was asked, so the tests see Shale's report of it. */
+void selftest_inject_fault(struct vcpu *v, enum testdev_fault what);
 
 int testdev_attach(struct vm *vm);
 

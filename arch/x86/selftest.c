@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fault injection for Shale's own tests, reached only through the test
+ * device's fault port (devices = testdev). Each breaks one thing the way a
+ * bug would, so the tests can check the report Shale gives for it.
+ */
+#include "arch/x86/vmx_ops.h"
+#include "lib/log.h"
+#include "vmm/vdev/testdev.h"
+
+void selftest_inject_fault(struct vcpu *v, enum testdev_fault what)
+{
+	switch (what) {
+	case TESTDEV_FAULT_HYPERVISOR:
+		log_warn("selftest", "guest \"%s\" asked for an exception in the hypervisor",
+			 v->vm->name);
+		asm volatile("ud2");
+		break;
+	case TESTDEV_FAULT_HOST_STATE:
+		/* SDM Vol. 3C, 27.2.3: the host TR selector may not be 0. */
+		log_warn("selftest", "guest \"%s\" asked for a broken host state",
+			 v->vm->name);
+		vmwrite(HOST_TR_SELECTOR, 0);
+		break;
+	case TESTDEV_FAULT_GUEST_STATE:
+		/* SDM Vol. 3C, 27.3.1.4: RFLAGS bit 1 must be 1. */
+		log_warn("selftest", "guest \"%s\" asked for a broken guest state",
+			 v->vm->name);
+		vmwrite(GUEST_RFLAGS, vmread(GUEST_RFLAGS) & ~2ull);
+		break;
+	}
+}
