@@ -34,7 +34,7 @@ static uint32_t apic_read(unsigned reg)
 	return *(volatile uint32_t *)(mmio_base + reg);
 }
 
-void lapic_init(void)
+void host_apic_init(void)
 {
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
 
@@ -48,7 +48,7 @@ void lapic_init(void)
 			   apic_read(APIC_LVT_TIMER) | APIC_LVT_MASKED);
 }
 
-void lapic_eoi(void)
+void host_apic_eoi(void)
 {
 	if (enabled)
 		apic_write(APIC_EOI, 0);

@@ -5,7 +5,7 @@
 
 /* Mask the 8259 PICs and the local APIC timer the firmware may have left
  * running: Shale owns no interrupting device. */
-void lapic_init(void);
-void lapic_eoi(void);
+void host_apic_init(void);
+void host_apic_eoi(void);
 
 #endif

@@ -19,21 +19,43 @@ static int64_t console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 	return len;
 }
 
+static void hc_timer_fired(struct vdev_timer *t, uint64_t now)
+{
+	struct vcpu *v = t->opaque;
+
+	(void)now;
+	vcpu_raise_irq(v, v->hc_timer_vector);
+}
+
 static int64_t timer_oneshot(struct vcpu *v, uint64_t vector, uint64_t delay)
 {
+	const struct vdev_platform *p = &v->vm->plat.ops;
+
 	if (delay == 0) {
-		v->timer_armed = false;
+		p->timer_cancel(p->ctx, &v->hc_timer);
 		return 0;
 	}
 	/* Vectors 0-31 are exceptions; an interrupt there would be taken for
 	 * one by the guest. */
 	if (vector < 32 || vector > 255)
 		return -SHALE_EINVAL;
-	v->timer_vector = vector;
-	v->timer_deadline = rdtsc() + delay;
-	v->timer_armed = true;
-	v->entry_work = 1;
+	v->hc_timer_vector = vector;
+	v->hc_timer.fn = hc_timer_fired;
+	v->hc_timer.opaque = v;
+	p->timer_arm(p->ctx, &v->hc_timer, rdtsc() + delay);
 	return 0;
+}
+
+static int64_t console_read(struct vcpu *v, uint64_t gpa, uint64_t len)
+{
+	uint8_t *dst;
+
+	if (len > CONSOLE_WRITE_MAX)
+		return -SHALE_EINVAL;
+	dst = vm_gpa_to_hva(v->vm, gpa, len);
+	if (!dst)
+		return -SHALE_EFAULT;
+	return console_guest_read(v->vm, dst, len);
 }
 
 bool hypercall_handle(struct vcpu *v)
@@ -57,6 +79,9 @@ bool hypercall_handle(struct vcpu *v)
 		return true;
 	case SHALE_HC_TIMER_ONESHOT:
 		ret = timer_oneshot(v, a1, a2);
+		break;
+	case SHALE_HC_CONSOLE_READ:
+		ret = console_read(v, a1, a2);
 		break;
 	case SHALE_HC_STAT:
 		if (a1 == 0)

@@ -10,18 +10,27 @@
 #include "drivers/uart.h"
 #include "lib/log.h"
 #include "lib/string.h"
+#include "vmm/console.h"
 #include "vmm/vmm.h"
 
 #define SRC "shale"
 
 struct page_allocator vmm_pages;
-static struct vm vms[CONFIG_MAX_GUESTS];
+struct vm vmm_vm[CONFIG_MAX_GUESTS];
+unsigned vmm_n_vm;
+static struct boot_info *boot;
+
+/* A guest restarted this many times by its policy is left destroyed: a
+ * guest that crashes at every start would otherwise loop forever. */
+#define RESTART_LIMIT 5
 
 static const char *const stop_names[] = {
 	[VM_STOP_NONE] = "running",
 	[VM_STOP_EXIT] = "exited",
 	[VM_STOP_CRASH] = "crashed",
 	[VM_STOP_HALTED] = "halted",
+	[VM_STOP_POWEROFF] = "powered off",
+	[VM_STOP_REBOOT] = "rebooted",
 };
 
 static uint64_t memory_top(const struct boot_info *bi)
@@ -68,36 +77,77 @@ static void warn_not_yet(const struct guest_config *g)
 		log_warn("config", "guest \"%s\": cmdline: a kernel command line %s", g->name, tail);
 	if (g->devices & GUEST_DEV_UART)
 		log_warn("config", "guest \"%s\": devices = uart: the UART model %s", g->name, tail);
-	if (g->on_crash != ACTION_DESTROY || g->on_poweroff != ACTION_DESTROY ||
-	    g->on_reboot != ACTION_RESTART)
-		log_warn("config", "guest \"%s\": on_poweroff/on_reboot/on_crash: only the defaults work for now; a stopped guest is destroyed",
-			 g->name);
 }
 
-static void run_guest(struct boot_info *bi, unsigned i)
+static int create_guest(unsigned i)
 {
-	const struct guest_config *g = &bi->config.guests[i];
-	const struct boot_module *k = find_module(bi, g->kernel);
-	struct vm *vm = &vms[i];
+	const struct guest_config *g = &boot->config.guests[i];
+	const struct boot_module *k = find_module(boot, g->kernel);
 
-	warn_not_yet(g);
-	if (!k || vm_create(vm, g, i, k)) {
+	if (!k || vm_create(&vmm_vm[i], g, i, k)) {
 		log_err(SRC, "guest \"%s\" could not be created; going on with the others",
 			g->name);
-		return;
+		vmm_vm[i].state = VM_DESTROYED;
+		return -1;
 	}
-	log_info(SRC, "starting guest \"%s\"", g->name);
-	sched_run(vm);
-	if (vm->line_len)
-		vm_console_write(vm, "\n", 1);
+	log_info(SRC, "guest \"%s\" started", g->name);
+	return 0;
+}
+
+static enum lifecycle_action policy(const struct vm *vm)
+{
+	switch (vm->stop_reason) {
+	case VM_STOP_CRASH:
+		return vm->cfg->on_crash;
+	case VM_STOP_REBOOT:
+		return vm->cfg->on_reboot;
+	default:
+		return vm->cfg->on_poweroff;
+	}
+}
+
+void vmm_guest_stopped(struct vm *vm)
+{
+	enum lifecycle_action action = policy(vm);
+	unsigned i = vm - vmm_vm;
+
+	console_flush(vm);
 	if (vm->stop_reason == VM_STOP_EXIT)
 		log_info("vm", "guest \"%s\" %s", vm->name, vm->stop_detail);
 	else
 		log_err("vm", "guest \"%s\" %s: %s", vm->name,
 			stop_names[vm->stop_reason], vm->stop_detail);
 	vm_report_stats(vm);
-	vm_destroy(vm);
-	log_info(SRC, "guest \"%s\" destroyed; the hypervisor goes on", g->name);
+
+	if (action == ACTION_RESTART && vm->restarts >= RESTART_LIMIT) {
+		log_err("vm", "guest \"%s\": restarted %u times already; destroying it instead",
+			vm->name, vm->restarts);
+		action = ACTION_DESTROY;
+	}
+	switch (action) {
+	case ACTION_PRESERVE:
+		vm->state = VM_PRESERVED;
+		vm->vcpu.state = VCPU_STOPPED;
+		sched_forget(&vm->vcpu);
+		log_info("vm", "guest \"%s\" preserved: its memory and registers stay for inspection",
+			 vm->name);
+		break;
+	case ACTION_RESTART:
+		vm_destroy(vm);
+		vm->restarts++;
+		log_info("vm", "guest \"%s\": restarting (%s = restart, restart %u of at most %u)",
+			 vm->name,
+			 vm->stop_reason == VM_STOP_CRASH ? "on_crash" :
+			 vm->stop_reason == VM_STOP_REBOOT ? "on_reboot" : "on_poweroff",
+			 vm->restarts, RESTART_LIMIT);
+		create_guest(i);
+		break;
+	case ACTION_DESTROY:
+		vm_destroy(vm);
+		log_info(SRC, "guest \"%s\" destroyed; the hypervisor goes on", vm->name);
+		break;
+	}
+	console_guest_gone(vm);
 }
 
 void vmm_main(struct boot_info *bi)
@@ -131,7 +181,7 @@ void vmm_main(struct boot_info *bi)
 		 (unsigned long)(vmm_pages.free_pages * PAGE_SIZE >> 20));
 
 	/* 4. Quiet the host interrupt sources, enable XSAVE for guests. */
-	lapic_init();
+	host_apic_init();
 	{
 		struct cpuid_regs r;
 
@@ -146,10 +196,18 @@ void vmm_main(struct boot_info *bi)
 		cpu_halt_forever();
 	}
 
-	/* 6. The guests, in config order. */
-	for (unsigned i = 0; i < bi->config.n_guests; i++)
+	/* 6. Every guest at once, in config order, then the scheduler. */
+	boot = bi;
+	vmm_n_vm = bi->config.n_guests;
+	sched_init(&bi->config, vmx_cpu.tsc_hz);
+	for (unsigned i = 0; i < bi->config.n_guests; i++) {
+		warn_not_yet(&bi->config.guests[i]);
 		if (bi->config.guests[i].autostart)
-			run_guest(bi, i);
+			create_guest(i);
+		else
+			vmm_vm[i].state = VM_DESTROYED;
+	}
+	sched_loop(vmx_cpu.tsc_hz);
 
 	log_info(SRC, "all guests have stopped; Shale halts");
 	cpu_halt_forever();

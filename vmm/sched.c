@@ -1,41 +1,172 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Running a guest's vCPU. For now one guest runs at a time, to completion;
- * a halted vCPU waits here for its timer, since there is nothing else to
- * run on this CPU.
+ * The scheduler: every vCPU of every guest on this one CPU, time-sliced
+ * with the VMX-preemption timer, shares by weight (stride scheduling: each
+ * vCPU's pass advances by the time it ran divided by its weight, and the
+ * runnable vCPU with the smallest pass runs next). A vCPU in HLT gives the
+ * CPU up until an interrupt is due; when no vCPU can run, the CPU waits
+ * for the earliest timer of any guest, keeping the console alive.
  */
 #include "arch/x86/exit.h"
 #include "arch/x86/include/cpu.h"
+#include "arch/x86/include/msr.h"
 #include "arch/x86/vmx.h"
 #include "lib/log.h"
 #include "vmm/vmm.h"
 
-static void switch_in(struct vcpu *v)
+#define STRIDE_ONE (1ull << 16) /* pass per tick at weight 1, scaled */
+
+static struct vcpu *current;     /* whose VMCS and registers are loaded */
+static uint64_t slice_ticks;
+static uint64_t vtime;           /* pass of the vCPU picked last */
+static uint64_t switches;        /* guest switches, for the benchmarks */
+
+static const uint32_t swapped_msrs[5] = {
+	MSR_IA32_KERNEL_GS_BASE, MSR_IA32_STAR, MSR_IA32_LSTAR,
+	MSR_IA32_CSTAR, MSR_IA32_FMASK,
+};
+
+/* State the VMCS does not switch: the MSRs the guest owns outright, CR2
+ * and the debug registers. */
+static void save_guest_state(struct vcpu *v)
 {
-	vmcs_load(v);
+	for (int i = 0; i < 5; i++)
+		v->msr_saved[i] = rdmsr(swapped_msrs[i]);
+	v->cr2 = read_cr2();
+	asm volatile("mov %%db0, %0" : "=r"(v->dr[0]));
+	asm volatile("mov %%db1, %0" : "=r"(v->dr[1]));
+	asm volatile("mov %%db2, %0" : "=r"(v->dr[2]));
+	asm volatile("mov %%db3, %0" : "=r"(v->dr[3]));
+	asm volatile("mov %%db6, %0" : "=r"(v->dr6));
+}
+
+static void load_guest_state(struct vcpu *v)
+{
+	for (int i = 0; i < 5; i++)
+		wrmsr(swapped_msrs[i], v->msr_saved[i]);
+	write_cr2(v->cr2);
+	asm volatile("mov %0, %%db0" ::"r"(v->dr[0]));
+	asm volatile("mov %0, %%db1" ::"r"(v->dr[1]));
+	asm volatile("mov %0, %%db2" ::"r"(v->dr[2]));
+	asm volatile("mov %0, %%db3" ::"r"(v->dr[3]));
+	asm volatile("mov %0, %%db6" ::"r"(v->dr6 | 0xffff0ff0ull));
 	if (read_cr4() & CR4_OSXSAVE)
 		xsetbv(0, v->xcr0);
 }
 
-void sched_run(struct vm *vm)
+static void switch_to(struct vcpu *v)
 {
-	struct vcpu *v = &vm->vcpu;
+	if (current == v)
+		return;
+	if (current)
+		save_guest_state(current);
+	vmcs_load(v);
+	load_guest_state(v);
+	current = v;
+	switches++;
+}
 
+void sched_init(const struct shale_config *cfg, uint64_t tsc_hz)
+{
+	slice_ticks = tsc_hz / 1000000 * cfg->timeslice_us;
+	if (!slice_ticks)
+		slice_ticks = tsc_hz / 100;
+}
+
+void sched_add(struct vcpu *v)
+{
 	v->xcr0 = 1; /* x87 only: the value at reset */
-	switch_in(v);
-	while (vm->stop_reason == VM_STOP_NONE) {
-		if (v->state == VCPU_HALTED) {
-			if (!v->timer_armed) {
-				vm_stop(vm, VM_STOP_HALTED,
-					"halted with no timer or interrupt to wake it");
-				break;
-			}
-			while (rdtsc() < v->timer_deadline)
-				cpu_relax();
-			v->timer_armed = false;
-			vcpu_raise_irq(v, v->timer_vector);
+	v->pass = vtime;
+	v->state = VCPU_RUNNABLE;
+}
+
+void sched_forget(struct vcpu *v)
+{
+	if (current == v)
+		current = NULL;
+}
+
+uint64_t sched_switches(void)
+{
+	return switches;
+}
+
+static uint64_t stride(const struct vcpu *v)
+{
+	uint32_t w = v->vm->cfg->weight ? v->vm->cfg->weight : 256;
+
+	return STRIDE_ONE / w;
+}
+
+static struct vcpu *pick(void)
+{
+	struct vcpu *best = NULL;
+
+	for (unsigned i = 0; i < vmm_n_vm; i++) {
+		struct vcpu *v = &vmm_vm[i].vcpu;
+
+		if (vmm_vm[i].state != VM_RUNNING || v->state != VCPU_RUNNABLE)
+			continue;
+		/* A vCPU back from a long HLT gets at most one slice of
+		 * credit, not all the time it slept. */
+		if (v->pass + slice_ticks * stride(v) < vtime)
+			v->pass = vtime - slice_ticks * stride(v);
+		if (!best || v->pass < best->pass)
+			best = v;
+	}
+	if (best)
+		vtime = best->pass;
+	return best;
+}
+
+/* Nothing can run: wait for the next timer, a millisecond at most, so
+ * that typed input and console output keep moving. */
+static void idle(uint64_t now, uint64_t next, uint64_t hz)
+{
+	uint64_t until = now + hz / 1000;
+
+	if (next < until)
+		until = next;
+	while (rdtsc() < until)
+		cpu_relax();
+}
+
+void sched_loop(uint64_t hz)
+{
+	for (;;) {
+		uint64_t now = rdtsc(), next = UINT64_MAX, ran;
+		bool alive = false;
+		struct vcpu *v;
+
+		console_poll_input();
+		console_drain();
+		for (unsigned i = 0; i < vmm_n_vm; i++) {
+			struct vm *vm = &vmm_vm[i];
+			uint64_t t;
+
+			if (vm->state != VM_RUNNING)
+				continue;
+			alive = true;
+			t = platform_run_timers(&vm->plat, now);
+			if (t < next)
+				next = t;
 		}
+		if (!alive)
+			return;
+		v = pick();
+		if (!v) {
+			idle(now, next, hz);
+			continue;
+		}
+		switch_to(v);
+		v->slice_end = now + slice_ticks;
+		v->entry_work = 1;
 		vmx_run(v);
+		ran = rdtsc() - now;
+		v->run_ticks += ran;
+		v->pass += ran * stride(v);
+		if (v->vm->stop_reason != VM_STOP_NONE)
+			vmm_guest_stopped(v->vm);
 	}
 }
 
@@ -43,8 +174,9 @@ void vm_report_stats(struct vm *vm)
 {
 	struct vcpu *v = &vm->vcpu;
 
-	log_rawf("[vm] guest \"%s\": %lu VM exits\n", vm->name,
-		 (unsigned long)vcpu_exit_count(v));
+	log_rawf("[vm] guest \"%s\": %lu VM exits, ran %lu ms\n", vm->name,
+		 (unsigned long)vcpu_exit_count(v),
+		 (unsigned long)(v->run_ticks / (vmx_cpu.tsc_hz / 1000 ? vmx_cpu.tsc_hz / 1000 : 1)));
 	log_rawf("  %-34s %10s %14s %10s\n", "exit reason", "count", "cycles",
 		 "avg");
 	for (unsigned r = 0; r < EXIT_REASON_MAX; r++) {

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "arch/x86/include/vmx_defs.h"
+#include "vmm/vdev/vdev.h"
 
 /* Indexed by the SDM's register encoding (RAX=0 ... R15=15), which is what
  * instruction decoding and exit qualifications use. The RSP slot is unused:
@@ -95,10 +96,22 @@ struct vcpu {
 	bool irq_pending;       /* one external interrupt line */
 	uint8_t irq_vector;
 
-	/* The one-shot timer of SHALE_HC_TIMER_ONESHOT. */
-	bool timer_armed;
-	uint8_t timer_vector;
-	uint64_t timer_deadline; /* host TSC */
+	/* Time: the VMX-preemption timer brings the vCPU out by exit_deadline,
+	 * the earlier of the end of its time slice and its VM's next timer. */
+	uint32_t exit_deadline;  /* low 32 bits of the TSC deadline */
+	uint64_t slice_end;
+	bool preempt_saved;      /* the CPU keeps the timer counting across exits */
+	struct vdev_timer hc_timer; /* SHALE_HC_TIMER_ONESHOT */
+	uint8_t hc_timer_vector;
+
+	/* Scheduling: stride scheduling by weight (vmm/sched.c). */
+	uint64_t pass;
+	uint64_t run_ticks;      /* TSC ticks spent running */
+	struct vcpu *next_runnable;
+
+	/* Guest state not in the VMCS, swapped when another vCPU runs. */
+	uint64_t msr_saved[5];   /* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, FMASK */
+	uint64_t dr[4], dr6;
 
 	uint64_t xcr0;          /* the guest's XCR0, loaded while it runs */
 

@@ -38,31 +38,27 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void flush_line(struct vm *vm)
-{
-	log_rawf("[guest %s] %.*s\n", vm->name, (int)vm->line_len, vm->line);
-	vm->line_len = 0;
-}
-
 void vm_console_write(struct vm *vm, const char *s, uint64_t len)
 {
-	for (uint64_t i = 0; i < len; i++) {
-		char c = s[i];
+	console_guest_write(vm, s, len);
+}
 
-		if (c == '\n') {
-			flush_line(vm);
-			continue;
-		}
-		if (c == '\r')
-			continue;
-		/* Control characters would let a guest rewrite what the
-		 * person reads on the console: show them escaped. */
-		if ((unsigned char)c < 0x20 || c == 0x7f)
-			c = '?';
-		vm->line[vm->line_len++] = c;
-		if (vm->line_len == VM_CONSOLE_LINE)
-			flush_line(vm);
-	}
+void vm_console_input_ready(struct vm *vm)
+{
+	if (vm->input_ready)
+		vm->input_ready(vm);
+}
+
+const char *vm_state_name(const struct vm *vm)
+{
+	static const char *const names[] = {
+		[VM_EMPTY] = "empty",
+		[VM_RUNNING] = "running",
+		[VM_PRESERVED] = "preserved",
+		[VM_DESTROYED] = "destroyed",
+	};
+
+	return names[vm->state];
 }
 
 static uint64_t ept_alloc(void *ctx)
@@ -98,11 +94,15 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 	const struct vmx_caps *c = &vmx_cpu.caps;
 	uint64_t pages = g->memory / PAGE_SIZE;
 
+	unsigned restarts = vm->restarts;
+
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = g;
 	vm->name = g->name;
 	vm->id = id;
+	vm->restarts = restarts;
 	vm->vcpu.vm = vm;
+	platform_init(&vm->plat, vm, vmx_cpu.tsc_hz);
 	vm->mem_size = g->memory;
 	vm->mem_hpa = page_alloc_contig(pa, pages, GUEST_ALIGN);
 	if (!vm->mem_hpa) {
@@ -131,6 +131,9 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 		goto fail;
 	if (vmcs_create(&vm->vcpu, pa))
 		goto fail;
+	sched_add(&vm->vcpu);
+	vm->state = VM_RUNNING;
+	vm->started_tsc = rdtsc();
 	log_info(SRC, "guest \"%s\": %lu MiB at host 0x%lx, EPT in %lu tables, %s mode, entry 0x%lx",
 		 g->name, (unsigned long)(g->memory >> 20),
 		 (unsigned long)vm->mem_hpa, (unsigned long)vm->ept.tables,
@@ -145,6 +148,8 @@ void vm_destroy(struct vm *vm)
 {
 	struct page_allocator *pa = &vmm_pages;
 
+	sched_forget(&vm->vcpu);
+	vm->plat.timers = NULL;
 	vmcs_destroy(&vm->vcpu, pa);
 	if (vm->ept.pml4)
 		ept_destroy(&vm->ept);
@@ -154,4 +159,5 @@ void vm_destroy(struct vm *vm)
 		page_free_contig(pa, vm->mem_hpa, vm->mem_size / PAGE_SIZE);
 		vm->mem_hpa = 0;
 	}
+	vm->state = VM_DESTROYED;
 }

@@ -11,18 +11,27 @@
 
 #include "arch/x86/ept.h"
 #include "vmm/config.h"
+#include "vmm/console.h"
+#include "vmm/platform.h"
 #include "vmm/io.h"
 #include "vmm/mmio.h"
 #include "vmm/vcpu.h"
 
 enum vm_stop_reason {
 	VM_STOP_NONE,
-	VM_STOP_EXIT,     /* SHALE_HC_EXIT */
+	VM_STOP_EXIT,     /* SHALE_HC_EXIT: the guest's own "power off" */
 	VM_STOP_CRASH,    /* triple fault, failed entry, unknown exit, bad access */
 	VM_STOP_HALTED,   /* HLT with interrupts off and nothing to wake it */
+	VM_STOP_POWEROFF, /* ACPI S5 */
+	VM_STOP_REBOOT,   /* reset through ACPI, 0xCF9, 0x92 or the 8042 */
 };
 
-#define VM_CONSOLE_LINE 160
+enum vm_state {
+	VM_EMPTY,         /* no guest in this slot */
+	VM_RUNNING,
+	VM_PRESERVED,     /* stopped, memory and state kept for inspection */
+	VM_DESTROYED,
+};
 
 struct vm {
 	const struct guest_config *cfg;
@@ -35,14 +44,18 @@ struct vm {
 	struct io_bus io;
 	struct mmio_bus mmio;
 	struct vcpu vcpu;
+	struct vm_platform plat;
 
+	enum vm_state state;
 	enum vm_stop_reason stop_reason;
 	uint64_t exit_status;
 	char stop_detail[160];
+	unsigned restarts;          /* by its on_* policy, since boot */
+	uint64_t started_tsc;
 
-	uint64_t unclaimed_io;      /* accesses to ports no device claims */
-	char line[VM_CONSOLE_LINE]; /* console output not yet ended by \n */
-	unsigned line_len;
+	struct console_out out;     /* output not yet on the host console */
+	struct console_in in;       /* typed input not yet read */
+	void (*input_ready)(struct vm *vm); /* a device that wants typed bytes */
 
 	void *testdev; /* state of the test device, when configured */
 };
@@ -57,5 +70,8 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt, ...)
 
 /* Guest console output, line by line, prefixed with the guest's name. */
 void vm_console_write(struct vm *vm, const char *s, uint64_t len);
+/* Typed input waits in vm->in; tell the device that reads it. */
+void vm_console_input_ready(struct vm *vm);
+const char *vm_state_name(const struct vm *vm);
 
 #endif

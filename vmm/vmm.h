@@ -9,12 +9,24 @@
 
 extern struct page_allocator vmm_pages;
 
+/* Every guest of the config, in config order (vmm/main.c). */
+extern struct vm vmm_vm[CONFIG_MAX_GUESTS];
+extern unsigned vmm_n_vm;
+
 int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 	      const struct boot_module *kernel);
 void vm_destroy(struct vm *vm);
 
-/* Run the guest's vCPU until the guest stops. */
-void sched_run(struct vm *vm);
+/* A guest has stopped: report it and apply its on_* policy (vmm/main.c). */
+void vmm_guest_stopped(struct vm *vm);
+
+/* The scheduler (vmm/sched.c). */
+void sched_init(const struct shale_config *cfg, uint64_t tsc_hz);
+void sched_add(struct vcpu *v);
+void sched_forget(struct vcpu *v);
+/* Run every guest until none is left running. */
+void sched_loop(uint64_t tsc_hz);
+uint64_t sched_switches(void);
 
 /* Print the guest's exit statistics (count and TSC cycles per reason). */
 void vm_report_stats(struct vm *vm);

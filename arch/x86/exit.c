@@ -9,6 +9,7 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
 #include "lib/log.h"
+#include "vmm/platform.h"
 #include "vmm/vm.h"
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
@@ -133,31 +134,28 @@ static void deliver_events(struct vcpu *v)
 	}
 }
 
-/* The one-shot timer: fire it when due, else make sure the
- * VMX-preemption timer brings the CPU back in time. */
-static void arm_timer(struct vcpu *v)
+/* Before an entry with work to do: fire the VM's due timers, end the
+ * time slice if it is over, and point the VMX-preemption timer at the
+ * next deadline. Returns false when the vCPU must give the CPU up. */
+static bool prepare_time(struct vcpu *v)
 {
-	bool want = false;
+	uint64_t now = rdtsc();
+	uint64_t next = platform_run_timers(&v->vm->plat, now);
+	uint64_t deadline, ticks;
 
-	if (v->timer_armed) {
-		uint64_t now = rdtsc();
-
-		if (now >= v->timer_deadline) {
-			v->timer_armed = false;
-			vcpu_raise_irq(v, v->timer_vector);
-		} else {
-			uint64_t ticks = (v->timer_deadline - now) >>
-					 vmx_cpu.preempt_shift;
-
-			vmwrite(VMX_PREEMPTION_TIMER_VALUE,
-				ticks > 0xffffffffull ? 0xffffffffull : ticks);
-			want = true;
-		}
-	}
-	if (want != !!(v->pin_ctls & PIN_BASED_VMX_PREEMPTION_TIMER)) {
-		v->pin_ctls ^= PIN_BASED_VMX_PREEMPTION_TIMER;
-		vmwrite(PIN_BASED_VM_EXEC_CONTROL, v->pin_ctls);
-	}
+	if (now >= v->slice_end)
+		return false;
+	deadline = next < v->slice_end ? next : v->slice_end;
+	/* Within 2^30 ticks, so that the 32-bit check on every exit below
+	 * cannot be fooled by wrap-around; a later deadline just costs one
+	 * more pass through here. */
+	if (deadline - now > (1ull << 30))
+		deadline = now + (1ull << 30);
+	ticks = (deadline - now) >> vmx_cpu.preempt_shift;
+	vmwrite(VMX_PREEMPTION_TIMER_VALUE,
+		ticks > 0xffffffffull ? 0xffffffffull : ticks);
+	v->exit_deadline = (uint32_t)deadline;
+	return true;
 }
 
 static enum exit_result entry_failed(struct vcpu *v, int how)
@@ -201,23 +199,29 @@ static inline __attribute__((always_inline)) enum exit_result
 run_once(struct vcpu *v)
 {
 	enum exit_result res;
-	uint32_t reason, basic;
-	uint32_t t0;
+	uint32_t reason, basic, t0;
 	int how;
 
 	if (v->entry_work) {
-		arm_timer(v);
+		if (!prepare_time(v))
+			return EXIT_YIELD;
+		if (v->state != VCPU_RUNNABLE)
+			return EXIT_YIELD;
 		deliver_events(v);
-		/* Still work next time: a timer running, an interrupt
-		 * waiting for its window, the preemption timer to turn off. */
-		v->entry_work = v->timer_armed || v->irq_pending ||
-				(v->pin_ctls & PIN_BASED_VMX_PREEMPTION_TIMER);
+		/* Work next time too while an interrupt waits for its window,
+		 * or where the CPU does not keep the preemption timer's count
+		 * across exits and it must be written before every entry. */
+		v->entry_work = v->irq_pending || !v->preempt_saved;
 	}
 	how = vmx_enter(&v->regs, v->launched);
-	t0 = (uint32_t)rdtsc(); /* one exit takes far less than 2^32 cycles */
+	t0 = rdtsc32();
 	if (how)
 		return entry_failed(v, how);
 	v->launched = true;
+	/* The exit deadline (slice end, next timer) has passed: the next
+	 * entry fires the timers or gives the CPU up. One compare per exit. */
+	if ((int32_t)(t0 - v->exit_deadline) >= 0)
+		v->entry_work = 1;
 
 	reason = vmread(VM_EXIT_REASON);
 	basic = reason & EXIT_REASON_BASIC_MASK;
@@ -238,7 +242,8 @@ run_once(struct vcpu *v)
 
 	if (basic < EXIT_REASON_MAX) {
 		v->stats[basic].count++;
-		v->stats[basic].cycles += (uint32_t)rdtsc() - t0;
+		/* One exit takes far less than 2^32 cycles. */
+		v->stats[basic].cycles += rdtsc32() - t0;
 	}
 	return res;
 }

@@ -119,7 +119,7 @@ enum exit_result exit_sipi(struct vcpu *v)
 enum exit_result exit_external_interrupt(struct vcpu *v)
 {
 	exit_note_idt_vectoring(v);
-	lapic_eoi();
+	host_apic_eoi();
 	return EXIT_RESUME;
 }
 
@@ -149,8 +149,9 @@ enum exit_result exit_interrupt_window(struct vcpu *v)
 
 enum exit_result exit_preemption_timer(struct vcpu *v)
 {
-	/* The next entry fires whatever is due. */
+	/* The next entry fires whatever is due, or ends the slice. */
 	exit_note_idt_vectoring(v);
+	v->entry_work = 1;
 	return EXIT_RESUME;
 }
 

@@ -78,7 +78,8 @@ static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
 	int err = 0;
 
 	err |= set_controls(PIN_BASED_VM_EXEC_CONTROL, VMX_CTL_PIN, c->pinbased,
-			    PIN_BASED_EXT_INTR_EXITING | PIN_BASED_NMI_EXITING,
+			    PIN_BASED_EXT_INTR_EXITING | PIN_BASED_NMI_EXITING |
+				    PIN_BASED_VMX_PREEMPTION_TIMER,
 			    0, &v->pin_ctls);
 	err |= set_controls(CPU_BASED_VM_EXEC_CONTROL, VMX_CTL_PROC, c->procbased,
 			    CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS |
@@ -105,12 +106,14 @@ static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
 				    VM_EXIT_SAVE_IA32_PAT |
 				    VM_EXIT_LOAD_IA32_PAT |
 				    VM_EXIT_ACK_INTR_ON_EXIT,
-			    0, &exit_ctls);
+			    VM_EXIT_SAVE_VMX_PREEMPTION_TIMER, &exit_ctls);
 	err |= set_controls(VM_ENTRY_CONTROLS, VMX_CTL_ENTRY, c->entry,
 			    VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT,
 			    0, &v->entry_ctls);
 	if (err)
 		return -1;
+	v->preempt_saved = exit_ctls & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
+	v->entry_work = 1;
 
 	vmwrite(EXCEPTION_BITMAP, 0);
 	vmwrite(PAGE_FAULT_ERROR_CODE_MASK, 0);

@@ -15,10 +15,10 @@ END_BOCHS = ["all guests have stopped", "[panic]", "returning to the firmware",
 END_QEMU = ["UEFI Interactive Shell", "Shale owns the machine"]
 
 
-def guest(name, extra="", memory="16M"):
-    """One [guest] section for a test guest image NAME.bin."""
+def guest(name, extra="", memory="16M", image=None):
+    """One [guest] section for a test guest image NAME.bin (or IMAGE.bin)."""
     return "[guest]\nname = %s\nkernel = %s.bin\nmemory = %s\n%s\n" % (
-        name, name, memory, extra)
+        name, image or name, memory, extra)
 
 
 HV = "[hypervisor]\nlog = info\n\n"
@@ -91,6 +91,58 @@ CASES = [
                  r'guest-state check that fails: RFLAGS reserved bits',
                  r'guest "guestfault" crashed: VM entry failed',
                  r'guest "after" exited with status 0']),
+    # Several guests at once: three copies of one chatty guest and three
+    # test guests. Each copy's lines must arrive whole, in order, under its
+    # own name; every guest finishes.
+    dict(name="many-guests", guests=["cpuid", "mmio", "hlt"], images=["chatter"],
+         config=HV + guest("c1", image="chatter") + guest("c2", image="chatter")
+         + guest("c3", image="chatter") + guest("cpuid")
+         + guest("mmio", "devices = testdev") + guest("hlt"),
+         sequence={"c1": 40, "c2": 40, "c3": 40},
+         expect=[r'guest "c%d" exited with status 0' % i for i in (1, 2, 3)]
+         + [r'\[guest c1\] PASS chatter-done']),
+    # A guest spinning forever with interrupts off does not stop the others.
+    dict(name="spinning-guest", guests=["spin", "hlt", "cpuid"],
+         config=HV + guest("spin") + guest("hlt") + guest("cpuid"),
+         status={"hlt": 0, "cpuid": 0},
+         end_all=[r'guest "hlt" exited', r'guest "cpuid" exited'],
+         expect=[r'\[guest spin\] PASS spin-started'],
+         reject=[r'guest "spin" (exited|crashed)']),
+    # A guest that floods the console loses its own excess, and says so;
+    # the other guest's output arrives complete.
+    dict(name="console-flood", guests=[], images=["flood", "chatter"],
+         config=HV + guest("flood") + guest("c1", image="chatter"),
+         sequence={"c1": 40},
+         expect=[r'\[guest flood\] PASS flood-started',
+                 r'\[guest flood\] \.\.\. \d+ bytes of output dropped',
+                 r'guest "flood" exited with status 0',
+                 r'guest "c1" exited with status 0']),
+    # Isolation: each of two guests sees only its own memory, and is
+    # stopped at its edge.
+    dict(name="isolation-scan", guests=[], images=["scan"],
+         config=HV + guest("s16", image="scan", memory="16M")
+         + guest("s18", image="scan", memory="18M"),
+         expect=[r'\[guest s16\] PASS scan-other-guest-invisible',
+                 r'\[guest s18\] PASS scan-other-guest-invisible',
+                 r'guest "s16" crashed: read at guest-physical 0x1000000, outside its memory \(0-0xffffff\)',
+                 r'guest "s18" crashed: read at guest-physical 0x1200000, outside its memory \(0-0x11fffff\)'],
+         reject=[r'FAIL scan']),
+    # on_crash = restart: the crashing guest comes back, up to the limit,
+    # while the others go on.
+    dict(name="restart-policy", guests=["triple", "hlt"],
+         config=HV + guest("triple", "on_crash = restart") + guest("hlt"),
+         status={"hlt": 0},
+         expect=[r'guest "triple": restarting \(on_crash = restart, restart 1 of at most 5\)',
+                 r'guest "triple": restarting \(on_crash = restart, restart 5 of at most 5\)',
+                 r'guest "triple": restarted 5 times already; destroying it instead',
+                 r'(?s)(\[guest triple\] PASS triple-started.*){6}']),
+    # on_crash = preserve: stopped, memory kept.
+    dict(name="preserve-policy", guests=["triple", "after"],
+         config=HV + guest("triple", "on_crash = preserve") + guest("after"),
+         status={"after": 0},
+         end_all=[r'guest "triple" preserved', r'guest "after" exited'],
+         expect=[r'guest "triple" preserved: its memory and registers stay for inspection'],
+         reject=[r'guest "triple" destroyed']),
     # Bad input: errors in shale.cfg, a missing image, a guest larger than
     # the host: each named with file and line, and the good guest still runs.
     dict(name="bad-config", guests=["after"],

@@ -67,7 +67,10 @@ def _poll(proc, serial, end_markers, timeout, echo, start):
             echo.write(text[shown:].replace("\r", ""))
             echo.flush()
             shown = len(text)
-        hit = next((m for m in end_markers if m in text), None)
+        if callable(end_markers):
+            hit = "all end markers" if end_markers(text) else None
+        else:
+            hit = next((m for m in end_markers if m in text), None)
         if hit:
             # Let the last lines drain before stopping the emulator.
             time.sleep(0.5)

@@ -48,6 +48,8 @@ def make_disk(case, workdir):
         f.write(case["config"])
     for g in case["guests"]:
         shutil.copy(os.path.join(GUESTS, g + ".bin"), cfgdir)
+    for g in case.get("images", []):
+        shutil.copy(os.path.join(GUESTS, g + ".bin"), cfgdir)
     for name, size in case.get("files", {}).items():
         with open(os.path.join(cfgdir, name), "wb") as f:
             f.truncate(size)
@@ -80,6 +82,13 @@ def judge(case, run):
                 problems.append("%s: no PASS %s" % (g, check))
         if 'guest "%s" exited with status %d\n' % (g, want) not in out:
             problems.append('%s: no "exited with status %d"' % (g, want))
+    for g, n in case.get("sequence", {}).items():
+        # The guest's numbered lines must all be there, in order, each
+        # under its own name, whatever the interleaving with the others.
+        got = re.findall(r"^\[guest %s\] line (\d+)$" % re.escape(g), out, re.M)
+        if [int(x) for x in got] != list(range(1, n + 1)):
+            problems.append("%s: lines %s, expected 1..%d in order" % (
+                g, ",".join(got[:12]) + ("..." if len(got) > 12 else ""), n))
     for pat in case.get("expect", []):
         if not re.search(pat, out):
             problems.append("missing: " + pat)
@@ -98,7 +107,14 @@ def run_case(case, keep):
         run = emulator.run_qemu(disk, workdir, cases.END_QEMU, TIMEOUT_QEMU,
                                 cpu=case.get("qemu_cpu"))
     else:
-        run = emulator.run_bochs(disk, workdir, cases.END_BOCHS, TIMEOUT_BOCHS)
+        end = cases.END_BOCHS
+        if case.get("end_all"):
+            # Guests that never stop: end once every listed line is there
+            # (or on a panic, or when Shale halts).
+            want = case["end_all"]
+            end = lambda text: (all(re.search(p, text) for p in want) or
+                                any(m in text for m in cases.END_BOCHS))
+        run = emulator.run_bochs(disk, workdir, end, TIMEOUT_BOCHS)
     problems = judge(case, run)
     if not keep and not problems:
         os.remove(disk)

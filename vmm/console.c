@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Console multiplexing. Output: each guest writes into its own bounded
+ * ring; the scheduler drains the rings in turn, one whole line at a time,
+ * so lines of different guests never mix and a guest that floods loses
+ * only its own output (and is told how much). Input: bytes from the host
+ * UART go to the focused guest; Ctrl-A starts a command:
+ *
+ *   Ctrl-A n       focus the next guest
+ *   Ctrl-A 1..9    focus guest 1..9 (config order)
+ *   Ctrl-A l       list the guests
+ *   Ctrl-A Ctrl-A  send a Ctrl-A to the guest
+ *   Ctrl-A ?       help
+ */
+#include "drivers/uart.h"
+#include "lib/log.h"
+#include "vmm/console.h"
+#include "vmm/vmm.h"
+
+static unsigned focus;     /* index into vmm_vm[] */
+static bool prefix;        /* Ctrl-A seen, waiting for the command key */
+static unsigned next_drain; /* round-robin position */
+
+static bool alive(const struct vm *vm)
+{
+	return vm->state == VM_RUNNING;
+}
+
+void console_guest_write(struct vm *vm, const char *s, uint64_t len)
+{
+	struct console_out *o = &vm->out;
+
+	for (uint64_t i = 0; i < len; i++) {
+		if (o->head - o->tail == CONSOLE_OUT_RING) {
+			o->dropped += len - i;
+			return;
+		}
+		o->buf[o->head++ % CONSOLE_OUT_RING] = s[i];
+	}
+}
+
+/* Emit one line (up to a newline, CONSOLE_LINE_MAX bytes, or what there
+ * is when `partial`); returns false if there was no line to emit. */
+static bool emit_line(struct vm *vm, bool partial)
+{
+	struct console_out *o = &vm->out;
+	char line[CONSOLE_LINE_MAX];
+	uint32_t n = 0, avail = o->head - o->tail;
+	bool complete = false;
+
+	while (n < avail && n < CONSOLE_LINE_MAX) {
+		char c = o->buf[(o->tail + n) % CONSOLE_OUT_RING];
+
+		n++;
+		if (c == '\n') {
+			complete = true;
+			break;
+		}
+	}
+	if (!n || (!complete && n < CONSOLE_LINE_MAX && !partial))
+		return false;
+	uint32_t len = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		char c = o->buf[(o->tail + i) % CONSOLE_OUT_RING];
+
+		if (c == '\n' || c == '\r')
+			continue;
+		/* A guest must not be able to move the cursor or recolour
+		 * the console under the person reading it. */
+		line[len++] = ((unsigned char)c < 0x20 || c == 0x7f) ? '?' : c;
+	}
+	o->tail += n;
+	log_rawf("[guest %s] %.*s\n", vm->name, (int)len, line);
+	return true;
+}
+
+static void report_drops(struct vm *vm)
+{
+	struct console_out *o = &vm->out;
+
+	if (o->dropped != o->dropped_reported && o->head == o->tail) {
+		log_rawf("[guest %s] ... %lu bytes of output dropped: the guest wrote faster than the console carries\n",
+			 vm->name, (unsigned long)(o->dropped - o->dropped_reported));
+		o->dropped_reported = o->dropped;
+	}
+}
+
+bool console_drain(void)
+{
+	bool more = false;
+
+	/* One line per guest per round, at most 64 rounds per call: each
+	 * guest gets the same share of the console, whatever the others do. */
+	for (int round = 0; round < 64; round++) {
+		bool any = false;
+
+		for (unsigned k = 0; k < vmm_n_vm; k++) {
+			struct vm *vm = &vmm_vm[(next_drain + k) % vmm_n_vm];
+			/* A full ring with no newline would never drain. */
+			bool full = vm->out.head - vm->out.tail == CONSOLE_OUT_RING;
+
+			if (emit_line(vm, full))
+				any = true;
+			report_drops(vm);
+		}
+		next_drain++;
+		if (!any)
+			return false;
+		more = true;
+	}
+	return more;
+}
+
+void console_flush(struct vm *vm)
+{
+	while (emit_line(vm, true))
+		;
+	report_drops(vm);
+}
+
+struct vm *console_focus(void)
+{
+	if (focus < vmm_n_vm && alive(&vmm_vm[focus]))
+		return &vmm_vm[focus];
+	return NULL;
+}
+
+static void set_focus(unsigned i)
+{
+	if (i >= vmm_n_vm || !alive(&vmm_vm[i])) {
+		log_rawf("[shale] console: no running guest %u\n", i + 1);
+		return;
+	}
+	focus = i;
+	log_rawf("[shale] console: input goes to guest \"%s\" (Ctrl-A ? for help)\n",
+		 vmm_vm[i].name);
+}
+
+static void focus_next(void)
+{
+	for (unsigned k = 1; k <= vmm_n_vm; k++) {
+		unsigned i = (focus + k) % vmm_n_vm;
+
+		if (alive(&vmm_vm[i])) {
+			set_focus(i);
+			return;
+		}
+	}
+	log_rawf("[shale] console: no guest is running\n");
+}
+
+void console_guest_gone(struct vm *vm)
+{
+	if (console_focus() == NULL && vm == &vmm_vm[focus])
+		focus_next();
+}
+
+static void list_guests(void)
+{
+	for (unsigned i = 0; i < vmm_n_vm; i++)
+		log_rawf("[shale] console: %c %u %s (%s)\n",
+			 i == focus ? '*' : ' ', i + 1, vmm_vm[i].name,
+			 vm_state_name(&vmm_vm[i]));
+}
+
+static void to_guest(uint8_t c)
+{
+	struct vm *vm = console_focus();
+	struct console_in *in;
+
+	if (!vm)
+		return;
+	in = &vm->in;
+	if (in->head - in->tail == CONSOLE_IN_RING) {
+		in->dropped++;
+		return;
+	}
+	in->buf[in->head++ % CONSOLE_IN_RING] = c;
+	vm_console_input_ready(vm);
+}
+
+static void command(uint8_t c)
+{
+	if (c == CONSOLE_PREFIX_KEY)
+		to_guest(c);
+	else if (c == 'n')
+		focus_next();
+	else if (c >= '1' && c <= '9')
+		set_focus(c - '1');
+	else if (c == 'l')
+		list_guests();
+	else
+		log_rawf("[shale] console: Ctrl-A then: n next guest, 1-9 guest by number, l list guests, Ctrl-A a literal Ctrl-A\n");
+}
+
+void console_poll_input(void)
+{
+	int c;
+
+	while ((c = uart_getc()) >= 0) {
+		if (prefix) {
+			prefix = false;
+			command((uint8_t)c);
+		} else if (c == CONSOLE_PREFIX_KEY) {
+			prefix = true;
+		} else {
+			to_guest((uint8_t)c);
+		}
+	}
+}
+
+unsigned console_guest_read(struct vm *vm, uint8_t *buf, unsigned max)
+{
+	struct console_in *in = &vm->in;
+	unsigned n = 0;
+
+	while (n < max && in->tail != in->head)
+		buf[n++] = in->buf[in->tail++ % CONSOLE_IN_RING];
+	return n;
+}
