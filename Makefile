@@ -30,14 +30,14 @@ HV_ASRC  := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.asm))
 HV_OBJS  := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRC)) \
 	    $(patsubst %.asm,$(BUILD)/hv/%.o,$(HV_ASRC))
 
-.PHONY: all deps run test test-unit test-emu bench fuzz clean guests disk tools
+.PHONY: all deps run test test-unit test-emu bench fuzz clean guests disk tools linux
 
 all: $(BUILD)/shale.efi tools guests
 
 # ---------------------------------------------------------------- packages
 DEPS_PKGS := gcc make nasm gnu-efi mtools gdisk dosfstools bochs bochsbios \
 	vgabios ovmf qemu-system-x86 libcmocka-dev cpio python3 clang \
-	libclang-rt-14-dev
+	libclang-rt-14-dev busybox-static gzip
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 deps:
@@ -100,6 +100,20 @@ $(BUILD)/guests/%.bin: tests/guests/%.asm $(wildcard tests/guests/*.inc) | $(DEP
 	@echo "  NASM    $<"
 	@$(NASM) -f bin -I tests/guests/ -o $@ $<
 
+# ---------------------------------------------------------------- Linux guest
+# Debian's own kernel (downloaded from Debian's archive by apt, unpacked,
+# not rebuilt) and a busybox initramfs, for the Linux tests and `make run`.
+LINUX := $(BUILD)/linux/vmlinuz $(BUILD)/linux/initrd.gz
+
+$(BUILD)/linux/vmlinuz: tests/linux/fetch-kernel.sh | $(DEPS_STAMP)
+	@tests/linux/fetch-kernel.sh $(BUILD)/linux
+
+$(BUILD)/linux/initrd.gz: tests/linux/mkinitrd.sh tests/linux/init | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@tests/linux/mkinitrd.sh $@
+
+linux: $(LINUX)
+
 # ---------------------------------------------------------------- unit tests
 # Each host test links the pure modules it exercises; nothing here needs
 # UEFI or VT-x.
@@ -110,6 +124,16 @@ UNIT_page_alloc := vmm/page_alloc.c
 UNIT_vmx_controls := arch/x86/vmx_controls.c
 UNIT_exit_qual := arch/x86/exit_qual.c
 UNIT_printf    := lib/printf.c
+VDEV_DEPS      := vmm/io.c vmm/mmio.c lib/printf.c
+UNIT_pic8259   := vmm/vdev/pic8259.c $(VDEV_DEPS)
+UNIT_pit8254   := vmm/vdev/pit8254.c $(VDEV_DEPS)
+UNIT_rtc       := vmm/vdev/rtc.c $(VDEV_DEPS)
+UNIT_uart16550 := vmm/vdev/uart16550.c $(VDEV_DEPS)
+UNIT_acpi      := vmm/vdev/acpi.c $(VDEV_DEPS)
+UNIT_acpi_pm   := vmm/vdev/acpi_pm.c $(VDEV_DEPS)
+UNIT_lapic     := vmm/vdev/lapic.c $(VDEV_DEPS)
+UNIT_ioapic    := vmm/vdev/ioapic.c $(VDEV_DEPS)
+UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 
 
 .SECONDEXPANSION:
@@ -131,6 +155,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=undefined
 FUZZ_config := vmm/config.c vmm/config_values.c lib/printf.c
 FUZZ_decode := arch/x86/decode.c
+FUZZ_bzimage := vmm/load/bzimage.c lib/printf.c
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 600
@@ -144,13 +169,13 @@ fuzz: $(FUZZ_BINS)
 	$(PYTHON) tests/run_fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 # ---------------------------------------------------------------- emulators
-test: all $(UNIT_BINS) $(FUZZ_BINS)
+test: all $(LINUX) $(UNIT_BINS) $(FUZZ_BINS)
 	$(PYTHON) tests/run_all.py
 
-test-emu: all
+test-emu: all $(LINUX)
 	$(PYTHON) tests/emu/run.py
 
-run: all
+run: all $(LINUX)
 	$(PYTHON) tests/emu/run.py --demo
 
 bench: all

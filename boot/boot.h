@@ -24,6 +24,9 @@ EFI_FILE_HANDLE boot_open_config_partition(void);
 EFI_STATUS boot_read_file(EFI_FILE_HANDLE root, const char *name,
 			  uint64_t *addr, uint64_t *size);
 
+/* The size of a file, without reading it. */
+EFI_STATUS boot_file_size(EFI_FILE_HANDLE root, const char *name, uint64_t *size);
+
 /* Memory map, ExitBootServices, then vmm_main() on a new stack
  * (boot/handoff.c). Returns only if ExitBootServices failed. */
 EFI_STATUS boot_handoff(EFI_HANDLE image, struct boot_info *bi);

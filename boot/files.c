@@ -4,6 +4,41 @@
 
 #define MAX_NAME 128
 
+static void to_path(const char *name, CHAR16 *wname)
+{
+	UINTN n;
+
+	/* UEFI paths use backslashes. */
+	for (n = 0; name[n] && n < MAX_NAME - 1; n++)
+		wname[n] = name[n] == '/' ? L'\\' : (unsigned char)name[n];
+	wname[n] = 0;
+}
+
+EFI_STATUS boot_file_size(EFI_FILE_HANDLE root, const char *name, uint64_t *size)
+{
+	CHAR16 wname[MAX_NAME];
+	EFI_FILE_HANDLE f;
+	EFI_FILE_INFO *info;
+	EFI_STATUS st;
+
+	to_path(name, wname);
+	st = uefi_call_wrapper(root->Open, 5, root, &f, wname,
+			       EFI_FILE_MODE_READ, 0);
+	if (EFI_ERROR(st))
+		return st;
+	info = LibFileInfo(f);
+	uefi_call_wrapper(f->Close, 1, f);
+	if (!info)
+		return EFI_DEVICE_ERROR;
+	if (info->Attribute & EFI_FILE_DIRECTORY) {
+		FreePool(info);
+		return EFI_NOT_FOUND;
+	}
+	*size = info->FileSize;
+	FreePool(info);
+	return EFI_SUCCESS;
+}
+
 EFI_STATUS boot_read_file(EFI_FILE_HANDLE root, const char *name,
 			  uint64_t *addr, uint64_t *size)
 {
@@ -14,11 +49,7 @@ EFI_STATUS boot_read_file(EFI_FILE_HANDLE root, const char *name,
 	EFI_STATUS st;
 	UINTN len, n;
 
-	/* UEFI paths use backslashes. */
-	for (n = 0; name[n] && n < MAX_NAME - 1; n++)
-		wname[n] = name[n] == '/' ? L'\\' : (unsigned char)name[n];
-	wname[n] = 0;
-
+	to_path(name, wname);
 	st = uefi_call_wrapper(root->Open, 5, root, &f, wname,
 			       EFI_FILE_MODE_READ, 0);
 	if (EFI_ERROR(st))

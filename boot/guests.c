@@ -28,10 +28,8 @@ static const char *fmt_size(char *buf, size_t n, uint64_t v)
 		ksnprintf(buf, n, "%luG", (unsigned long)(v >> 30));
 	else if (v && !(v & ((1ull << 20) - 1)))
 		ksnprintf(buf, n, "%luM", (unsigned long)(v >> 20));
-	else if (v >= (1ull << 20))
-		ksnprintf(buf, n, "%luM", (unsigned long)(v >> 20));
 	else
-		ksnprintf(buf, n, "%luK", (unsigned long)(v >> 10));
+		ksnprintf(buf, n, "%luK", (unsigned long)((v + 1023) >> 10));
 	return buf;
 }
 
@@ -68,6 +66,16 @@ static struct boot_module *load_module(struct boot_info *bi,
 		return NULL;
 	}
 	m = &bi->modules[bi->n_modules];
+	/* An image larger than the guest can never fit: say so before
+	 * spending time reading it. */
+	if (!EFI_ERROR(boot_file_size(root, name, &m->size)) && m->size > g->memory) {
+		char a[16], b[16];
+
+		log_err(SRC, "%s:%u: guest \"%s\": %s \"%s\" (%s) is larger than the guest's memory (%s)",
+			cfg_name, line, g->name, what, name,
+			fmt_size(a, sizeof(a), m->size), fmt_size(b, sizeof(b), g->memory));
+		return NULL;
+	}
 	st = boot_read_file(root, name, &m->addr, &m->size);
 	if (st == EFI_NOT_FOUND) {
 		log_err(SRC, "%s:%u: guest \"%s\": %s \"%s\": no such file on the config partition",
@@ -133,7 +141,7 @@ static void check_memory(struct shale_config *cfg)
 	uint64_t ram = usable_ram();
 	uint64_t avail = ram > HV_RESERVE ? ram - HV_RESERVE : 0;
 	uint64_t used = 0;
-	char a[16], b[16], c[16];
+	char a[16];
 
 	for (unsigned i = 0; i < cfg->n_guests;) {
 		struct guest_config *g = &cfg->guests[i];
@@ -144,16 +152,16 @@ static void check_memory(struct shale_config *cfg)
 			continue;
 		}
 		if (used)
-			log_err(SRC, "%s:%u: guest \"%s\": memory %s does not fit: the host has %s free for guests and the guests before it take %s",
+			log_err(SRC, "%s:%u: guest \"%s\": memory %s does not fit: the host has %luM free for guests and the guests before it take %luM",
 				cfg_name, g->line, g->name,
 				fmt_size(a, sizeof(a), g->memory),
-				fmt_size(b, sizeof(b), avail),
-				fmt_size(c, sizeof(c), used));
+				(unsigned long)(avail >> 20),
+				(unsigned long)(used >> 20));
 		else
-			log_err(SRC, "%s:%u: guest \"%s\": memory %s does not fit: the host has %s free for guests",
+			log_err(SRC, "%s:%u: guest \"%s\": memory %s does not fit: the host has %luM free for guests",
 				cfg_name, g->line, g->name,
 				fmt_size(a, sizeof(a), g->memory),
-				fmt_size(b, sizeof(b), avail));
+				(unsigned long)(avail >> 20));
 		drop_guest(cfg, i);
 	}
 }

@@ -23,7 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 # Sizes in MiB. The config partition gets its content plus a quarter and
 # 8 MiB, so FAT overhead never makes it too small.
 esp_mb=16
-content_kb=$(du -sk "$dir" | cut -f1)
+content_kb=$(du -sk --apparent-size "$dir" | cut -f1)
 cfg_mb=$(( content_kb * 5 / 4 / 1024 + 8 ))
 [ $cfg_mb -ge 16 ] || cfg_mb=16
 total_mb=$(( 1 + esp_mb + cfg_mb + 1 ))

@@ -183,6 +183,16 @@ static void check_layout(struct config_parser *p)
 	if (p->key_bad & (1u << K_MODE))
 		return;
 	config_format_size(g->memory, size, sizeof(size));
+	if (g->mode == GUEST_MODE_LINUX) {
+		/* The kernel's own header says where it goes and starts. */
+		if (p->key_line[K_LOAD] && load_ok)
+			layout_problem(p, K_LOAD, g->load, "not used with mode = linux "
+				       "(the bzImage header says where the kernel goes)");
+		if (p->key_line[K_ENTRY] && !(p->key_bad & (1u << K_ENTRY)))
+			layout_problem(p, K_ENTRY, g->entry, "not used with mode = linux "
+				       "(the kernel starts at its 64-bit entry point)");
+		return;
+	}
 	if (load_ok && g->mode == GUEST_MODE_LONG && g->load < LONG_LOAD_MIN)
 		layout_problem(p, K_LOAD, g->load, "a long-mode image must load at 0x10000 "
 			       "or above (Shale's GDT and page tables use 0x1000-0x7fff)");
@@ -213,7 +223,8 @@ static void finish_guest(struct config_parser *p)
 		if (!p->key_line[required[i]])
 			config_problem(p, g->line, "missing \"%s\"", config_keys[required[i]].name);
 	if (!p->key_line[K_LOAD])
-		g->load = g->mode == GUEST_MODE_LONG ? 0x100000 : 0x10000;
+		g->load = g->mode == GUEST_MODE_LONG ? 0x100000 :
+			  g->mode == GUEST_MODE_REAL ? 0x10000 : 0;
 	if (!p->key_line[K_ENTRY])
 		g->entry = g->load;
 	if (g->memory)

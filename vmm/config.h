@@ -23,7 +23,7 @@
 #define CONFIG_MAX_HOST_CPUS 64 /* bits in guest_config.cpus */
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
-enum guest_mode { GUEST_MODE_LONG, GUEST_MODE_REAL };
+enum guest_mode { GUEST_MODE_LONG, GUEST_MODE_REAL, GUEST_MODE_LINUX };
 enum lifecycle_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
 
 #define GUEST_DEV_TESTDEV (1u << 0)

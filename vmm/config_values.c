@@ -21,7 +21,7 @@
 
 /* The config-file spelling of each enum, in enum order. */
 static const char *const log_names[] = { "error", "warn", "info", "debug" };
-static const char *const mode_names[] = { "long", "real" };
+static const char *const mode_names[] = { "long", "real", "linux" };
 static const char *const action_names[] = { "destroy", "restart", "preserve" };
 /* Index & 1 is the truth value. */
 static const char *const bool_names[] = { "no", "yes", "false", "true", "0", "1" };

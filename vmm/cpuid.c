@@ -10,6 +10,7 @@
 #include "lib/string.h"
 #include "vmm/cpuid.h"
 #include "vmm/version.h"
+#include "vmm/pc.h"
 #include "vmm/vm.h"
 
 #define BIT(n) (1u << (n))
@@ -27,6 +28,12 @@
 #define L7_EBX_HIDE (BIT(2) /* SGX */ | BIT(14) /* MPX */ | BIT(25) /* Intel PT */)
 #define L7_ECX_HIDE (BIT(5) /* WAITPKG */ | BIT(30) /* SGX-LC */)
 #define L7_EDX_FSRM BIT(4)
+/* Speculation controls: their MSRs (IA32_SPEC_CTRL, IA32_PRED_CMD,
+ * IA32_FLUSH_CMD, IA32_ARCH_CAPABILITIES) are not on the allow list yet,
+ * so the bits that announce them are not shown either. */
+#define L7_EDX_HIDE (BIT(26) /* IBRS/IBPB */ | BIT(27) /* STIBP */ | \
+		     BIT(28) /* L1D_FLUSH */ | BIT(29) /* ARCH_CAPABILITIES */ | \
+		     BIT(30) /* CORE_CAPABILITIES */ | BIT(31) /* SSBD */)
 #define L7_EBX_ERMS BIT(9)
 #define L7_EBX_INVPCID BIT(10)
 
@@ -64,6 +71,10 @@ static __attribute__((noinline)) void host_leaf(struct vcpu *v, uint32_t leaf,
 	case 1:
 		r->ecx &= ~L1_ECX_HIDE;
 		r->ecx |= CPUID_1_ECX_HYPERVISOR;
+		/* A guest with the PC devices has a local APIC model whose
+		 * timer takes IA32_TSC_DEADLINE. */
+		if (v->vm->pc)
+			r->ecx |= BIT(24);
 		if (vcpu_get_state(v, VREG_CR4) & CR4_OSXSAVE)
 			r->ecx |= CPUID_1_ECX_OSXSAVE;
 		r->edx &= ~L1_EDX_HIDE;
@@ -83,12 +94,26 @@ static __attribute__((noinline)) void host_leaf(struct vcpu *v, uint32_t leaf,
 			if (!(v->proc2_ctls & SECONDARY_EXEC_ENABLE_INVPCID))
 				r->ebx &= ~L7_EBX_INVPCID;
 			r->ecx &= ~L7_ECX_HIDE;
+			r->edx &= ~L7_EDX_HIDE;
 			/* FSRM without ERMS or fast strings confuses kernels
 			 * (they then mix the two copy paths): keep it consistent. */
 			if (!(r->ebx & L7_EBX_ERMS) ||
 			    !(rdmsr(MSR_IA32_MISC_ENABLE) & 1))
 				r->edx &= ~L7_EDX_FSRM;
 		}
+		break;
+	case 0x15:
+		/* TSC = crystal * EBX / EAX; with a 1:1 ratio, ECX is the TSC
+		 * frequency itself, so the guest need not calibrate. */
+		r->eax = 1;
+		r->ebx = 1;
+		r->ecx = vmx_cpu.tsc_hz;
+		r->edx = 0;
+		break;
+	case 0x16:
+		r->eax = r->ebx = vmx_cpu.tsc_hz / 1000000;
+		r->ecx = 100;
+		r->edx = 0;
 		break;
 	case 0xb:
 	case 0x1f:

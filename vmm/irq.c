@@ -1,12 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 #include "vmm/irq.h"
+#include "vmm/pc.h"
 #include "vmm/vm.h"
 
 void irq_set_line(struct vm *vm, unsigned gsi, bool level)
 {
-	/* No interrupt controller model is attached yet: the lines go
-	 * nowhere, as on a board with its PIC absent. */
-	(void)vm;
-	(void)gsi;
-	(void)level;
+	/* A guest without the PC's interrupt controllers has no lines. */
+	if (vm->pc)
+		pc_set_line(vm->pc, gsi, level);
+}
+
+bool vcpu_irq_pending(struct vcpu *v)
+{
+	return v->irq_pending || (v->vm->pc && pc_irq_pending(v->vm->pc));
+}
+
+int vcpu_irq_take(struct vcpu *v)
+{
+	if (v->irq_pending) {
+		v->irq_pending = false;
+		return v->irq_vector;
+	}
+	return v->vm->pc ? pc_irq_take(v->vm->pc) : -1;
 }

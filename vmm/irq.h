@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A guest's interrupt lines: where a device's IRQ goes. Today a line can
- * be bound straight to a vector of the guest's vCPU (the test guests'
- * one-shot timer); the interrupt controllers hook in here.
+ * A guest's interrupt lines and what its vCPU takes from them: the
+ * interrupt controllers of the PC model (vmm/pc.c) for a Linux guest, and
+ * the one-shot timer vector of Shale's test guests.
  */
 #ifndef SHALE_VMM_IRQ_H
 #define SHALE_VMM_IRQ_H
@@ -11,7 +11,16 @@
 
 struct vm;
 
+struct vcpu;
+
 /* Drive global system interrupt `gsi` of the guest. */
 void irq_set_line(struct vm *vm, unsigned gsi, bool level);
+
+/* An external interrupt waits for the vCPU (it may still be blocked by
+ * RFLAGS.IF or an interrupt shadow). */
+bool vcpu_irq_pending(struct vcpu *v);
+/* The vCPU takes the highest-priority one now: its vector, acknowledged
+ * at its controller, or -1. */
+int vcpu_irq_take(struct vcpu *v);
 
 #endif

@@ -66,25 +66,24 @@ static const struct boot_module *find_module(const struct boot_info *bi,
  * once per guest, rather than let a setting pass for working. */
 static void warn_not_yet(const struct guest_config *g)
 {
-	static const char *const tail = "is not supported yet and is ignored";
-
 	if (g->vcpus > 1)
 		log_warn("config", "guest \"%s\": vcpus = %u: one vCPU per guest %s; it runs with one",
 			 g->name, g->vcpus, "for now");
-	if (g->initrd[0])
-		log_warn("config", "guest \"%s\": initrd: loading an initrd %s", g->name, tail);
-	if (g->cmdline[0])
-		log_warn("config", "guest \"%s\": cmdline: a kernel command line %s", g->name, tail);
-	if (g->devices & GUEST_DEV_UART)
-		log_warn("config", "guest \"%s\": devices = uart: the UART model %s", g->name, tail);
+	if (g->mode != GUEST_MODE_LINUX && g->initrd[0])
+		log_warn("config", "guest \"%s\": initrd: only a mode = linux guest gets one; it is ignored", g->name);
+	if (g->mode != GUEST_MODE_LINUX && g->cmdline[0])
+		log_warn("config", "guest \"%s\": cmdline: only a mode = linux guest has one; it is ignored", g->name);
+	if (g->mode != GUEST_MODE_LINUX && (g->devices & GUEST_DEV_UART))
+		log_warn("config", "guest \"%s\": devices = uart: the PC devices come with mode = linux; it is ignored", g->name);
 }
 
 static int create_guest(unsigned i)
 {
 	const struct guest_config *g = &boot->config.guests[i];
 	const struct boot_module *k = find_module(boot, g->kernel);
+	const struct boot_module *r = g->initrd[0] ? find_module(boot, g->initrd) : NULL;
 
-	if (!k || vm_create(&vmm_vm[i], g, i, k)) {
+	if (!k || vm_create(&vmm_vm[i], g, i, k, r)) {
 		log_err(SRC, "guest \"%s\" could not be created; going on with the others",
 			g->name);
 		vmm_vm[i].state = VM_DESTROYED;
@@ -112,7 +111,9 @@ void vmm_guest_stopped(struct vm *vm)
 	unsigned i = vm - vmm_vm;
 
 	console_flush(vm);
-	if (vm->stop_reason == VM_STOP_EXIT)
+	if (vm->stop_reason == VM_STOP_EXIT ||
+	    vm->stop_reason == VM_STOP_POWEROFF ||
+	    vm->stop_reason == VM_STOP_REBOOT)
 		log_info("vm", "guest \"%s\" %s", vm->name, vm->stop_detail);
 	else
 		log_err("vm", "guest \"%s\" %s: %s", vm->name,

@@ -13,13 +13,14 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmm/msr.h"
+#include "vmm/pc.h"
 #include "vmm/vm.h"
 
 static const uint32_t guest_owned[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_IA32_STAR,	      MSR_IA32_LSTAR,	     MSR_IA32_CSTAR,
 	MSR_IA32_FMASK,	      MSR_IA32_FS_BASE,	     MSR_IA32_GS_BASE,
-	MSR_IA32_KERNEL_GS_BASE,
+	MSR_IA32_KERNEL_GS_BASE, MSR_IA32_TSC_AUX,
 };
 
 /* Bitmap layout: read-low, read-high, write-low, write-high, 1 KiB each;
@@ -79,6 +80,11 @@ int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_IA32_TSC:
 		*val = rdtsc() + vmread(TSC_OFFSET);
 		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		/* What the guest added to its TSC by writing it (SDM Vol. 3B,
+		 * 17.17.3): here the offset Shale applies. */
+		*val = vmread(TSC_OFFSET);
+		return 0;
 	case MSR_IA32_FEATURE_CONTROL:
 		/* Locked with VMX off: the guest sees a CPU it cannot nest on. */
 		*val = FEATURE_CONTROL_LOCK;
@@ -90,6 +96,11 @@ int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_IA32_MISC_ENABLE:
 		/* Fast strings as the host has it; BTS and PEBS unavailable. */
 		*val = (rdmsr(MSR_IA32_MISC_ENABLE) & 1) | (1ull << 11) | (1ull << 12);
+		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		if (!v->vm->pc)
+			break;
+		*val = lapic_get_tsc_deadline(&v->vm->pc->lapic);
 		return 0;
 	case MSR_IA32_PLATFORM_ID:
 	case MSR_IA32_BIOS_SIGN_ID:
@@ -144,6 +155,14 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		return 0;
 	case MSR_IA32_TSC:
 		vmwrite(TSC_OFFSET, val - rdtsc());
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		vmwrite(TSC_OFFSET, val);
+		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		if (!v->vm->pc)
+			break;
+		lapic_set_tsc_deadline(&v->vm->pc->lapic, val);
 		return 0;
 	case MSR_IA32_APIC_BASE:
 	case MSR_IA32_MISC_ENABLE:

@@ -12,6 +12,7 @@
 #include "arch/x86/include/msr.h"
 #include "arch/x86/vmx.h"
 #include "lib/log.h"
+#include "vmm/irq.h"
 #include "vmm/vmm.h"
 
 #define STRIDE_ONE (1ull << 16) /* pass per tick at weight 1, scaled */
@@ -21,16 +22,16 @@ static uint64_t slice_ticks;
 static uint64_t vtime;           /* pass of the vCPU picked last */
 static uint64_t switches;        /* guest switches, for the benchmarks */
 
-static const uint32_t swapped_msrs[5] = {
+static const uint32_t swapped_msrs[6] = {
 	MSR_IA32_KERNEL_GS_BASE, MSR_IA32_STAR, MSR_IA32_LSTAR,
-	MSR_IA32_CSTAR, MSR_IA32_FMASK,
+	MSR_IA32_CSTAR, MSR_IA32_FMASK, MSR_IA32_TSC_AUX,
 };
 
 /* State the VMCS does not switch: the MSRs the guest owns outright, CR2
  * and the debug registers. */
 static void save_guest_state(struct vcpu *v)
 {
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		v->msr_saved[i] = rdmsr(swapped_msrs[i]);
 	v->cr2 = read_cr2();
 	asm volatile("mov %%db0, %0" : "=r"(v->dr[0]));
@@ -42,7 +43,7 @@ static void save_guest_state(struct vcpu *v)
 
 static void load_guest_state(struct vcpu *v)
 {
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		wrmsr(swapped_msrs[i], v->msr_saved[i]);
 	write_cr2(v->cr2);
 	asm volatile("mov %0, %%db0" ::"r"(v->dr[0]));
@@ -105,7 +106,11 @@ static struct vcpu *pick(void)
 	for (unsigned i = 0; i < vmm_n_vm; i++) {
 		struct vcpu *v = &vmm_vm[i].vcpu;
 
-		if (vmm_vm[i].state != VM_RUNNING || v->state != VCPU_RUNNABLE)
+		if (vmm_vm[i].state != VM_RUNNING)
+			continue;
+		if (v->state == VCPU_HALTED && vcpu_irq_pending(v))
+			v->state = VCPU_RUNNABLE; /* an interrupt ends HLT */
+		if (v->state != VCPU_RUNNABLE)
 			continue;
 		/* A vCPU back from a long HLT gets at most one slice of
 		 * credit, not all the time it slept. */
@@ -147,6 +152,8 @@ void sched_loop(uint64_t hz)
 			if (vm->state != VM_RUNNING)
 				continue;
 			alive = true;
+			if (vm->in.head != vm->in.tail)
+				vm_console_input_ready(vm);
 			t = platform_run_timers(&vm->plat, now);
 			if (t < next)
 				next = t;

@@ -69,12 +69,26 @@ enum vcpu_state {
 
 struct vm;
 
+/* How the first vCPU starts: filled by the loader (vmm/load/), turned
+ * into VMCS guest state by arch/x86/vmcs.c. */
+struct vcpu_boot {
+	bool real_mode;          /* else 64-bit mode with paging */
+	uint64_t rip, rsp;
+	uint64_t cr3;            /* 64-bit: the loader's identity page tables */
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
+	uint16_t cs, ds;         /* 64-bit: selectors into that GDT */
+	uint16_t real_cs;        /* real mode: CS selector (base = CS << 4) */
+	uint64_t rsi, rdi, rdx;  /* boot arguments */
+};
+
 struct vcpu {
 	struct guest_regs regs; /* first: the entry stub finds it at offset 0 */
 	uint64_t host_rsp;      /* HOST_RSP as last written to this VMCS */
 	uint64_t cr2;           /* not in the VMCS; switched by hand */
 	struct vm *vm;
 	unsigned id;
+	struct vcpu_boot boot;
 	enum vcpu_state state;
 	bool launched;          /* VMLAUNCH done; VMRESUME from now on */
 	uint16_t vpid;
@@ -110,7 +124,7 @@ struct vcpu {
 	struct vcpu *next_runnable;
 
 	/* Guest state not in the VMCS, swapped when another vCPU runs. */
-	uint64_t msr_saved[5];   /* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, FMASK */
+	uint64_t msr_saved[6];   /* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, FMASK, TSC_AUX */
 	uint64_t dr[4], dr6;
 
 	uint64_t xcr0;          /* the guest's XCR0, loaded while it runs */

@@ -11,6 +11,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/load/flat.h"
+#include "vmm/load/linux.h"
 #include "vmm/vdev/testdev.h"
 #include "vmm/vm.h"
 #include "vmm/vmm.h"
@@ -33,6 +34,7 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt, ...)
 		return;
 	vm->stop_reason = why;
 	vm->vcpu.state = VCPU_STOPPED;
+	vm->vcpu.entry_work = 1; /* leave before the next entry */
 	va_start(ap, fmt);
 	kvsnprintf(vm->stop_detail, sizeof(vm->stop_detail), fmt, ap);
 	va_end(ap);
@@ -88,7 +90,7 @@ static struct ept_mem_ops ept_ops = {
 };
 
 int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
-	      const struct boot_module *kernel)
+	      const struct boot_module *kernel, const struct boot_module *initrd)
 {
 	struct page_allocator *pa = &vmm_pages;
 	const struct vmx_caps *c = &vmx_cpu.caps;
@@ -127,8 +129,12 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 		log_err(SRC, "guest \"%s\": cannot attach the test device", g->name);
 		goto fail;
 	}
-	if (flat_load(vm, (const void *)kernel->addr, kernel->size))
+	if (g->mode == GUEST_MODE_LINUX) {
+		if (linux_load(vm, kernel, initrd))
+			goto fail;
+	} else if (flat_load(vm, (const void *)kernel->addr, kernel->size)) {
 		goto fail;
+	}
 	if (vmcs_create(&vm->vcpu, pa))
 		goto fail;
 	sched_add(&vm->vcpu);
@@ -137,7 +143,7 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 	log_info(SRC, "guest \"%s\": %lu MiB at host 0x%lx, EPT in %lu tables, %s mode, entry 0x%lx",
 		 g->name, (unsigned long)(g->memory >> 20),
 		 (unsigned long)vm->mem_hpa, (unsigned long)vm->ept.tables,
-		 config_mode_name(g->mode), (unsigned long)g->entry);
+		 config_mode_name(g->mode), (unsigned long)vm->vcpu.boot.rip);
 	return 0;
 fail:
 	vm_destroy(vm);

@@ -17,6 +17,8 @@
 #include "vmm/mmio.h"
 #include "vmm/vcpu.h"
 
+struct pc;
+
 enum vm_stop_reason {
 	VM_STOP_NONE,
 	VM_STOP_EXIT,     /* SHALE_HC_EXIT: the guest's own "power off" */
@@ -58,6 +60,7 @@ struct vm {
 	void (*input_ready)(struct vm *vm); /* a device that wants typed bytes */
 
 	void *testdev; /* state of the test device, when configured */
+	struct pc *pc; /* the PC devices of a mode = linux guest */
 };
 
 /* Guest-physical RAM as a host pointer, or NULL when [gpa, gpa+len) is

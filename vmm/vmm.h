@@ -14,7 +14,7 @@ extern struct vm vmm_vm[CONFIG_MAX_GUESTS];
 extern unsigned vmm_n_vm;
 
 int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
-	      const struct boot_module *kernel);
+	      const struct boot_module *kernel, const struct boot_module *initrd);
 void vm_destroy(struct vm *vm);
 
 /* A guest has stopped: report it and apply its on_* policy (vmm/main.c). */

@@ -9,6 +9,7 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
 #include "lib/log.h"
+#include "vmm/irq.h"
 #include "vmm/platform.h"
 #include "vmm/vm.h"
 
@@ -116,14 +117,16 @@ static void deliver_events(struct vcpu *v)
 		v->exc_pending = false;
 		return;
 	}
-	if (!v->irq_pending)
+	if (!vcpu_irq_pending(v))
 		return;
 	if ((vmread(GUEST_RFLAGS) & RFLAGS_IF) &&
 	    !(vmread(GUEST_INTERRUPTIBILITY_INFO) &
 	      (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
-		vmwrite(VM_ENTRY_INTR_INFO_FIELD,
-			v->irq_vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID);
-		v->irq_pending = false;
+		int vector = vcpu_irq_take(v);
+
+		if (vector >= 0)
+			vmwrite(VM_ENTRY_INTR_INFO_FIELD,
+				vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID);
 		if (v->proc_ctls & CPU_BASED_INTR_WINDOW_EXITING) {
 			v->proc_ctls &= ~CPU_BASED_INTR_WINDOW_EXITING;
 			vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->proc_ctls);
@@ -211,7 +214,7 @@ run_once(struct vcpu *v)
 		/* Work next time too while an interrupt waits for its window,
 		 * or where the CPU does not keep the preemption timer's count
 		 * across exits and it must be written before every entry. */
-		v->entry_work = v->irq_pending || !v->preempt_saved;
+		v->entry_work = vcpu_irq_pending(v) || !v->preempt_saved;
 	}
 	how = vmx_enter(&v->regs, v->launched);
 	t0 = rdtsc32();

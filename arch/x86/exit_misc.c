@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "vmm/cpuid.h"
 #include "vmm/hypercall.h"
+#include "vmm/irq.h"
 #include "vmm/msr.h"
 #include "vmm/vm.h"
 
@@ -51,7 +52,7 @@ enum exit_result exit_msr_write(struct vcpu *v)
 
 enum exit_result exit_hlt(struct vcpu *v)
 {
-	if (!(vmread(GUEST_RFLAGS) & RFLAGS_IF) && !v->irq_pending) {
+	if (!(vmread(GUEST_RFLAGS) & RFLAGS_IF) && !vcpu_irq_pending(v)) {
 		/* Nothing but an NMI could wake it: the guest means to stop. */
 		vm_stop(v->vm, VM_STOP_HALTED,
 			"halted with interrupts disabled at RIP 0x%lx",
@@ -59,7 +60,7 @@ enum exit_result exit_hlt(struct vcpu *v)
 		return EXIT_STOP;
 	}
 	vmx_skip_instruction();
-	if (v->irq_pending)
+	if (vcpu_irq_pending(v))
 		return EXIT_RESUME;
 	v->state = VCPU_HALTED;
 	return EXIT_YIELD;

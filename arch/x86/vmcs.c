@@ -166,7 +166,7 @@ static void set_segment(uint32_t sel_field, uint16_t sel, uint64_t base,
 
 static void setup_guest_long(struct vcpu *v, const struct vmx_caps *c)
 {
-	const struct guest_config *g = v->vm->cfg;
+	const struct vcpu_boot *b = &v->boot;
 	struct cpuid_regs r;
 	uint64_t cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	uint64_t efer = EFER_LME | EFER_LMA;
@@ -178,30 +178,27 @@ static void setup_guest_long(struct vcpu *v, const struct vmx_caps *c)
 	vmwrite(CR0_READ_SHADOW, cr0);
 	vmwrite(GUEST_CR4, vmx_fix_cr(CR4_PAE, c->cr4_fixed0, c->cr4_fixed1));
 	vmwrite(CR4_READ_SHADOW, CR4_PAE);
-	vmwrite(GUEST_CR3, 0x2000);
+	vmwrite(GUEST_CR3, b->cr3);
 	vmwrite(GUEST_IA32_EFER, efer);
-	set_segment(GUEST_CS_SELECTOR, 0x08, 0, 0xffffffff, AR_CODE64);
-	set_segment(GUEST_DS_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA32);
-	set_segment(GUEST_ES_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA32);
-	set_segment(GUEST_SS_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA32);
-	set_segment(GUEST_FS_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA32);
-	set_segment(GUEST_GS_SELECTOR, 0x10, 0, 0xffffffff, AR_DATA32);
-	vmwrite(GUEST_GDTR_BASE, 0x1000);
-	vmwrite(GUEST_GDTR_LIMIT, 0x17);
+	set_segment(GUEST_CS_SELECTOR, b->cs, 0, 0xffffffff, AR_CODE64);
+	set_segment(GUEST_DS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
+	set_segment(GUEST_ES_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
+	set_segment(GUEST_SS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
+	set_segment(GUEST_FS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
+	set_segment(GUEST_GS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
+	vmwrite(GUEST_GDTR_BASE, b->gdt_base);
+	vmwrite(GUEST_GDTR_LIMIT, b->gdt_limit);
 	vmwrite(GUEST_IDTR_BASE, 0);
 	vmwrite(GUEST_IDTR_LIMIT, 0);
-	vmwrite(GUEST_RIP, g->entry);
-	vmwrite(GUEST_RSP, g->load);
-	v->regs.gpr[GPR_RDI] = v->vm->mem_size;
+	vmwrite(GUEST_RIP, b->rip);
+	vmwrite(GUEST_RSP, b->rsp);
 	v->entry_ctls |= VM_ENTRY_IA32E_MODE;
 	vmwrite(VM_ENTRY_CONTROLS, v->entry_ctls);
 }
 
 static void setup_guest_real(struct vcpu *v, const struct vmx_caps *c)
 {
-	const struct guest_config *g = v->vm->cfg;
-	struct cpuid_regs r;
-	uint16_t cs = g->load >> 4;
+	const struct vcpu_boot *b = &v->boot;
 
 	/* The guest sees the reset value of CR0; the real one carries the
 	 * fixed bits (NE) and caches on. */
@@ -212,7 +209,8 @@ static void setup_guest_real(struct vcpu *v, const struct vmx_caps *c)
 	vmwrite(CR4_READ_SHADOW, 0);
 	vmwrite(GUEST_CR3, 0);
 	vmwrite(GUEST_IA32_EFER, 0);
-	set_segment(GUEST_CS_SELECTOR, cs, (uint64_t)cs << 4, 0xffff, AR_CODE16);
+	set_segment(GUEST_CS_SELECTOR, b->real_cs, (uint64_t)b->real_cs << 4,
+		    0xffff, AR_CODE16);
 	set_segment(GUEST_DS_SELECTOR, 0, 0, 0xffff, AR_DATA16);
 	set_segment(GUEST_ES_SELECTOR, 0, 0, 0xffff, AR_DATA16);
 	set_segment(GUEST_SS_SELECTOR, 0, 0, 0xffff, AR_DATA16);
@@ -222,10 +220,8 @@ static void setup_guest_real(struct vcpu *v, const struct vmx_caps *c)
 	vmwrite(GUEST_GDTR_LIMIT, 0xffff);
 	vmwrite(GUEST_IDTR_BASE, 0);
 	vmwrite(GUEST_IDTR_LIMIT, 0xffff);
-	vmwrite(GUEST_RIP, g->load & 0xf);
-	vmwrite(GUEST_RSP, 0);
-	cpuid_count(1, 0, &r);
-	v->regs.gpr[GPR_RDX] = r.eax;
+	vmwrite(GUEST_RIP, b->rip);
+	vmwrite(GUEST_RSP, b->rsp);
 	v->entry_ctls &= ~VM_ENTRY_IA32E_MODE;
 	vmwrite(VM_ENTRY_CONTROLS, v->entry_ctls);
 }
@@ -268,10 +264,13 @@ int vmcs_create(struct vcpu *v, struct page_allocator *pa)
 	if (setup_controls(v, c))
 		return -1;
 	setup_guest_common();
-	if (v->vm->cfg->mode == GUEST_MODE_REAL)
+	if (v->boot.real_mode)
 		setup_guest_real(v, c);
 	else
 		setup_guest_long(v, c);
+	v->regs.gpr[GPR_RSI] = v->boot.rsi;
+	v->regs.gpr[GPR_RDI] = v->boot.rdi;
+	v->regs.gpr[GPR_RDX] = v->boot.rdx;
 	if (v->vpid)
 		invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
 	invept(INVEPT_SINGLE_CONTEXT, v->vm->eptp);

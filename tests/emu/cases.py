@@ -8,6 +8,8 @@ case gives. Other cases list the lines they expect and those they must not
 see, as regular expressions.
 """
 
+import datetime
+
 # Lines that end a run early. Shale halts (Bochs) or returns to the firmware,
 # which then starts its shell (QEMU).
 END_BOCHS = ["all guests have stopped", "[panic]", "returning to the firmware",
@@ -22,6 +24,20 @@ def guest(name, extra="", memory="16M", image=None):
 
 
 HV = "[hypervisor]\nlog = info\n\n"
+
+LINUX_FILES = {"vmlinuz": "build/linux/vmlinuz", "initrd.gz": "build/linux/initrd.gz"}
+
+
+def linux_guest(name, test, memory="128M", extra=""):
+    """A mode = linux guest with the test kernel and initramfs."""
+    return ("[guest]\nname = %s\nmode = linux\nkernel = vmlinuz\ninitrd = initrd.gz\n"
+            "cmdline = \"console=ttyS0 %s\"\nmemory = %s\n%s\n" % (name, test, memory, extra))
+
+
+# The guest's clock comes from the host's RTC, which Bochs sets from the
+# host's clock at start: today, or yesterday/tomorrow around midnight.
+_today = datetime.date.today()
+DATES = [str(_today + datetime.timedelta(days=d)) for d in (-1, 0, 1)]
 
 CASES = [
     dict(name="cpuid", guests=["cpuid"], config=HV + guest("cpuid")),
@@ -143,6 +159,46 @@ CASES = [
          end_all=[r'guest "triple" preserved', r'guest "after" exited'],
          expect=[r'guest "triple" preserved: its memory and registers stay for inspection'],
          reject=[r'guest "triple" destroyed']),
+    # Debian's own kernel with a busybox initramfs (tests/linux/): the boot
+    # on the emulated UART, what /init finds, then ACPI poweroff.
+    dict(name="linux-poweroff", guests=[], linux=True, files=LINUX_FILES,
+         config=HV + linux_guest("linux", "shale.test=poweroff"),
+         expect=[r'\[guest linux\] \[ +0\.000000\] Linux version 6\.',
+                 r'\[guest linux\] \[ *[0-9.]+\] serial8250: ttyS0 at I/O 0x3f8 \(irq = 4, base_baud = 115200\) is a 16550A',
+                 r'\[guest linux\] SHALE-INIT: userspace up',
+                 r'\[guest linux\] SHALE-INIT: cpuinfo has the hypervisor flag',
+                 r'\[guest linux\] SHALE-INIT: interrupts timer LOC: +[1-9][0-9]* +Local timer interrupts',
+                 r'\[guest linux\] SHALE-INIT: interrupts serial +4: +[1-9][0-9]* +IO-APIC +4-edge +ttyS0',
+                 r'\[guest linux\] SHALE-INIT: date (%s)' % "|".join(DATES),
+                 r'\[guest linux\] SHALE-INIT: rtc (%s)' % "|".join(DATES),
+                 r'\[vm\] guest "linux" powered off \(ACPI S5\)',
+                 r'guest "linux" destroyed']),
+    # reboot: the kernel resets the machine, on_reboot = restart brings the
+    # guest back, and its second boot reaches userspace too.
+    dict(name="linux-reboot", guests=[], linux=True, files=LINUX_FILES,
+         config=HV + linux_guest("linux", "shale.test=reboot"),
+         end_all=[r'(?s)SHALE-INIT: userspace up.*SHALE-INIT: userspace up'],
+         expect=[r'\[guest linux\] SHALE-INIT: rebooting',
+                 r'\[vm\] guest "linux" reset itself \(reboot\)',
+                 r'guest "linux": restarting \(on_reboot = restart, restart 1 of at most 5\)',
+                 r'(?s)SHALE-INIT: rebooting.*restarting.*Linux version.*SHALE-INIT: userspace up']),
+    # Bad Linux images: each refused with the file and the reason; the
+    # other guest runs.
+    dict(name="linux-bad-images", guests=["after"], files={
+            "trunc.img": ("build/linux/vmlinuz", 1 << 20),
+            "bigrd.img": 160 << 20, "vmlinuz": "build/linux/vmlinuz"},
+         images=["cpuid"],
+         config=HV + "[guest]\nname = trunc\nmode = linux\nkernel = trunc.img\nmemory = 128M\n\n"
+         + "[guest]\nname = notkernel\nmode = linux\nkernel = cpuid.bin\nmemory = 128M\n\n"
+         + "[guest]\nname = bigrd\nmode = linux\nkernel = vmlinuz\ninitrd = bigrd.img\nmemory = 128M\n\n"
+         + "[guest]\nname = tight\nmode = linux\nkernel = vmlinuz\nmemory = 64M\n\n"
+         + guest("after"),
+         status={"after": 0},
+         expect=[r'guest "trunc": kernel "trunc\.img": truncated',
+                 r'guest "notkernel": kernel "cpuid\.bin": not a Linux kernel',
+                 r'shale\.cfg:\d+: guest "bigrd": initrd "bigrd\.img" \(160M\) is larger than the guest.s memory \(128M\)',
+                 r'guest "tight": kernel "vmlinuz": the kernel needs [0-9.]+M of memory',
+                 r'guest "after" exited with status 0']),
     # Bad input: errors in shale.cfg, a missing image, a guest larger than
     # the host: each named with file and line, and the good guest still runs.
     dict(name="bad-config", guests=["after"],
@@ -161,10 +217,12 @@ CASES = [
                  r'\[guest after\] PASS after-ran']),
     # A guest image larger than the guest's memory.
     dict(name="image-too-large", guests=[], emulator="qemu",
-         files={"big.bin": 3 << 20},
-         config=HV + "[guest]\nname = big\nkernel = big.bin\nmemory = 2M\n",
+         files={"big.bin": 1536 << 10, "huge.bin": 3 << 20},
+         config=HV + "[guest]\nname = big\nkernel = big.bin\nmemory = 2M\n\n"
+         + "[guest]\nname = huge\nkernel = huge.bin\nmemory = 2M\n",
          status={},
-         expect=[r'shale\.cfg:6: guest "big": kernel "big\.bin" \(3M\) does not fit in guest memory 2M at load address 0x100000',
+         expect=[r'shale\.cfg:6: guest "big": kernel "big\.bin" \(1536K\) does not fit in guest memory 2M at load address 0x100000',
+                 r'shale\.cfg:11: guest "huge": kernel "huge\.bin" \(3M\) is larger than the guest.s memory \(2M\)',
                  r'no guest can be started\n[\s\S]*returning to the firmware']),
     # No VT-x: one clear sentence, back to the firmware, which goes on.
     dict(name="no-vtx-amd", guests=["after"], emulator="qemu",

@@ -24,6 +24,7 @@ BUILD = os.path.join(ROOT, "build")
 EFI = os.path.join(BUILD, "shale.efi")
 GUESTS = os.path.join(BUILD, "guests")
 TIMEOUT_BOCHS = 240
+TIMEOUT_LINUX = 600   # a Linux boot in Bochs takes 1.5-3 minutes
 TIMEOUT_QEMU = 90
 
 CHECK_MACRO = re.compile(
@@ -50,9 +51,17 @@ def make_disk(case, workdir):
         shutil.copy(os.path.join(GUESTS, g + ".bin"), cfgdir)
     for g in case.get("images", []):
         shutil.copy(os.path.join(GUESTS, g + ".bin"), cfgdir)
-    for name, size in case.get("files", {}).items():
-        with open(os.path.join(cfgdir, name), "wb") as f:
-            f.truncate(size)
+    for name, what in case.get("files", {}).items():
+        dst = os.path.join(cfgdir, name)
+        if isinstance(what, int):          # a file of zeros this size
+            with open(dst, "wb") as f:
+                f.truncate(what)
+        elif isinstance(what, tuple):      # the first N bytes of a file
+            src, n = what
+            with open(os.path.join(ROOT, src), "rb") as f, open(dst, "wb") as g:
+                g.write(f.read(n))
+        else:                              # a file of the build
+            shutil.copy(os.path.join(ROOT, what), dst)
     disk = os.path.join(workdir, "disk.img")
     subprocess.run([os.path.join(ROOT, "tools", "mkdisk.sh"), EFI, cfgdir, disk],
                    check=True, stdout=subprocess.DEVNULL)
@@ -100,6 +109,14 @@ def judge(case, run):
 
 
 def run_case(case, keep):
+    try:
+        return run_case_inner(case, keep)
+    except Exception as e:  # a broken case fails alone, with its reason
+        return case["name"], emulator.Run("", 0, False, "error"), [
+            "could not run: %s" % e]
+
+
+def run_case_inner(case, keep):
     workdir = os.path.join(BUILD, "emu", case["name"])
     os.makedirs(workdir, exist_ok=True)
     disk = make_disk(case, workdir)
@@ -114,7 +131,8 @@ def run_case(case, keep):
             want = case["end_all"]
             end = lambda text: (all(re.search(p, text) for p in want) or
                                 any(m in text for m in cases.END_BOCHS))
-        run = emulator.run_bochs(disk, workdir, end, TIMEOUT_BOCHS)
+        run = emulator.run_bochs(disk, workdir, end,
+                                 TIMEOUT_LINUX if case.get("linux") else TIMEOUT_BOCHS)
     problems = judge(case, run)
     if not keep and not problems:
         os.remove(disk)
@@ -149,6 +167,8 @@ def main():
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     todo = [c for c in cases.CASES if not args.names or c["name"] in args.names]
+    # The long Linux boots first, so the short cases fill in beside them.
+    todo.sort(key=lambda c: not c.get("linux"))
     passed = failed = 0
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         futures = [pool.submit(run_case, c, args.keep) for c in todo]

@@ -520,7 +520,7 @@ static void test_load_and_entry_rules(void **state)
 	       "shale.cfg:5: guest \"a\": load \"1M\": expected an address like 0x100000\n");
 	/* a bad mode is reported once, not again through the load rules */
 	expect(GUEST_A "mode = x\nload = 0x8000\n",
-	       "shale.cfg:5: guest \"a\": mode \"x\": expected long or real\n");
+	       "shale.cfg:5: guest \"a\": mode \"x\": expected long, real or linux\n");
 	expect_clean(GUEST_A "load = 1048576\nentry = 0xFFFFFF\n");
 	assert_int_equal(cfg.guests[0].entry, 0xffffff);
 }
@@ -606,9 +606,9 @@ static void test_words(void **state)
 	       "shale.cfg:5: guest \"a\": on_crash \"reboot\": expected destroy, restart or "
 	       "preserve\n");
 	expect(GUEST_A "mode = protected\n",
-	       "shale.cfg:5: guest \"a\": mode \"protected\": expected long or real\n");
+	       "shale.cfg:5: guest \"a\": mode \"protected\": expected long, real or linux\n");
 	expect(GUEST_A "mode = Long\n",
-	       "shale.cfg:5: guest \"a\": mode \"Long\": expected long or real\n");
+	       "shale.cfg:5: guest \"a\": mode \"Long\": expected long, real or linux\n");
 }
 
 static void test_hypervisor_values(void **state)
@@ -708,7 +708,7 @@ static void test_many_problems_counted(void **state)
 		"shale.cfg:4: guest #1: memory \"0\": out of range, allowed 1M..512G\n"
 		"shale.cfg:5: guest #1: vcpus \"0\": out of range, allowed 1..64\n"
 		"shale.cfg:6: guest #1: cpus \"x\": expected \"all\" or a list like 0,2-3\n"
-		"shale.cfg:7: guest #1: mode \"x\": expected long or real\n"
+		"shale.cfg:7: guest #1: mode \"x\": expected long, real or linux\n"
 		"shale.cfg:8: guest #1: unknown key \"foo\"\n");
 }
 
@@ -754,10 +754,26 @@ static void test_names_and_sizes(void **state)
 	assert_string_equal(config_format_size(0, buf, sizeof(buf)), "0");
 }
 
+static void test_linux_mode(void **state)
+{
+	(void)state;
+	expect_clean("[guest]\nname = l\nkernel = bzImage\nmemory = 256M\n"
+		     "mode = linux\ncmdline = \"console=ttyS0 quiet\"\n");
+	assert_int_equal(cfg.n_guests, 1);
+	assert_int_equal(cfg.guests[0].mode, GUEST_MODE_LINUX);
+	assert_string_equal(cfg.guests[0].cmdline, "console=ttyS0 quiet");
+	expect("[guest]\nname = l\nkernel = bzImage\nmemory = 256M\nmode = linux\n"
+	       "load = 0x100000\n",
+	       "shale.cfg:6: guest \"l\": load 0x100000: not used with mode = linux "
+	       "(the bzImage header says where the kernel goes)\n");
+	assert_int_equal(cfg.n_guests, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_config),
+		cmocka_unit_test(test_linux_mode),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_real_mode_defaults),
 		cmocka_unit_test(test_comments_blank_lines_crlf),

@@ -7,6 +7,7 @@
  *   0x2000  PML4 -> 0x3000 PDPT -> 0x4000..0x7fff four PDs of 2 MiB pages,
  *           an identity map of the first 4 GiB
  */
+#include "arch/x86/include/cpu.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmm/load/flat.h"
@@ -50,10 +51,32 @@ int flat_load(struct vm *vm, const void *image, uint64_t size)
 		return -1;
 	}
 	memcpy(dst, image, size);
-	if (g->mode == GUEST_MODE_LONG && build_long_mode_env(vm)) {
+	if (g->mode == GUEST_MODE_REAL) {
+		struct cpuid_regs r;
+
+		cpuid_count(1, 0, &r);
+		vm->vcpu.boot = (struct vcpu_boot){
+			.real_mode = true,
+			.real_cs = g->load >> 4,
+			.rip = g->load & 0xf,
+			.rdx = r.eax, /* the processor signature, as after INIT */
+		};
+		return 0;
+	}
+	if (build_long_mode_env(vm)) {
 		log_err("load", "guest \"%s\": needs at least 32K of memory for its start-up page tables",
 			vm->name);
 		return -1;
 	}
+	vm->vcpu.boot = (struct vcpu_boot){
+		.rip = g->entry,
+		.rsp = g->load,
+		.cr3 = PML4_GPA,
+		.gdt_base = GDT_GPA,
+		.gdt_limit = 0x17,
+		.cs = 0x08,
+		.ds = 0x10,
+		.rdi = vm->mem_size,
+	};
 	return 0;
 }

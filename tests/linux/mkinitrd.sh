@@ -1,0 +1,16 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# mkinitrd.sh OUT: a gzip'd cpio initramfs with busybox (from Debian's
+# busybox-static) and tests/linux/init.
+set -eu
+out=$1
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/bin" "$tmp/proc" "$tmp/sys" "$tmp/dev" "$tmp/tmp"
+cp /bin/busybox "$tmp/bin/busybox"
+ln -s busybox "$tmp/bin/sh"
+cp "$here/init" "$tmp/init"
+chmod 755 "$tmp/init"
+(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -9) > "$out"
+echo "$out: $(stat -c %s "$out") bytes"

@@ -1,0 +1,956 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host unit tests for the 16550A model (vmm/vdev/uart16550.c), driven
+ * through its port handler as a guest would be. A fake platform records
+ * every IRQ line change and transmitted byte; its clock and timers move
+ * only when a test advances them, so timer-driven interrupts (THRE re-raise,
+ * RX character timeout) happen exactly where the test says.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "vmm/io.h"
+#include "vmm/vdev/uart16550.h"
+
+/* cmocka passes state; these tests keep theirs in globals. */
+#define TEST(name) static void name(void **state __attribute__((unused)))
+
+#define BASE 0x3f8
+#define GSI 4
+#define HZ 1000000000ull /* 1 tick = 1 ns */
+#define MAX_TIMERS 4
+#define MAX_EVENTS 64
+
+struct fake {
+	uint64_t now;
+	struct vdev_timer *timers[MAX_TIMERS];
+	unsigned ntimers;
+	struct {
+		unsigned gsi;
+		bool level;
+	} irq[MAX_EVENTS];
+	unsigned nirq;
+	uint8_t tx[512];
+	unsigned ntx;
+};
+
+static struct fake fk;
+static struct uart16550 uart;
+
+static uint64_t fake_now(void *ctx)
+{
+	return ((struct fake *)ctx)->now;
+}
+
+static void fake_set_irq(void *ctx, unsigned gsi, bool level)
+{
+	struct fake *f = ctx;
+
+	assert_true(f->nirq < MAX_EVENTS);
+	f->irq[f->nirq].gsi = gsi;
+	f->irq[f->nirq].level = level;
+	f->nirq++;
+}
+
+static void fake_timer_cancel(void *ctx, struct vdev_timer *t)
+{
+	struct fake *f = ctx;
+
+	for (unsigned i = 0; i < f->ntimers; i++) {
+		if (f->timers[i] == t) {
+			f->timers[i] = f->timers[--f->ntimers];
+			break;
+		}
+	}
+	t->armed = false;
+}
+
+static void fake_timer_arm(void *ctx, struct vdev_timer *t, uint64_t deadline)
+{
+	struct fake *f = ctx;
+
+	fake_timer_cancel(ctx, t);
+	assert_true(f->ntimers < MAX_TIMERS);
+	t->deadline = deadline;
+	t->armed = true;
+	f->timers[f->ntimers++] = t;
+}
+
+static const struct vdev_platform plat = {
+	.ctx = &fk,
+	.hz = HZ,
+	.now = fake_now,
+	.set_irq = fake_set_irq,
+	.timer_arm = fake_timer_arm,
+	.timer_cancel = fake_timer_cancel,
+};
+
+static void fake_tx(void *ctx, uint8_t byte)
+{
+	struct fake *f = ctx;
+
+	assert_true(f->ntx < sizeof(f->tx));
+	f->tx[f->ntx++] = byte;
+}
+
+/* Move the clock and fire whatever fell due, as the platform would. */
+static void advance(uint64_t ticks)
+{
+	bool fired;
+
+	fk.now += ticks;
+	do {
+		fired = false;
+		for (unsigned i = 0; i < fk.ntimers; i++) {
+			struct vdev_timer *t = fk.timers[i];
+
+			if (t->deadline <= fk.now) {
+				fake_timer_cancel(&fk, t);
+				t->fn(t, fk.now);
+				fired = true;
+				break;
+			}
+		}
+	} while (fired);
+}
+
+static void out(unsigned off, uint8_t v)
+{
+	uint32_t val = v;
+
+	uart16550_io(&uart, BASE + off, 1, true, &val);
+}
+
+static uint8_t in(unsigned off)
+{
+	uint32_t val = 0xdeadbeef;
+
+	uart16550_io(&uart, BASE + off, 1, false, &val);
+	assert_true(val <= 0xff);
+	return (uint8_t)val;
+}
+
+static void rx(const char *s)
+{
+	unsigned n = (unsigned)strlen(s);
+
+	assert_int_equal(uart16550_receive(&uart, (const uint8_t *)s, n), n);
+}
+
+static void expect_irq(unsigned idx, bool level)
+{
+	assert_true(idx < fk.nirq);
+	assert_int_equal(fk.irq[idx].gsi, GSI);
+	assert_int_equal(fk.irq[idx].level, level);
+}
+
+static int setup(void **state __attribute__((unused)))
+{
+	struct uart16550_config cfg = {
+		.base = BASE, .gsi = GSI, .tx = fake_tx, .tx_ctx = &fk,
+		.plat = &plat,
+	};
+
+	memset(&fk, 0, sizeof(fk));
+	fk.now = 1000;
+	uart16550_init(&uart, &cfg);
+	return 0;
+}
+
+/* ------------------------------------------------------------ registers */
+
+TEST(test_reset_values)
+{
+	assert_int_equal(in(UART16550_IER), 0);
+	assert_int_equal(in(UART16550_IIR), 0x01);
+	assert_int_equal(in(UART16550_LCR), 0);
+	assert_int_equal(in(UART16550_MCR), 0);
+	assert_int_equal(in(UART16550_LSR), 0x60);
+	assert_int_equal(in(UART16550_MSR), 0xb0); /* CTS DSR DCD, no deltas */
+	assert_int_equal(uart16550_rx_space(&uart), 1);
+	/* LSR and MSR writes (factory test) change nothing. */
+	out(UART16550_LSR, 0xff);
+	out(UART16550_MSR, 0xff);
+	assert_int_equal(in(UART16550_LSR), 0x60);
+	assert_int_equal(in(UART16550_MSR), 0xb0);
+	assert_int_equal(fk.nirq, 0);
+}
+
+TEST(test_scratch_readback)
+{
+	for (unsigned v = 0; v < 256; v += 0x11) {
+		out(UART16550_SCR, (uint8_t)v);
+		assert_int_equal(in(UART16550_SCR), v);
+	}
+	out(UART16550_SCR, 0xa5);
+	out(UART16550_LCR, 0x80); /* DLAB does not affect SCR */
+	assert_int_equal(in(UART16550_SCR), 0xa5);
+}
+
+TEST(test_dlab_divisor_latch)
+{
+	out(UART16550_IER, 0x05);
+	out(UART16550_LCR, 0x83);
+	out(UART16550_DLL, 0x0c);
+	out(UART16550_DLM, 0x02);
+	assert_int_equal(in(UART16550_DLL), 0x0c);
+	assert_int_equal(in(UART16550_DLM), 0x02);
+	assert_int_equal(fk.ntx, 0); /* DLL write is not a THR write */
+	out(UART16550_LCR, 0x03);
+	assert_int_equal(in(UART16550_IER), 0x05); /* DLM write left IER */
+	out(UART16550_THR, 'x');
+	assert_int_equal(fk.ntx, 1);
+	out(UART16550_LCR, 0x83);
+	assert_int_equal(in(UART16550_DLL), 0x0c); /* THR write left DLL */
+	assert_int_equal(uart.dll, 0x0c);
+	assert_int_equal(uart.dlm, 0x02);
+	for (unsigned v = 0; v < 256; v++) { /* LCR: all 8 bits read back */
+		out(UART16550_LCR, (uint8_t)v);
+		assert_int_equal(in(UART16550_LCR), v);
+	}
+}
+
+TEST(test_reserved_bits_read_zero)
+{
+	/* Linux takes a writable IER bit 6 for an XScale UART. */
+	out(UART16550_IER, 0xff);
+	assert_int_equal(in(UART16550_IER), 0x0f);
+	out(UART16550_MCR, 0xff);
+	assert_int_equal(in(UART16550_MCR), 0x1f);
+	/* FCR bit 5 (64-byte FIFO on a 16750) must not show in IIR. */
+	out(UART16550_IER, 0);
+	out(UART16550_FCR, 0x21);
+	assert_int_equal(in(UART16550_IIR), 0xc1);
+}
+
+/* ---------------------------------------------------------------- FIFOs */
+
+TEST(test_fifo_enable_iir_bits)
+{
+	assert_int_equal(in(UART16550_IIR) & 0xc0, 0);
+	out(UART16550_FCR, 0x01);
+	assert_int_equal(in(UART16550_IIR), 0xc1);
+	assert_int_equal(uart16550_rx_space(&uart), 16);
+	out(UART16550_FCR, 0x00);
+	assert_int_equal(in(UART16550_IIR), 0x01);
+	assert_int_equal(uart16550_rx_space(&uart), 1);
+}
+
+TEST(test_fcr_reset_clears_rx_fifo)
+{
+	out(UART16550_FCR, 0x01);
+	rx("abcde");
+	assert_int_equal(uart16550_rx_space(&uart), 11);
+	assert_true(in(UART16550_LSR) & UART16550_LSR_DR);
+	out(UART16550_FCR, 0x07);
+	assert_false(in(UART16550_LSR) & UART16550_LSR_DR);
+	assert_int_equal(uart16550_rx_space(&uart), 16);
+	assert_int_equal(in(UART16550_IIR), 0xc1); /* FIFO still enabled */
+	assert_int_equal(fk.ntimers, 0);           /* timeout cancelled */
+	/* The reset is not sticky: the next bytes stay. */
+	rx("z");
+	assert_int_equal(in(UART16550_RBR), 'z');
+}
+
+TEST(test_fifo_disable_clears_and_ignores_bits)
+{
+	out(UART16550_FCR, 0xc1);
+	rx("abc");
+	/* FIFO_ENABLE clear: FIFOs emptied, the trigger bits not taken. */
+	out(UART16550_FCR, 0xc0);
+	assert_false(in(UART16550_LSR) & UART16550_LSR_DR);
+	assert_int_equal(uart.fcr, 0);
+	assert_int_equal(in(UART16550_IIR), 0x01);
+}
+
+TEST(test_tx_callback_in_order)
+{
+	const char *msg = "Linux version 6.x";
+
+	out(UART16550_LCR, 0x03);
+	for (const char *p = msg; *p; p++) {
+		assert_int_equal(in(UART16550_LSR) & 0x60, 0x60);
+		out(UART16550_THR, (uint8_t)*p);
+	}
+	assert_int_equal(fk.ntx, strlen(msg));
+	assert_memory_equal(fk.tx, msg, strlen(msg));
+	assert_int_equal(uart.tx_bytes, strlen(msg));
+	assert_int_equal(fk.ntimers, 0); /* polled output arms nothing */
+}
+
+/* ------------------------------------------------------------------ THRE */
+
+TEST(test_thre_raised_when_etbei_set)
+{
+	out(UART16550_MCR, UART16550_MCR_OUT2);
+	assert_int_equal(fk.nirq, 0);
+	out(UART16550_IER, UART16550_IER_ETBEI);
+	assert_int_equal(fk.nirq, 1);
+	expect_irq(0, true);
+	out(UART16550_FCR, 0x01);
+	assert_int_equal(in(UART16550_IIR), 0xc2);
+}
+
+TEST(test_thre_cleared_by_iir_read)
+{
+	out(UART16550_MCR, UART16550_MCR_OUT2);
+	out(UART16550_IER, UART16550_IER_ETBEI);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_THRE);
+	assert_int_equal(fk.nirq, 2);
+	expect_irq(1, false);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_NO_INT);
+	/* Rewriting IER with ETBEI still set is not a new THR-empty event. */
+	out(UART16550_IER, UART16550_IER_ETBEI);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_NO_INT);
+	/* Toggling ETBEI off and on is (Linux's THRE re-assert test). */
+	out(UART16550_IER, 0);
+	out(UART16550_IER, UART16550_IER_ETBEI);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_THRE);
+	assert_int_equal(fk.nirq, 4);
+}
+
+TEST(test_thre_cleared_by_thr_write_then_reraised)
+{
+	out(UART16550_MCR, UART16550_MCR_OUT2);
+	out(UART16550_IER, UART16550_IER_ETBEI);
+	expect_irq(0, true);
+	out(UART16550_THR, 'a');
+	assert_int_equal(fk.nirq, 2);
+	expect_irq(1, false);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_NO_INT);
+	/* The transmitter is empty at once ... */
+	assert_int_equal(in(UART16550_LSR), 0x60);
+	/* ... but the interrupt comes back only when the timer fires. */
+	advance(UART16550_THRE_DELAY_US * HZ / 1000000 - 1);
+	assert_int_equal(fk.nirq, 2);
+	advance(1);
+	assert_int_equal(fk.nirq, 3);
+	expect_irq(2, true);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_THRE);
+	expect_irq(3, false);
+}
+
+TEST(test_thre_burst_gives_one_reraise)
+{
+	out(UART16550_MCR, UART16550_MCR_OUT2);
+	out(UART16550_FCR, 0x01);
+	out(UART16550_IER, UART16550_IER_ETBEI);
+	assert_int_equal(in(UART16550_IIR), 0xc2);
+	/* A handler fills the 16-byte FIFO; each write pushes the re-raise. */
+	for (int i = 0; i < 16; i++) {
+		out(UART16550_THR, (uint8_t)('A' + i));
+		advance(100);
+	}
+	assert_int_equal(fk.ntx, 16);
+	assert_int_equal(in(UART16550_IIR), 0xc1);
+	assert_int_equal(fk.nirq, 2); /* up, down */
+	advance(UART16550_THRE_DELAY_US * HZ / 1000000);
+	assert_int_equal(fk.nirq, 3);
+	expect_irq(2, true);
+}
+
+TEST(test_thre_reraise_cancelled_by_etbei_clear)
+{
+	out(UART16550_MCR, UART16550_MCR_OUT2);
+	out(UART16550_IER, UART16550_IER_ETBEI);
+	out(UART16550_THR, 'a');
+	assert_int_equal(fk.ntimers, 1);
+	out(UART16550_IER, 0); /* Linux's stop_tx */
+	assert_int_equal(fk.ntimers, 0);
+	advance(HZ);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_NO_INT);
+	assert_int_equal(fk.nirq, 2);
+}
+
+TEST(test_thre_reraise_survives_other_ier_bits)
+{
+	out(UART16550_MCR, UART16550_MCR_OUT2);
+	out(UART16550_IER, 0x07);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_THRE);
+	out(UART16550_THR, 'a');
+	/* Enabling modem status interrupts must not lose the re-raise. */
+	out(UART16550_IER, 0x0f);
+	advance(HZ / 1000);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_THRE);
+}
+
+/* --------------------------------------------------------------- receive */
+
+TEST(test_rx_data_available_and_dr)
+{
+	out(UART16550_MCR, UART16550_MCR_OUT2);
+	out(UART16550_IER, UART16550_IER_ERBFI);
+	assert_int_equal(in(UART16550_LSR) & UART16550_LSR_DR, 0);
+	rx("k");
+	assert_int_equal(fk.nirq, 1);
+	expect_irq(0, true);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_RDA);
+	assert_int_equal(in(UART16550_LSR), 0x61);
+	assert_int_equal(in(UART16550_RBR), 'k');
+	expect_irq(1, false);
+	assert_int_equal(in(UART16550_LSR), 0x60);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_NO_INT);
+	/* An empty RBR repeats the last byte; nothing else changes. */
+	assert_int_equal(in(UART16550_RBR), 'k');
+	assert_int_equal(fk.nirq, 2);
+}
+
+TEST(test_rx_non_fifo_holds_one)
+{
+	assert_int_equal(uart16550_receive(&uart, (const uint8_t *)"ab", 2), 1);
+	assert_int_equal(in(UART16550_LSR), 0x63); /* DR, OE */
+	assert_int_equal(in(UART16550_RBR), 'a');
+	assert_int_equal(in(UART16550_LSR), 0x60);
+}
+
+TEST(test_rx_fifo_overrun_sets_oe)
+{
+	const char *in20 = "0123456789abcdefGHIJ";
+
+	out(UART16550_FCR, 0x01);
+	assert_int_equal(uart16550_receive(&uart, (const uint8_t *)in20, 20),
+			 16);
+	assert_int_equal(uart16550_rx_space(&uart), 0);
+	assert_int_equal(uart.rx_overruns, 4);
+	assert_int_equal(in(UART16550_LSR), 0x63);
+	assert_int_equal(in(UART16550_LSR), 0x61); /* OE cleared by read */
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(in(UART16550_RBR), (uint8_t)in20[i]);
+	assert_int_equal(in(UART16550_LSR), 0x60);
+	assert_int_equal(uart16550_rx_space(&uart), 16);
+	/* The ring wraps cleanly after a full cycle. */
+	rx("xyz");
+	assert_int_equal(in(UART16550_RBR), 'x');
+	assert_int_equal(in(UART16550_RBR), 'y');
+	assert_int_equal(in(UART16550_RBR), 'z');
+}
+
+TEST(test_rx_trigger_levels)
+{
+	static const struct {
+		uint8_t fcr;
+		unsigned level;
+	} cases[] = { { 0x01, 1 }, { 0x41, 4 }, { 0x81, 8 }, { 0xc1, 14 } };
+
+	out(UART16550_IER, UART16550_IER_ERBFI);
+	for (unsigned c = 0; c < 4; c++) {
+		out(UART16550_FCR, cases[c].fcr | UART16550_FCR_RX_RESET);
+		for (unsigned n = 1; n <= cases[c].level; n++) {
+			rx("x");
+			assert_int_equal(in(UART16550_IIR),
+					 n < cases[c].level ? 0xc1 : 0xc4);
+		}
+	}
+}
+
+TEST(test_rx_character_timeout)
+{
+	/* 8N1 at divisor 1: 10 bits of 16/1843200 s; four of them. */
+	const uint64_t timeout = HZ * 4 * 10 * 16 / 1843200;
+
+	out(UART16550_LCR, 0x03);
+	out(UART16550_MCR, UART16550_MCR_OUT2);
+	out(UART16550_FCR, 0x81); /* trigger 8, as Linux sets */
+	out(UART16550_IER, UART16550_IER_ERBFI);
+	rx("ab");
+	assert_int_equal(in(UART16550_IIR), 0xc1);
+	advance(timeout - 1);
+	assert_int_equal(in(UART16550_IIR), 0xc1);
+	rx("c"); /* a new character restarts the count */
+	advance(timeout - 1);
+	assert_int_equal(fk.nirq, 0);
+	advance(1);
+	expect_irq(0, true);
+	assert_int_equal(in(UART16550_IIR), 0xcc);
+	assert_int_equal(in(UART16550_RBR), 'a'); /* a read clears it */
+	expect_irq(1, false);
+	assert_int_equal(in(UART16550_IIR), 0xc1);
+	advance(timeout); /* and restarts the timer: two bytes left */
+	assert_int_equal(in(UART16550_IIR), 0xcc);
+	assert_int_equal(in(UART16550_RBR), 'b');
+	assert_int_equal(in(UART16550_RBR), 'c');
+	advance(timeout * 10);
+	assert_int_equal(in(UART16550_IIR), 0xc1);
+	assert_int_equal(fk.nirq, 4);
+	assert_int_equal(fk.ntimers, 0);
+}
+
+TEST(test_rx_timeout_follows_baud)
+{
+	out(UART16550_LCR, 0x83);
+	out(UART16550_DLL, 12); /* 9600 baud */
+	out(UART16550_DLM, 0);
+	out(UART16550_LCR, 0x03);
+	out(UART16550_FCR, 0xc1);
+	out(UART16550_IER, UART16550_IER_ERBFI);
+	rx("a");
+	advance(HZ * 4 * 10 * 16 * 12 / 1843200 - 10);
+	assert_int_equal(in(UART16550_IIR), 0xc1);
+	advance(10);
+	assert_int_equal(in(UART16550_IIR), 0xcc);
+}
+
+TEST(test_line_status_interrupt)
+{
+	out(UART16550_MCR, UART16550_MCR_OUT2);
+	out(UART16550_IER, UART16550_IER_ELSI);
+	assert_int_equal(uart16550_receive(&uart, (const uint8_t *)"ab", 2), 1);
+	expect_irq(0, true);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_RLS);
+	assert_int_equal(in(UART16550_LSR), 0x63);
+	expect_irq(1, false);
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_NO_INT);
+}
+
+TEST(test_iir_priority)
+{
+	out(UART16550_FCR, 0x01);
+	out(UART16550_IER, 0x0f);
+	/* THRE (from ETBEI) pending; add RX data and an overrun. */
+	uint8_t buf[17];
+	memset(buf, 'q', sizeof(buf));
+	assert_int_equal(uart16550_receive(&uart, buf, 17), 16);
+	out(UART16550_MCR, UART16550_MCR_LOOP); /* modem deltas pending */
+	out(UART16550_MCR, 0);
+	assert_int_equal(in(UART16550_IIR), 0xc6); /* line status first */
+	assert_int_equal(in(UART16550_IIR), 0xc6); /* not cleared by IIR */
+	in(UART16550_LSR);
+	assert_int_equal(in(UART16550_IIR), 0xc4); /* then data */
+	for (int i = 0; i < 16; i++)
+		in(UART16550_RBR);
+	assert_int_equal(in(UART16550_IIR), 0xc2); /* then THRE (acks it) */
+	assert_int_equal(in(UART16550_IIR), 0xc0); /* then modem status */
+	in(UART16550_MSR);
+	assert_int_equal(in(UART16550_IIR), 0xc1);
+}
+
+TEST(test_timeout_above_thre)
+{
+	out(UART16550_FCR, 0x81);
+	out(UART16550_IER, 0x03);
+	rx("a");
+	advance(HZ);
+	assert_int_equal(in(UART16550_IIR), 0xcc);
+	in(UART16550_RBR);
+	assert_int_equal(in(UART16550_IIR), 0xc2);
+}
+
+/* -------------------------------------------------------------- loopback */
+
+TEST(test_loopback_thr_to_rbr)
+{
+	out(UART16550_FCR, 0x01);
+	out(UART16550_MCR, UART16550_MCR_LOOP);
+	out(UART16550_THR, 0x55);
+	out(UART16550_THR, 0xaa);
+	assert_int_equal(fk.ntx, 0); /* nothing on the wire */
+	assert_int_equal(in(UART16550_LSR) & UART16550_LSR_DR, 1);
+	assert_int_equal(in(UART16550_RBR), 0x55);
+	assert_int_equal(in(UART16550_RBR), 0xaa);
+	/* The line input is cut off: the host must hold its bytes. */
+	assert_int_equal(uart16550_rx_space(&uart), 0);
+	assert_int_equal(uart16550_receive(&uart, (const uint8_t *)"h", 1), 0);
+	assert_int_equal(in(UART16550_LSR), 0x60); /* and no overrun */
+	out(UART16550_MCR, 0);
+	assert_int_equal(uart16550_rx_space(&uart), 16);
+	out(UART16550_THR, 'w');
+	assert_int_equal(fk.ntx, 1);
+	assert_int_equal(fk.tx[0], 'w');
+}
+
+TEST(test_loopback_msr_reflects_mcr)
+{
+	for (unsigned m = 0; m < 16; m++) {
+		uint8_t want = 0;
+
+		if (m & UART16550_MCR_DTR)
+			want |= UART16550_MSR_DSR;
+		if (m & UART16550_MCR_RTS)
+			want |= UART16550_MSR_CTS;
+		if (m & UART16550_MCR_OUT1)
+			want |= UART16550_MSR_RI;
+		if (m & UART16550_MCR_OUT2)
+			want |= UART16550_MSR_DCD;
+		out(UART16550_MCR, (uint8_t)(UART16550_MCR_LOOP | m));
+		assert_int_equal(in(UART16550_MSR) & 0xf0, want);
+	}
+	out(UART16550_MCR, 0);
+	assert_int_equal(in(UART16550_MSR) & 0xf0, 0xb0);
+}
+
+TEST(test_loopback_msr_deltas)
+{
+	out(UART16550_MCR, UART16550_MCR_LOOP | UART16550_MCR_OUT1);
+	/* Entering loopback: CTS, DSR, DCD fell, RI rose (no TERI). */
+	assert_int_equal(in(UART16550_MSR), 0x40 | 0x0b);
+	out(UART16550_MCR, UART16550_MCR_LOOP | UART16550_MCR_RTS);
+	/* CTS rose, RI fell: its trailing edge sets TERI. */
+	assert_int_equal(in(UART16550_MSR), 0x10 | 0x05);
+	assert_int_equal(in(UART16550_MSR), 0x10); /* deltas read-clear */
+	out(UART16550_MCR, UART16550_MCR_LOOP | UART16550_MCR_RTS |
+				   UART16550_MCR_OUT1);
+	assert_int_equal(in(UART16550_MSR), 0x50); /* RI rising: no TERI */
+}
+
+/* ------------------------------------------------------------- IRQ line */
+
+TEST(test_irq_needs_out2)
+{
+	out(UART16550_IER, UART16550_IER_ETBEI);
+	assert_int_equal(in(UART16550_IIR), 0x02 | 0); /* pending, acks */
+	out(UART16550_IER, 0);
+	out(UART16550_IER, UART16550_IER_ETBEI);
+	out(UART16550_MCR, UART16550_MCR_DTR | UART16550_MCR_RTS);
+	assert_int_equal(fk.nirq, 0); /* pending but gated */
+	out(UART16550_MCR, 0x0b);
+	assert_int_equal(fk.nirq, 1);
+	expect_irq(0, true);
+	out(UART16550_MCR, 0x03);
+	assert_int_equal(fk.nirq, 2);
+	expect_irq(1, false);
+	/* Still pending inside the UART: OUT2 only gates the line. */
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_THRE);
+	assert_int_equal(fk.nirq, 2);
+}
+
+TEST(test_irq_off_in_loopback)
+{
+	out(UART16550_MCR, UART16550_MCR_OUT2);
+	out(UART16550_IER, UART16550_IER_ERBFI);
+	out(UART16550_MCR, UART16550_MCR_OUT2 | UART16550_MCR_LOOP);
+	out(UART16550_THR, 'L');
+	/* Data is available, but the OUT2 pin is forced inactive. */
+	assert_int_equal(in(UART16550_IIR), UART16550_IIR_RDA);
+	assert_int_equal(fk.nirq, 0);
+	out(UART16550_MCR, UART16550_MCR_OUT2);
+	assert_int_equal(fk.nirq, 1);
+	expect_irq(0, true);
+	in(UART16550_RBR);
+	expect_irq(1, false);
+}
+
+TEST(test_line_transitions_exact)
+{
+	out(UART16550_MCR, 0x0b);
+	out(UART16550_FCR, 0x01);
+	out(UART16550_IER, 0x07);  /* up: THRE */
+	out(UART16550_IER, 0x07);  /* no change */
+	rx("a");                    /* still up (RDA), no event */
+	in(UART16550_IIR);          /* RDA shown: nothing acked */
+	in(UART16550_RBR);          /* THRE left: still up */
+	in(UART16550_LSR);
+	in(UART16550_MSR);
+	in(UART16550_IIR);          /* THRE acked: down */
+	out(UART16550_THR, 'b');    /* stays down */
+	out(UART16550_SCR, 1);
+	advance(HZ);                /* THRE re-raised: up */
+	out(UART16550_IER, 0x05);   /* ETBEI off: down */
+	out(UART16550_IER, 0x05);
+	assert_int_equal(fk.nirq, 4);
+	expect_irq(0, true);
+	expect_irq(1, false);
+	expect_irq(2, true);
+	expect_irq(3, false);
+}
+
+/* ------------------------------------------------------- bus and guards */
+
+TEST(test_attach_claims_eight_ports)
+{
+	struct io_bus bus;
+	uint32_t v;
+
+	memset(&bus, 0, sizeof(bus));
+	assert_int_equal(uart16550_attach(&uart, &bus), 0);
+	assert_int_equal(uart16550_attach(&uart, &bus), -1); /* overlap */
+	v = 0x3c;
+	assert_true(io_access(&bus, BASE + 7, 1, true, &v));
+	v = 0;
+	assert_true(io_access(&bus, BASE + 7, 1, false, &v));
+	assert_int_equal(v, 0x3c);
+	assert_false(io_access(&bus, BASE + 8, 1, false, &v));
+	assert_false(io_access(&bus, BASE - 1, 1, false, &v));
+	v = 'B';
+	assert_true(io_access(&bus, BASE, 1, true, &v));
+	assert_int_equal(fk.tx[0], 'B');
+}
+
+TEST(test_wide_access_is_byte)
+{
+	uint32_t v;
+
+	v = 0x12345678;
+	uart16550_io(&uart, BASE + UART16550_SCR, 4, true, &v);
+	assert_int_equal(uart.scr, 0x78);
+	v = 0xffffffff;
+	uart16550_io(&uart, BASE + UART16550_SCR, 4, false, &v);
+	assert_int_equal(v, 0x78);
+	v = 0xabcd;
+	uart16550_io(&uart, BASE + UART16550_LCR, 2, true, &v);
+	assert_int_equal(uart.lcr, 0xcd);
+	assert_int_equal(uart.mcr, 0); /* the next port was not written */
+	v = 0;
+	uart16550_io(&uart, BASE + UART16550_LCR, 2, false, &v);
+	assert_int_equal(v, 0xcd);
+	/* A nonsense size is still one byte. */
+	v = 0x1ff;
+	uart16550_io(&uart, BASE + UART16550_SCR, 3, true, &v);
+	assert_int_equal(uart.scr, 0xff);
+}
+
+TEST(test_bad_port_and_null_guards)
+{
+	struct uart16550 before;
+	uint32_t v;
+
+	out(UART16550_SCR, 0x42);
+	memcpy(&before, &uart, sizeof(before));
+	v = 0;
+	uart16550_io(&uart, BASE + 8, 1, false, &v);
+	assert_int_equal(v, 0xff);
+	uart16550_io(&uart, BASE - 1, 1, false, &v);
+	assert_int_equal(v, 0xff);
+	v = 0;
+	uart16550_io(&uart, 0xffff, 4, true, &v);
+	uart16550_io(&uart, BASE - 0x3f8, 1, true, &v);
+	uart16550_io(&uart, BASE, 1, true, NULL);
+	uart16550_io(NULL, BASE, 1, true, &v);
+	assert_memory_equal(&before, &uart, sizeof(before));
+	assert_int_equal(uart16550_receive(&uart, NULL, 5), 0);
+	assert_int_equal(uart16550_receive(NULL, (const uint8_t *)"a", 1), 0);
+	assert_int_equal(uart16550_rx_space(NULL), 0);
+	assert_int_equal(fk.ntx, 0);
+}
+
+TEST(test_master_reset)
+{
+	out(UART16550_SCR, 0x77);
+	out(UART16550_MCR, 0x0b);
+	out(UART16550_FCR, 0x81);
+	out(UART16550_IER, 0x07);
+	out(UART16550_THR, 'x');
+	rx("abc");
+	assert_true(fk.nirq > 0 && fk.irq[fk.nirq - 1].level == false);
+	advance(HZ / 100000); /* THRE back: line up */
+	expect_irq(fk.nirq - 1, true);
+	uart16550_reset(&uart);
+	expect_irq(fk.nirq - 1, false);
+	assert_int_equal(fk.ntimers, 0);
+	assert_int_equal(in(UART16550_IIR), 0x01);
+	assert_int_equal(in(UART16550_LSR), 0x60);
+	assert_int_equal(in(UART16550_IER), 0);
+	assert_int_equal(in(UART16550_MCR), 0);
+	assert_int_equal(in(UART16550_SCR), 0x77); /* not reset */
+}
+
+TEST(test_no_timer_platform)
+{
+	/* Only set_irq: THRE and timeouts must still come, at once. */
+	static const struct vdev_platform bare = {
+		.ctx = &fk, .hz = HZ, .set_irq = fake_set_irq,
+	};
+	struct uart16550_config cfg = { .base = BASE, .gsi = GSI,
+					.plat = &bare };
+
+	uart16550_init(&uart, &cfg);
+	out(UART16550_MCR, 0x08);
+	out(UART16550_FCR, 0x81);
+	out(UART16550_IER, 0x03);
+	assert_int_equal(in(UART16550_IIR), 0xc2);
+	out(UART16550_THR, 'a'); /* no tx callback: dropped, no crash */
+	assert_int_equal(in(UART16550_IIR), 0xc2);
+	rx("a");
+	assert_int_equal(in(UART16550_IIR), 0xcc);
+}
+
+/* ------------------------------------------------- Linux 8250 sequences */
+
+/* drivers/tty/serial/8250 autoconfig(), as the port I/O it performs. */
+TEST(test_linux_autoconfig)
+{
+	uint8_t save_ier, save_mcr, save_lcr, s2, s3;
+
+	/* IER probe */
+	save_ier = in(UART16550_IER);
+	out(UART16550_IER, 0);
+	s2 = in(UART16550_IER) & 0x0f;
+	out(UART16550_IER, 0x0f);
+	s3 = in(UART16550_IER) & 0x0f;
+	out(UART16550_IER, save_ier);
+	assert_int_equal(s2, 0);
+	assert_int_equal(s3, 0x0f);
+	/* scratch */
+	out(UART16550_SCR, 0xa5);
+	assert_int_equal(in(UART16550_SCR), 0xa5);
+	out(UART16550_SCR, 0x5a);
+	assert_int_equal(in(UART16550_SCR), 0x5a);
+	/* loopback presence test */
+	save_mcr = in(UART16550_MCR);
+	save_lcr = in(UART16550_LCR);
+	out(UART16550_MCR, 0x1a);
+	assert_int_equal(in(UART16550_MSR) & 0xf0, 0x90);
+	out(UART16550_MCR, save_mcr);
+	/* EFR probe: LCR=0xBF, write 0 to offset 2 (an FCR write here) */
+	out(UART16550_LCR, 0xbf);
+	out(UART16550_FCR, 0);
+	out(UART16550_LCR, 0);
+	out(UART16550_FCR, UART16550_FCR_FIFO_ENABLE);
+	assert_int_equal(in(UART16550_IIR) >> 6, 3); /* 16550A */
+	/* autoconfig_16550a: IIR read with DLAB must not look like EFR=0 */
+	out(UART16550_LCR, 0x80);
+	assert_int_not_equal(in(UART16550_IIR), 0);
+	out(UART16550_LCR, 0xbf);
+	assert_int_not_equal(in(UART16550_IIR), 0);
+	/* 16750 test: 64-byte bit must never appear */
+	out(UART16550_LCR, 0);
+	out(UART16550_FCR, 0x21);
+	assert_int_equal(in(UART16550_IIR) & 0xe0, 0xc0);
+	out(UART16550_FCR, 0x01);
+	out(UART16550_LCR, save_lcr);
+	/* reset FIFOs, as Linux does at the end */
+	out(UART16550_FCR, 0xc7);
+	assert_int_equal(in(UART16550_IIR) >> 6, 3);
+	out(UART16550_FCR, 0);
+	in(UART16550_RBR);
+	out(UART16550_IER, 0);
+	assert_int_equal(fk.nirq, 0); /* OUT2 never set: line never moved */
+}
+
+/* serial8250_startup() then a write through the interrupt path. */
+TEST(test_linux_startup_and_tx_irq)
+{
+	uint8_t iir1, iir, lsr;
+	unsigned sent = 0;
+	const char *msg = "login: this message is longer than sixteen bytes\n";
+	unsigned len = (unsigned)strlen(msg);
+
+	/* clear FIFOs */
+	out(UART16550_FCR, 0x01);
+	out(UART16550_FCR, 0x07);
+	out(UART16550_FCR, 0x00);
+	in(UART16550_LSR);
+	in(UART16550_RBR);
+	in(UART16550_IIR);
+	in(UART16550_MSR);
+	assert_int_not_equal(in(UART16550_LSR), 0xff);
+	out(UART16550_LCR, 0x03);
+	/* THRE re-assert test (UART_BUG_THRE) */
+	out(UART16550_IER, 0x02);
+	iir1 = in(UART16550_IIR);
+	out(UART16550_IER, 0);
+	out(UART16550_IER, 0x02);
+	iir = in(UART16550_IIR);
+	out(UART16550_IER, 0);
+	assert_false(iir1 & UART16550_IIR_NO_INT);
+	assert_false(iir & UART16550_IIR_NO_INT);
+	/* MCR: DTR | RTS | OUT2 */
+	out(UART16550_MCR, 0x0b);
+	/* UART_BUG_TXEN test */
+	out(UART16550_IER, 0x02);
+	lsr = in(UART16550_LSR);
+	iir = in(UART16550_IIR);
+	out(UART16550_IER, 0);
+	assert_true(lsr & UART16550_LSR_TEMT);
+	assert_false(iir & UART16550_IIR_NO_INT);
+	in(UART16550_LSR);
+	in(UART16550_RBR);
+	in(UART16550_IIR);
+	in(UART16550_MSR);
+	/* set_termios: divisor, LCR, FIFO with trigger 8 */
+	out(UART16550_LCR, 0x83);
+	out(UART16550_DLL, 1);
+	out(UART16550_DLM, 0);
+	out(UART16550_LCR, 0x03);
+	out(UART16550_FCR, 0x01);
+	out(UART16550_FCR, 0x81);
+	out(UART16550_IER, 0x05);
+	assert_int_equal(in(UART16550_IIR), 0xc1);
+	unsigned base_irqs = fk.nirq;
+	assert_false(uart.irq_level);
+	/* start_tx: THRI on; the interrupt handler runs on the rising edge */
+	out(UART16550_IER, 0x07);
+	assert_int_equal(fk.nirq, base_irqs + 1);
+	for (int round = 0; round < 10 && sent < len; round++) {
+		assert_true(uart.irq_level);
+		/* serial8250_handle_irq loops until IIR says no interrupt */
+		while (!((iir = in(UART16550_IIR)) & UART16550_IIR_NO_INT)) {
+			lsr = in(UART16550_LSR);
+			if ((lsr & UART16550_LSR_THRE) && (uart.ier & 0x02)) {
+				for (int i = 0; i < 16 && sent < len; i++)
+					out(UART16550_THR,
+					    (uint8_t)msg[sent++]);
+				if (sent == len)
+					out(UART16550_IER, 0x05); /* stop_tx */
+			}
+		}
+		assert_false(uart.irq_level);
+		advance(HZ / 10000); /* the guest returns; time passes */
+	}
+	assert_int_equal(sent, len);
+	assert_int_equal(fk.ntx, len);
+	assert_memory_equal(fk.tx, msg, len);
+	assert_false(uart.irq_level);
+	/* Typed input arrives through the timeout interrupt. */
+	rx("ls\r");
+	advance(HZ / 1000);
+	assert_true(uart.irq_level);
+	assert_int_equal(in(UART16550_IIR), 0xcc);
+	assert_int_equal(in(UART16550_RBR), 'l');
+	assert_int_equal(in(UART16550_RBR), 's');
+	assert_int_equal(in(UART16550_RBR), '\r');
+	assert_int_equal(in(UART16550_LSR) & UART16550_LSR_DR, 0);
+	assert_false(uart.irq_level);
+	/* Every edge alternates: no double assert or deassert. */
+	for (unsigned i = 1; i < fk.nirq; i++)
+		assert_int_not_equal(fk.irq[i].level, fk.irq[i - 1].level);
+}
+
+#define T(fn) cmocka_unit_test_setup(fn, setup)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_reset_values),
+		T(test_scratch_readback),
+		T(test_dlab_divisor_latch),
+		T(test_reserved_bits_read_zero),
+		T(test_fifo_enable_iir_bits),
+		T(test_fcr_reset_clears_rx_fifo),
+		T(test_fifo_disable_clears_and_ignores_bits),
+		T(test_tx_callback_in_order),
+		T(test_thre_raised_when_etbei_set),
+		T(test_thre_cleared_by_iir_read),
+		T(test_thre_cleared_by_thr_write_then_reraised),
+		T(test_thre_burst_gives_one_reraise),
+		T(test_thre_reraise_cancelled_by_etbei_clear),
+		T(test_thre_reraise_survives_other_ier_bits),
+		T(test_rx_data_available_and_dr),
+		T(test_rx_non_fifo_holds_one),
+		T(test_rx_fifo_overrun_sets_oe),
+		T(test_rx_trigger_levels),
+		T(test_rx_character_timeout),
+		T(test_rx_timeout_follows_baud),
+		T(test_line_status_interrupt),
+		T(test_iir_priority),
+		T(test_timeout_above_thre),
+		T(test_loopback_thr_to_rbr),
+		T(test_loopback_msr_reflects_mcr),
+		T(test_loopback_msr_deltas),
+		T(test_irq_needs_out2),
+		T(test_irq_off_in_loopback),
+		T(test_line_transitions_exact),
+		T(test_attach_claims_eight_ports),
+		T(test_wide_access_is_byte),
+		T(test_bad_port_and_null_guards),
+		T(test_master_reset),
+		T(test_no_timer_platform),
+		T(test_linux_autoconfig),
+		T(test_linux_startup_and_tx_irq),
+	};
+
+	return cmocka_run_group_tests_name("uart16550", tests, NULL, NULL);
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Wiring the PC together. Interrupt lines: an ISA IRQ n goes to the 8259
+ * and to I/O APIC pin n, except IRQ 0, which the MADT overrides to pin 2
+ * as on real boards. The I/O APIC sends its messages to the one local
+ * APIC; the 8259's output reaches the CPU through LINT0 while the local
+ * APIC is off or has LINT0 in ExtINT mode (the "virtual wire" a kernel
+ * finds before it switches to the I/O APIC).
+ */
+#include "drivers/cmos.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "vmm/console.h"
+#include "vmm/pc.h"
+#include "vmm/vm.h"
+
+static struct pc pcs[CONFIG_MAX_GUESTS];
+
+static void com1_tx(void *ctx, uint8_t byte)
+{
+	struct vm *vm = ctx;
+
+	console_guest_write(vm, (const char *)&byte, 1);
+}
+
+/* Typed bytes wait in the VM's input ring until the UART has room. */
+static void com1_input(struct vm *vm)
+{
+	struct pc *pc = vm->pc;
+	uint8_t buf[16];
+	unsigned n = uart16550_rx_space(&pc->com1);
+
+	if (n > sizeof(buf))
+		n = sizeof(buf);
+	n = console_guest_read(vm, buf, n);
+	if (n)
+		uart16550_receive(&pc->com1, buf, n);
+}
+
+static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t dest,
+			   bool logical, uint8_t mode, bool level)
+{
+	struct pc *pc = ctx;
+
+	(void)dest;
+	(void)logical;
+	/* One vCPU: every fixed or lowest-priority message is for it. */
+	if (mode == 0 || mode == 1)
+		lapic_accept(&pc->lapic, vector, level);
+	pc->vm->vcpu.entry_work = 1;
+}
+
+static void lapic_eoi(void *ctx, uint8_t vector)
+{
+	struct pc *pc = ctx;
+
+	ioapic_eoi(&pc->ioapic, vector);
+}
+
+static void pm_sleep(void *ctx, unsigned slp_typ)
+{
+	struct pc *pc = ctx;
+
+	if (slp_typ == ACPI_SLP_TYP_S5)
+		vm_stop(pc->vm, VM_STOP_POWEROFF, "powered off (ACPI S5)");
+}
+
+static void pm_reset(void *ctx)
+{
+	struct pc *pc = ctx;
+
+	vm_stop(pc->vm, VM_STOP_REBOOT, "reset itself (reboot)");
+}
+
+void pc_set_line(struct pc *pc, unsigned gsi, bool level)
+{
+	if (gsi < 16)
+		pic_set_irq(&pc->pic, gsi, level);
+	ioapic_set_irq(&pc->ioapic, gsi == 0 ? 2 : gsi, level);
+	pc->vm->vcpu.entry_work = 1;
+}
+
+static bool pic_routed(const struct pc *pc)
+{
+	return !lapic_enabled(&pc->lapic) || lapic_lint0_is_extint(&pc->lapic);
+}
+
+bool pc_irq_pending(struct pc *pc)
+{
+	return lapic_pending_vector(&pc->lapic) >= 0 ||
+	       (pic_routed(pc) && pic_has_interrupt(&pc->pic));
+}
+
+int pc_irq_take(struct pc *pc)
+{
+	int v = lapic_pending_vector(&pc->lapic);
+
+	if (v >= 0) {
+		lapic_acknowledge(&pc->lapic, v);
+		return v;
+	}
+	if (pic_routed(pc) && pic_has_interrupt(&pc->pic))
+		return pic_acknowledge(&pc->pic);
+	return -1;
+}
+
+static void rtc_now(struct rtc_time *t)
+{
+	struct host_time h;
+
+	if (host_rtc_read(&h)) {
+		*t = (struct rtc_time){ 2026, 1, 1, 0, 0, 0 };
+		return;
+	}
+	*t = (struct rtc_time){ h.year, h.month, h.day, h.hour, h.minute, h.second };
+}
+
+int pc_create(struct vm *vm)
+{
+	struct pc *pc = &pcs[vm->id % CONFIG_MAX_GUESTS];
+	const struct vdev_platform *plat = &vm->plat.ops;
+	struct acpi_config acfg = {
+		.n_cpus = 1,
+		.ioapic_addr = ACPI_IOAPIC_ADDR,
+		.ioapic_id = 1,
+		.pm_base = ACPI_PM_BASE,
+		.sci_gsi = 9,
+	};
+	struct uart16550_config ucfg = {
+		.base = 0x3f8, .gsi = 4, .tx = com1_tx, .tx_ctx = vm, .plat = plat,
+	};
+	struct lapic_ops lops = { .ctx = pc, .eoi = lapic_eoi };
+	struct ioapic_ops iops = { .ctx = pc, .deliver = ioapic_deliver };
+	struct acpi_pm_ops pops = { .ctx = pc, .sleep = pm_sleep, .reset = pm_reset };
+	struct rtc_time now;
+	void *tables = vm_gpa_to_hva(vm, PC_ACPI_GPA, ACPI_TABLES_MAX_SIZE);
+
+	memset(pc, 0, sizeof(*pc));
+	pc->vm = vm;
+	vm->pc = pc;
+	vm->input_ready = com1_input;
+	rtc_now(&now);
+	uart16550_init(&pc->com1, &ucfg);
+	pic_init(&pc->pic);
+	pit_init(&pc->pit, plat);
+	rtc_init(&pc->rtc, plat, &now);
+	rtc_set_memory_size(&pc->rtc, vm->mem_size, 0);
+	ioapic_init(&pc->ioapic, acfg.ioapic_id, &iops);
+	lapic_init(&pc->lapic, 0, plat, &lops);
+	lapic_virtual_wire(&pc->lapic);
+	acpi_pm_init(&pc->pm, &acfg, plat, &pops);
+	pci_host_init(&pc->pci);
+	if (!tables)
+		return -1;
+	pc->rsdp = acpi_build(&acfg, tables, PC_ACPI_GPA, ACPI_TABLES_MAX_SIZE);
+	if (!pc->rsdp ||
+	    uart16550_attach(&pc->com1, &vm->io) || pic_attach(&pc->pic, &vm->io) ||
+	    pit_attach(&pc->pit, &vm->io) || rtc_attach(&pc->rtc, &vm->io) ||
+	    acpi_pm_attach(&pc->pm, &vm->io) || pci_host_attach(&pc->pci, &vm->io) ||
+	    ioapic_attach(&pc->ioapic, &vm->mmio) ||
+	    lapic_attach(&pc->lapic, &vm->mmio)) {
+		log_err("vm", "guest \"%s\": cannot attach its devices", vm->name);
+		return -1;
+	}
+	return 0;
+}

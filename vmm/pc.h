@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The minimal PC a Linux guest finds (docs/devices.md): COM1, the 8259
+ * pair, the 8254, the CMOS clock, an I/O APIC and a local APIC, ACPI (PM
+ * block, reset ports, tables) and a PCI host bridge with nothing behind it.
+ */
+#ifndef SHALE_VMM_PC_H
+#define SHALE_VMM_PC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/vdev/acpi.h"
+#include "vmm/vdev/ioapic.h"
+#include "vmm/vdev/lapic.h"
+#include "vmm/vdev/pci.h"
+#include "vmm/vdev/pic8259.h"
+#include "vmm/vdev/pit8254.h"
+#include "vmm/vdev/rtc.h"
+#include "vmm/vdev/uart16550.h"
+
+struct vm;
+struct vcpu;
+
+#define PC_ACPI_GPA 0xe0000 /* the BIOS area, reserved in the e820 map */
+
+struct pc {
+	struct vm *vm;
+	struct uart16550 com1;
+	struct pic8259 pic;
+	struct pit8254 pit;
+	struct rtc rtc;
+	struct ioapic ioapic;
+	struct lapic lapic;
+	struct acpi_pm pm;
+	struct pci_host pci;
+	uint64_t rsdp;        /* guest-physical address of the RSDP */
+};
+
+/* Build the devices and ACPI tables into the guest. Returns 0 or -1. */
+int pc_create(struct vm *vm);
+
+/* Interrupts for the vCPU (vmm/irq.c uses these). */
+bool pc_irq_pending(struct pc *pc);
+int pc_irq_take(struct pc *pc);
+void pc_set_line(struct pc *pc, unsigned gsi, bool level);
+
+#endif

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A guest's local APIC (Intel SDM Vol. 3A, chapter 11 "Advanced
+ * Programmable Interrupt Controller (APIC)"): the xAPIC register page at
+ * 0xFEE00000, the same registers as x2APIC MSRs 0x800-0x8FF, the 256-bit
+ * IRR/ISR/TMR with TPR/PPR priority, the APIC timer (one-shot, periodic,
+ * TSC-deadline), ICR self-IPIs, and LINT0/LINT1.
+ *
+ * The timer's bus clock is the TSC: with divide-by-1 the count drops once
+ * per TSC tick (plat->hz per second), with divide-by-16 once per 16 ticks.
+ *
+ * Interrupt flow, for the integrator: a source calls lapic_accept() (IRR);
+ * before entering the guest, lapic_pending_vector() says what to inject and
+ * lapic_acknowledge() records the injection (IRR -> ISR); the guest's EOI
+ * write clears the ISR bit and, for a level-triggered vector, calls
+ * ops->eoi so the IOAPIC can clear its Remote IRR.
+ */
+#ifndef SHALE_VMM_VDEV_LAPIC_H
+#define SHALE_VMM_VDEV_LAPIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/mmio.h"
+#include "vmm/vdev/vdev.h"
+
+#define LAPIC_BASE 0xfee00000ull
+#define LAPIC_SIZE 0x1000ull
+#define LAPIC_MSR_BASE 0x800u /* x2APIC: MSR = 0x800 + offset / 16 */
+#define LAPIC_MSR_END 0x8ffu
+
+/* Register offsets in the xAPIC page (SDM Vol. 3A, Table 11-1). */
+#define LAPIC_ID 0x020
+#define LAPIC_VERSION 0x030
+#define LAPIC_TPR 0x080
+#define LAPIC_APR 0x090
+#define LAPIC_PPR 0x0a0
+#define LAPIC_EOI 0x0b0
+#define LAPIC_RRD 0x0c0
+#define LAPIC_LDR 0x0d0
+#define LAPIC_DFR 0x0e0
+#define LAPIC_SVR 0x0f0
+#define LAPIC_ISR 0x100 /* 8 registers, 0x100-0x170 */
+#define LAPIC_TMR 0x180
+#define LAPIC_IRR 0x200
+#define LAPIC_ESR 0x280
+#define LAPIC_LVT_CMCI 0x2f0
+#define LAPIC_ICR_LOW 0x300
+#define LAPIC_ICR_HIGH 0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_THERMAL 0x330
+#define LAPIC_LVT_PMC 0x340
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_TIMER_ICR 0x380 /* Initial Count */
+#define LAPIC_TIMER_CCR 0x390 /* Current Count */
+#define LAPIC_TIMER_DCR 0x3e0 /* Divide Configuration */
+#define LAPIC_SELF_IPI 0x3f0  /* x2APIC only (MSR 0x83F) */
+
+/* Version 0x14 (integrated APIC); Max LVT Entry 5 (the field is the count
+ * minus one: timer, thermal, PMC, LINT0, LINT1, error, so a guest does not
+ * look for CMCI); no EOI-broadcast suppression. */
+#define LAPIC_VERSION_VALUE 0x00050014u
+
+#define LAPIC_SVR_ENABLE (1u << 8)
+#define LAPIC_LVT_MASKED (1u << 16)
+#define LAPIC_LVT_VECTOR 0xffu
+#define LAPIC_LVT_DELIVERY(v) (((v) >> 8) & 7)
+#define LAPIC_TIMER_MODE(v) (((v) >> 17) & 3)
+#define LAPIC_TIMER_ONESHOT 0
+#define LAPIC_TIMER_PERIODIC 1
+#define LAPIC_TIMER_TSC_DEADLINE 2
+
+/* Delivery modes (ICR and LVT bits 10:8). */
+#define LAPIC_DM_FIXED 0
+#define LAPIC_DM_LOWEST 1
+#define LAPIC_DM_SMI 2
+#define LAPIC_DM_NMI 4
+#define LAPIC_DM_INIT 5
+#define LAPIC_DM_STARTUP 6
+#define LAPIC_DM_EXTINT 7
+
+/* ESR bits (SDM Vol. 3A, 11.5.3). */
+#define LAPIC_ESR_SEND_ILLEGAL_VECTOR (1u << 5)
+#define LAPIC_ESR_RECV_ILLEGAL_VECTOR (1u << 6)
+#define LAPIC_ESR_ILLEGAL_REG_ADDRESS (1u << 7)
+
+/* The LVT entries, in register order. */
+enum lapic_lvt {
+	LAPIC_LVT_IDX_CMCI,
+	LAPIC_LVT_IDX_TIMER,
+	LAPIC_LVT_IDX_THERMAL,
+	LAPIC_LVT_IDX_PMC,
+	LAPIC_LVT_IDX_LINT0,
+	LAPIC_LVT_IDX_LINT1,
+	LAPIC_LVT_IDX_ERROR,
+	LAPIC_LVT_COUNT
+};
+
+/* The integrator's side. Either callback may be NULL. */
+struct lapic_ops {
+	void *ctx;
+	/* EOI of a level-triggered vector (TMR set): tell the IOAPIC. */
+	void (*eoi)(void *ctx, uint8_t vector);
+	/* An IPI that may reach another CPU, or a non-fixed IPI to this one
+	 * (NMI, INIT, SIPI, SMI). A fixed IPI's share for this CPU has
+	 * already been accepted here: deliver only to the others. icr_hi is
+	 * the ICR high half: destination in bits 31:24 for xAPIC writes, the
+	 * whole 32-bit x2APIC destination for lapic_msr_write(). */
+	void (*ipi)(void *ctx, uint32_t icr_lo, uint32_t icr_hi);
+};
+
+struct lapic {
+	const struct vdev_platform *plat;
+	struct lapic_ops ops;
+	uint32_t apic_id;
+	uint32_t tpr;
+	uint32_t ldr;
+	uint32_t dfr;
+	uint32_t svr;
+	uint32_t esr;		/* what ESR reads: latched at the last write */
+	uint32_t esr_pending;	/* errors since that write */
+	uint32_t icr_lo;
+	uint32_t icr_hi;
+	uint32_t lvt[LAPIC_LVT_COUNT];
+	uint32_t isr[8];
+	uint32_t tmr[8];
+	uint32_t irr[8];
+	bool lint_level[2];	/* LINT0/LINT1 input, as driven */
+	bool nmi_pending;	/* LINT programmed as NMI fired */
+
+	/* Timer: counting while timer_running. */
+	uint32_t timer_icr;	/* Initial Count */
+	uint32_t timer_dcr;	/* Divide Configuration, as written */
+	uint32_t timer_div;	/* divider latched at the last count load */
+	uint64_t timer_start;	/* TSC at the last count load */
+	bool timer_running;
+	uint64_t tsc_deadline;	/* IA32_TSC_DEADLINE; 0 = disarmed */
+	struct vdev_timer timer;
+};
+
+/* Set up a LAPIC with the given APIC ID; ops may be NULL. The state is
+ * the power-up state of lapic_reset(). */
+void lapic_init(struct lapic *l, uint32_t apic_id,
+		const struct vdev_platform *plat, const struct lapic_ops *ops);
+/* Power-up / INIT state: software-disabled (SVR 0xFF), every LVT masked,
+ * no pending or in-service vectors, timer stopped. The APIC ID stays. */
+void lapic_reset(struct lapic *l);
+/* What a BIOS leaves for a firmware-less guest (MP spec "virtual wire"):
+ * software-enabled, LINT0 ExtINT, LINT1 NMI, both unmasked. */
+void lapic_virtual_wire(struct lapic *l);
+
+/* The xAPIC page, an mmio_handler_fn. Only aligned 32-bit accesses to a
+ * register's first dword reach a register; any other size or offset
+ * reads 0 and its writes are dropped. A reserved register also sets the
+ * ESR "illegal register address" bit. */
+void lapic_mmio(void *opaque, uint64_t offset, unsigned size, bool write,
+		uint64_t *val);
+/* Claim LAPIC_BASE, 4 KiB. Returns 0, or -1 from mmio_register(). */
+int lapic_attach(struct lapic *l, struct mmio_bus *bus);
+
+/* x2APIC MSR access (0x800-0x8FF), x2APIC semantics: ID is the 32-bit ID,
+ * LDR is derived from it and read-only, ICR is one 64-bit MSR (0x830),
+ * SELF IPI is 0x83F. Returns 0, or -1 where the CPU raises #GP: an MSR
+ * outside the x2APIC set, a write to a read-only register, a read of a
+ * write-only one, reserved bits set. The caller routes MSRs here only while
+ * the guest has the APIC in x2APIC mode (IA32_APIC_BASE.EXTD). */
+int lapic_msr_read(struct lapic *l, uint32_t msr, uint64_t *val);
+int lapic_msr_write(struct lapic *l, uint32_t msr, uint64_t val);
+
+/* A fixed interrupt arrives (IOAPIC, IPI): set IRR, and TMR for level.
+ * Dropped while software-disabled; a vector below 16 is an error (ESR). */
+void lapic_accept(struct lapic *l, uint8_t vector, bool level);
+/* The vector to inject now: the highest IRR vector whose priority class
+ * is above PPR's, or -1 (none, or the APIC is software-disabled). */
+int lapic_pending_vector(const struct lapic *l);
+/* The CPU took vector (it was injected): IRR -> ISR. */
+void lapic_acknowledge(struct lapic *l, uint8_t vector);
+
+/* Drive LINT0 (n = 0) or LINT1 (n = 1). A fixed-mode LINT is accepted on
+ * the active edge; an NMI-mode one sets what lapic_take_nmi() returns;
+ * ExtINT mode does nothing here (see lapic_lint0_is_extint()). */
+void lapic_set_lint(struct lapic *l, unsigned n, bool level);
+/* True once per NMI raised through a LINT pin. */
+bool lapic_take_nmi(struct lapic *l);
+
+/* IA32_TSC_DEADLINE: a write arms the timer at tsc (0 disarms) when the
+ * LVT timer is in TSC-deadline mode and is ignored otherwise; a deadline
+ * already past fires at once. Reads 0 outside that mode or once fired. */
+void lapic_set_tsc_deadline(struct lapic *l, uint64_t tsc);
+uint64_t lapic_get_tsc_deadline(const struct lapic *l);
+
+/* LINT0 is unmasked in ExtINT mode: the integrator passes the 8259's
+ * output through to the CPU. */
+bool lapic_lint0_is_extint(const struct lapic *l);
+/* SVR bit 8: the APIC is software-enabled. */
+bool lapic_enabled(const struct lapic *l);
+
+#endif
