@@ -7,6 +7,7 @@
 #define LOG_RING_SIZE 16384
 
 static log_sink_fn serial_sink;
+static void (*before_write)(void);
 static log_sink_fn firmware_sink;
 static enum log_lvl cur_level = LVL_INFO;
 static char ring[LOG_RING_SIZE];
@@ -32,8 +33,20 @@ enum log_lvl log_get_level(void)
 	return cur_level;
 }
 
+void log_set_before_write(void (*fn)(void))
+{
+	before_write = fn;
+}
+
 void log_raw(const char *s, size_t len)
 {
+	if (before_write) {
+		void (*fn)(void) = before_write;
+
+		before_write = NULL; /* it writes through here itself */
+		fn();
+		before_write = fn;
+	}
 	for (size_t i = 0; i < len; i++)
 		ring[(ring_head + i) % LOG_RING_SIZE] = s[i];
 	ring_head += len;

@@ -26,6 +26,10 @@ void log_msg(enum log_lvl level, const char *src, const char *fmt, ...)
 void log_raw(const char *s, size_t len);
 void log_rawf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Called before each write that does not come through the console's own
+ * guest output: lets it end a guest's half-written line first. */
+void log_set_before_write(void (*fn)(void));
+
 /* The most recent log text, oldest first, for crash reports and the shell. */
 size_t log_ring_copy(char *buf, size_t size);
 

@@ -18,6 +18,7 @@
 #include "vmm/vmm.h"
 
 static unsigned focus;     /* index into vmm_vm[] */
+static struct vm *open_vm; /* its partial line is open on the console */
 static bool prefix;        /* Ctrl-A seen, waiting for the command key */
 static unsigned next_drain; /* round-robin position */
 
@@ -39,8 +40,19 @@ void console_guest_write(struct vm *vm, const char *s, uint64_t len)
 	}
 }
 
+/* Before anything else goes to the console, end a guest's open line. */
+static void end_open_line(void)
+{
+	if (open_vm) {
+		open_vm = NULL;
+		log_raw("\n", 1);
+	}
+}
+
 /* Emit one line (up to a newline, CONSOLE_LINE_MAX bytes, or what there
- * is when `partial`); returns false if there was no line to emit. */
+ * is when `partial`); returns false if there was no line to emit. A
+ * partial line stays open, so that what follows it (a shell's echo of
+ * typed keys) continues it without a second prefix. */
 static bool emit_line(struct vm *vm, bool partial)
 {
 	struct console_out *o = &vm->out;
@@ -60,18 +72,36 @@ static bool emit_line(struct vm *vm, bool partial)
 	if (!n || (!complete && n < CONSOLE_LINE_MAX && !partial))
 		return false;
 	uint32_t len = 0;
+	/* The guest being typed to drives the terminal like any program
+	 * (a shell's line editing uses escape sequences); the others must
+	 * not be able to move the cursor or recolour the console under the
+	 * person reading it. */
+	bool terminal = vm == console_focus();
 
 	for (uint32_t i = 0; i < n; i++) {
 		char c = o->buf[(o->tail + i) % CONSOLE_OUT_RING];
+		bool ctl = (unsigned char)c < 0x20 || c == 0x7f;
 
 		if (c == '\n' || c == '\r')
 			continue;
-		/* A guest must not be able to move the cursor or recolour
-		 * the console under the person reading it. */
-		line[len++] = ((unsigned char)c < 0x20 || c == 0x7f) ? '?' : c;
+		if (ctl && terminal && (c == 0x1b || c == '\b' || c == '\t' || c == 0x7f))
+			ctl = false;
+		line[len++] = ctl ? '?' : c;
 	}
 	o->tail += n;
-	log_rawf("[guest %s] %.*s\n", vm->name, (int)len, line);
+	log_set_before_write(NULL);
+	if (open_vm != vm) {
+		end_open_line();
+		log_rawf("[guest %s] ", vm->name);
+	}
+	log_raw(line, len);
+	if (complete) {
+		log_raw("\n", 1);
+		open_vm = NULL;
+	} else {
+		open_vm = vm;
+	}
+	log_set_before_write(end_open_line);
 	return true;
 }
 
@@ -80,6 +110,7 @@ static void report_drops(struct vm *vm)
 	struct console_out *o = &vm->out;
 
 	if (o->dropped != o->dropped_reported && o->head == o->tail) {
+		end_open_line();
 		log_rawf("[guest %s] ... %lu bytes of output dropped: the guest wrote faster than the console carries\n",
 			 vm->name, (unsigned long)(o->dropped - o->dropped_reported));
 		o->dropped_reported = o->dropped;
@@ -97,10 +128,12 @@ bool console_drain(void)
 
 		for (unsigned k = 0; k < vmm_n_vm; k++) {
 			struct vm *vm = &vmm_vm[(next_drain + k) % vmm_n_vm];
-			/* A full ring with no newline would never drain. */
+			/* A full ring with no newline would never drain; the
+			 * guest being typed to shows its prompt at once. */
 			bool full = vm->out.head - vm->out.tail == CONSOLE_OUT_RING;
+			bool partial = full || vm == console_focus();
 
-			if (emit_line(vm, full))
+			if (emit_line(vm, partial))
 				any = true;
 			report_drops(vm);
 		}
@@ -116,6 +149,8 @@ void console_flush(struct vm *vm)
 {
 	while (emit_line(vm, true))
 		;
+	if (open_vm == vm)
+		end_open_line();
 	report_drops(vm);
 }
 

@@ -159,11 +159,31 @@ CASES = [
          end_all=[r'guest "triple" preserved', r'guest "after" exited'],
          expect=[r'guest "triple" preserved: its memory and registers stay for inspection'],
          reject=[r'guest "triple" destroyed']),
+    # Typed input goes to the focused guest; Ctrl-A n moves the focus; when
+    # a guest stops, the focus moves on. Each echo guest must get only what
+    # was typed while it had the focus.
+    dict(name="console-focus", guests=[], images=["echo"],
+         config=HV + guest("e1", image="echo") + guest("e2", image="echo"),
+         script=[(r'\[guest e2\] PASS echo-ready', b"hello\r"),
+                 (r'\[guest e1\] got: hello', b"\x01n"),
+                 (r'input goes to guest "e2"', b"world\r"),
+                 (r'\[guest e2\] got: world', b"\x01l"),
+                 (r'console: \* 2 e2 \(running\)', b"quit\r"),
+                 (r'guest "e2" exited', b""),
+                 (r'input goes to guest "e1"', b"again\rquit\r")],
+         expect=[r'\[guest e1\] got: hello\n', r'\[guest e2\] got: world\n',
+                 r'\[guest e1\] got: again\n',
+                 r'\[shale\] console:   1 e1 \(running\)',
+                 r'guest "e1" exited with status 0', r'guest "e2" exited with status 0'],
+         reject=[r'\[guest e2\] got: hello', r'\[guest e1\] got: world']),
     # Debian's own kernel with a busybox initramfs (tests/linux/): the boot
-    # on the emulated UART, what /init finds, then ACPI poweroff.
-    dict(name="linux-poweroff", guests=[], linux=True, files=LINUX_FILES,
-         config=HV + linux_guest("linux", "shale.test=poweroff"),
-         expect=[r'\[guest linux\] \[ +0\.000000\] Linux version 6\.',
+    # on the emulated UART, what /init finds, a command typed at its shell
+    # (interrupt-driven receive), then ACPI poweroff from the shell.
+    dict(name="linux-shell", guests=[], linux=True, files=LINUX_FILES,
+         config=HV + linux_guest("linux", "shale.test=shell"),
+         script=[(r'SHALE-INIT: shell on the console', b"echo typed-$((6*7))\r"),
+                 (r'typed-42', b"poweroff -f\r")],
+         expect=[r'\[guest linux\] typed-42',r'\[guest linux\] \[ +0\.000000\] Linux version 6\.',
                  r'\[guest linux\] \[ *[0-9.]+\] serial8250: ttyS0 at I/O 0x3f8 \(irq = 4, base_baud = 115200\) is a 16550A',
                  r'\[guest linux\] SHALE-INIT: userspace up',
                  r'\[guest linux\] SHALE-INIT: cpuinfo has the hypervisor flag',

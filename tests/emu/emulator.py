@@ -6,8 +6,13 @@ appears, when the emulator exits, or at the wall-clock timeout, whichever
 comes first. Facts about the emulators: shared/EMULATORS.md.
 """
 import os
+import re
+import select
 import signal
+import socket
 import subprocess
+import sys
+import threading
 import time
 
 OVMF = "/usr/share/ovmf/OVMF.fd"
@@ -90,17 +95,101 @@ def _poll(proc, serial, end_markers, timeout, echo, start):
                ended_by == "timeout", ended_by)
 
 
-def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None):
-    """Boot disk in Bochs with VMX; returns a Run."""
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SerialLink:
+    """COM1 of a Bochs run as a TCP socket: what arrives is appended to the
+    serial log (and echoed), what is typed or scripted is sent."""
+
+    def __init__(self, port, log_path, echo=None, raw=False):
+        self.log = open(log_path, "wb")
+        self.echo = echo
+        self.raw = raw
+        self.text = ""
+        self.lock = threading.Lock()
+        self.sock = None
+        for _ in range(300):  # Bochs opens the port once it has started
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", port), 1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        if not self.sock:
+            raise RuntimeError("cannot connect to Bochs' COM1 on port %d" % port)
+        self.sock.settimeout(None)  # reads block; silence is not an error
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            try:
+                data = self.sock.recv(4096)
+            except OSError:
+                return
+            if not data:
+                return
+            self.log.write(data)
+            self.log.flush()
+            with self.lock:
+                self.text += data.decode("utf-8", "replace")
+            if self.echo:
+                # A raw terminal needs the CRs; a log does not want them.
+                text = data.decode("utf-8", "replace")
+                self.echo.write(text if self.raw else text.replace("\r", ""))
+                self.echo.flush()
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        self.log.close()
+
+
+def _script_thread(link, script, stop):
+    """Type each step's bytes once its regular expression has appeared in
+    the output after the previous step."""
+    pos = 0
+    for pattern, data in script:
+        while not stop.is_set():
+            with link.lock:
+                m = re.compile(pattern).search(link.text, pos)
+            if m:
+                pos = m.end()
+                break
+            time.sleep(0.2)
+        if stop.is_set():
+            return
+        time.sleep(0.3)
+        # Slowly, as a person types: the guest's UART FIFO holds 16 bytes.
+        for b in data:
+            link.send(bytes([b]))
+            time.sleep(0.02)
+
+
+def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None,
+              script=None, interactive=False):
+    """Boot disk in Bochs with VMX; returns a Run. With a script (a list of
+    (regex, bytes)) or interactive (the terminal's keys), COM1 is a socket
+    that this process types into."""
     os.makedirs(workdir, exist_ok=True)
     serial = os.path.join(workdir, "serial.out")
     if os.path.exists(serial):
         os.remove(serial)
+    port = _free_port() if (script or interactive) else None
     rc = os.path.join(workdir, "bochsrc")
     with open(rc, "w") as f:
         f.write(BOCHSRC.format(megs=megs, ovmf=OVMF, vgabios=VGABIOS,
                                disk=os.path.abspath(disk),
-                               com1_mode="file", com1_dev=serial,
+                               com1_mode="socket-server" if port else "file",
+                               com1_dev="localhost:%d" % port if port else serial,
                                log=os.path.join(workdir, "bochs.log")))
     cmds = os.path.join(workdir, "bochs.cmd")
     with open(cmds, "w") as f:
@@ -110,7 +199,59 @@ def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None):
             ["bochs", "-q", "-unlock", "-rc", cmds, "-f", rc],
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             cwd=workdir, start_new_session=True)
-        return _wait(proc, serial, end_markers, timeout, echo)
+        if not port:
+            return _wait(proc, serial, end_markers, timeout, echo)
+        link = None
+        stop = threading.Event()
+        try:
+            link = SerialLink(port, serial, echo, raw=interactive)
+            if script:
+                threading.Thread(target=_script_thread,
+                                 args=(link, script, stop), daemon=True).start()
+            if interactive:
+                return _interactive(proc, link, serial, end_markers, timeout)
+            return _wait(proc, serial, end_markers, timeout)
+        finally:
+            stop.set()
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            if link:
+                link.close()
+
+
+QUIT_KEY = 0x1d  # Ctrl-]
+
+
+def _interactive(proc, link, serial, end_markers, timeout):
+    """The terminal is the serial console: keys go to COM1 raw, Ctrl-]
+    ends the run."""
+    import termios
+    import tty
+
+    fd = sys.stdin.fileno()
+    old = termios.tcgetattr(fd) if os.isatty(fd) else None
+    start = time.time()
+    try:
+        if old:
+            tty.setraw(fd)
+        while proc.poll() is None:
+            r, _, _ = select.select([fd], [], [], 0.2)
+            if r:
+                data = os.read(fd, 64)
+                if not data or QUIT_KEY in data:
+                    break
+                link.send(data)
+            with link.lock:
+                if any(m in link.text for m in end_markers):
+                    time.sleep(0.5)
+                    break
+    finally:
+        if old:
+            termios.tcsetattr(fd, termios.TCSADRAIN, old)
+    with link.lock:
+        text = link.text
+    return Run(text.replace("\r", ""), time.time() - start, False, "interactive")
 
 
 def run_qemu(disk, workdir, end_markers, timeout, cpu=None):

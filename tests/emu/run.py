@@ -10,6 +10,7 @@ import concurrent.futures
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -132,7 +133,8 @@ def run_case_inner(case, keep):
             end = lambda text: (all(re.search(p, text) for p in want) or
                                 any(m in text for m in cases.END_BOCHS))
         run = emulator.run_bochs(disk, workdir, end,
-                                 TIMEOUT_LINUX if case.get("linux") else TIMEOUT_BOCHS)
+                                 TIMEOUT_LINUX if case.get("linux") else TIMEOUT_BOCHS,
+                                 script=case.get("script"))
     problems = judge(case, run)
     if not keep and not problems:
         os.remove(disk)
@@ -140,26 +142,41 @@ def run_case_inner(case, keep):
 
 
 def demo():
-    """`make run`: boot the demo disk and show its serial console here."""
+    """`make run`: boot the demo disk with the serial console on this
+    terminal: a Linux guest with a busybox shell, and two small guests."""
     workdir = os.path.join(BUILD, "demo")
-    case = dict(name="demo", guests=["cpuid", "mmio", "realmode"])
+    case = dict(name="demo", guests=["cpuid", "echo"],
+                files={"vmlinuz": "build/linux/vmlinuz",
+                       "initrd.gz": "build/linux/initrd.gz"})
     with open(os.path.join(HERE, "demo.cfg")) as f:
         case["config"] = f.read()
     os.makedirs(workdir, exist_ok=True)
     disk = make_disk(case, workdir)
-    print("Booting %s in Bochs (OVMF, then Shale); Ctrl-C stops it." % disk)
+    tty = sys.stdin.isatty()
+    # A closed terminal or a kill still stops the emulator (run_bochs's
+    # clean-up runs on the way out).
+    for sig in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(sig, lambda *_: sys.exit(1))
+    print("Booting %s in Bochs: OVMF, then Shale, then three guests." % disk)
+    print("Linux takes a minute or two to reach its shell (Bochs emulates every")
+    print("instruction). Keys: Ctrl-A n / Ctrl-A 1..3 choose the guest you type to,")
+    print("Ctrl-A l lists them, Ctrl-] quits." if tty else
+          "(stdin is not a terminal: showing the console only)")
     try:
-        emulator.run_bochs(disk, workdir, cases.END_BOCHS, 3600,
-                           echo=sys.stdout)
+        emulator.run_bochs(disk, workdir, ["all guests have stopped", "[panic]"],
+                           3600, echo=sys.stdout, interactive=tty,
+                           script=None if tty else [])
     except KeyboardInterrupt:
-        print("\nstopped")
-    print("The disk image stays at %s; tools/mkdisk.sh makes your own." % disk)
+        pass
+    print("\r\nThe disk image stays at %s; tools/mkdisk.sh makes your own." % disk)
     return 0
 
 
 def main():
     if "--demo" in sys.argv:
         return demo()
+    for sig in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(sig, lambda *_: sys.exit(1))
     ap = argparse.ArgumentParser()
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--keep", action="store_true",
