@@ -209,6 +209,7 @@ void vmm_main(struct boot_info *bi)
 			vmm_vm[i].state = VM_DESTROYED;
 	}
 	sched_loop(vmx_cpu.tsc_hz);
+	sched_report();
 
 	log_info(SRC, "all guests have stopped; Shale halts");
 	cpu_halt_forever();

@@ -27,6 +27,7 @@ void sched_forget(struct vcpu *v);
 /* Run every guest until none is left running. */
 void sched_loop(uint64_t tsc_hz);
 uint64_t sched_switches(void);
+void sched_report(void);
 
 /* Print the guest's exit statistics (count and TSC cycles per reason). */
 void vm_report_stats(struct vm *vm);

@@ -72,6 +72,50 @@ def profile_cpuid_exit(disk, workdir, image_base):
     return count
 
 
+SCHED_SETS = [
+    [256],
+    [256, 512],
+    [128, 256, 384, 512],
+    [128, 128, 256, 256, 384, 384, 512, 512],
+    [128] * 4 + [256] * 4 + [384] * 4 + [512] * 4,
+]
+
+
+def sched_bench():
+    """N CPU-bound guests on one CPU: each guest's share of the CPU against
+    its weight, and the cost of a guest switch. A share is the fraction of
+    all progress lines ("P", one per 2^20 loop iterations) printed before
+    the first guest finished, when every guest still competed."""
+    rows = []
+    for weights in SCHED_SETS:
+        n = len(weights)
+        cfg = "[hypervisor]\nlog = info\ntimeslice = 10ms\n\n" + "".join(
+            "[guest]\nname = s%d\nkernel = spinner.bin\nmemory = 2M\nweight = %d\n\n"
+            % (i, w) for i, w in enumerate(weights))
+        case = dict(name="sched%d" % n, guests=[], images=["spinner"], config=cfg)
+        workdir = os.path.join(run.BUILD, "emu", "bench-sched%d" % n)
+        os.makedirs(workdir, exist_ok=True)
+        disk = run.make_disk(case, workdir)
+        r = emulator.run_bochs(disk, workdir, ["all guests have stopped", "[panic]"], 600)
+        out = r.output
+        first_exit = re.search(r'guest "s\d+" exited', out)
+        window = out[:first_exit.start()] if first_exit else out
+        counts = [len(re.findall(r"^\[guest s%d\] P$" % i, window, re.M)) for i in range(n)]
+        total = sum(counts)
+        sw = re.search(r"\[sched\] (\d+) guest switches, (\d+) TSC ticks", out)
+        worst = 0.0
+        for c, w in zip(counts, weights):
+            if total:
+                want = w / sum(weights)
+                got = c / total
+                worst = max(worst, abs(got - want) / want)
+        rows.append((n, weights, counts, total, worst,
+                     int(sw.group(2)) if sw else -1, int(sw.group(1)) if sw else -1))
+        print("%2d guests: lines %s of %d, worst share error %.1f%%, %s ticks per switch"
+              % (n, counts, total, worst * 100, rows[-1][5]))
+    return rows
+
+
 def main():
     case = dict(name="bench", guests=["bench"],
                 config="[hypervisor]\nlog = info\n\n[guest]\nname = bench\n"
@@ -111,6 +155,15 @@ def main():
             "<!-- profile:begin -->", "\n".join(lines), shale, "<!-- profile:end -->"))
         text = re.sub(r"<!-- profile:begin -->[\s\S]*?<!-- profile:end -->", pblock, text)
         print("CPUID round trip: %d instructions in Shale" % shale)
+    rows = sched_bench()
+    lines = ["| guests | weights | progress lines while all ran | worst share error | ticks per switch | switches |",
+             "|---|---|---|---|---|---|"]
+    for n, weights, counts, total, worst, ticks, sw in rows:
+        lines.append("| %d | %s | %s | %.1f%% | %d | %d |" % (
+            n, " ".join(map(str, weights)), " ".join(map(str, counts)),
+            worst * 100, ticks, sw))
+    sblock = "<!-- sched:begin -->\n%s\n<!-- sched:end -->" % "\n".join(lines)
+    text = re.sub(r"<!-- sched:begin -->[\s\S]*?<!-- sched:end -->", sblock, text)
     with open(doc, "w") as f:
         f.write(text)
     print("wrote docs/benchmarks.md")
