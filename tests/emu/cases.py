@@ -241,7 +241,9 @@ CASES = [
          + "[guest]\nname = badsize\nkernel = after.bin\nmemory = 12Q\n\n"
          + "[guest]\nname = missing\nkernel = nope.bin\nmemory = 16M\n\n"
          + "[guest]\nname = huge\nkernel = after.bin\nmemory = 64G\n\n"
-         + guest("after", "vcpus = 2"),
+         + guest("after", "vcpus = 2")
+         + "[guest]\nname = after\nkernel = after.bin\nmemory = 16M\n\n"
+         + "[guest]\nname = pinned\nkernel = after.bin\nmemory = 16M\ncpus = 0-64\n\n",
          status={"after": 0},
          expect=[r'shale\.cfg:7: guest "typo": unknown key "memroy" \(did you mean "memory"\?\)',
                  r'shale\.cfg:4: guest "typo": missing "memory"',
@@ -249,6 +251,8 @@ CASES = [
                  r'shale\.cfg:16: guest "missing": kernel "nope\.bin": no such file on the config partition',
                  r'(?m)shale\.cfg:19: guest "huge": memory 64G does not fit: the host has \d+M free for guests$',
                  r'guest "after": vcpus = 2: one vCPU per guest for now; it runs with one',
+                 r'shale\.cfg:30: guest "after": name "after" is already used by the guest at line 24',
+                 r'shale\.cfg:38: guest "pinned": cpus "0-64": CPU 64 is out of range, allowed 0\.\.63',
                  r'\[guest after\] PASS after-ran']),
     # A guest image larger than the guest's memory.
     dict(name="image-too-large", guests=[], emulator="qemu",

@@ -9,6 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin" "$tmp/proc" "$tmp/sys" "$tmp/dev" "$tmp/tmp"
 cp /bin/busybox "$tmp/bin/busybox"
+gcc -static -nostdlib -O2 -fno-stack-protector -mgeneral-regs-only -o "$tmp/bin/shale-tsc" "$here/tsc.c"
 ln -s busybox "$tmp/bin/sh"
 cp "$here/init" "$tmp/init"
 chmod 755 "$tmp/init"
