@@ -15,6 +15,7 @@
 #include "drivers/uart.h"
 #include "lib/log.h"
 #include "vmm/console.h"
+#include "vmm/shell.h"
 #include "vmm/vmm.h"
 
 static unsigned focus;     /* index into vmm_vm[] */
@@ -225,8 +226,10 @@ static void command(uint8_t c)
 		set_focus(c - '1');
 	else if (c == 'l')
 		list_guests();
+	else if (c == ':')
+		shell_open();
 	else
-		log_rawf("[shale] console: Ctrl-A then: n next guest, 1-9 guest by number, l list guests, Ctrl-A a literal Ctrl-A\n");
+		log_rawf("[shale] console: Ctrl-A then: n next guest, 1-9 guest by number, l list guests, : the shell, Ctrl-A a literal Ctrl-A\n");
 }
 
 void console_poll_input(void)
@@ -234,6 +237,10 @@ void console_poll_input(void)
 	int c;
 
 	while ((c = uart_getc()) >= 0) {
+		if (shell_is_open()) {
+			shell_key((uint8_t)c);
+			continue;
+		}
 		if (prefix) {
 			prefix = false;
 			command((uint8_t)c);

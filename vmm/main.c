@@ -11,6 +11,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmm/console.h"
+#include "vmm/shell.h"
 #include "vmm/vmm.h"
 
 #define SRC "shale"
@@ -75,6 +76,13 @@ static void warn_not_yet(const struct guest_config *g)
 		log_warn("config", "guest \"%s\": cmdline: only a mode = linux guest has one; it is ignored", g->name);
 	if (g->mode != GUEST_MODE_LINUX && (g->devices & GUEST_DEV_UART))
 		log_warn("config", "guest \"%s\": devices = uart: the PC devices come with mode = linux; it is ignored", g->name);
+}
+
+static int create_guest(unsigned i);
+
+int vmm_start_guest(unsigned i)
+{
+	return create_guest(i);
 }
 
 static int create_guest(unsigned i)
@@ -199,6 +207,7 @@ void vmm_main(struct boot_info *bi)
 
 	/* 6. Every guest at once, in config order, then the scheduler. */
 	boot = bi;
+	shell_init(bi);
 	vmm_n_vm = bi->config.n_guests;
 	sched_init(&bi->config, vmx_cpu.tsc_hz);
 	for (unsigned i = 0; i < bi->config.n_guests; i++) {

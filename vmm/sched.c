@@ -108,7 +108,7 @@ static struct vcpu *pick(void)
 	for (unsigned i = 0; i < vmm_n_vm; i++) {
 		struct vcpu *v = &vmm_vm[i].vcpu;
 
-		if (vmm_vm[i].state != VM_RUNNING)
+		if (vmm_vm[i].state != VM_RUNNING || vmm_vm[i].paused)
 			continue;
 		if (v->state == VCPU_HALTED && vcpu_irq_pending(v))
 			v->state = VCPU_RUNNABLE; /* an interrupt ends HLT */

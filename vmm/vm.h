@@ -49,6 +49,7 @@ struct vm {
 	struct vm_platform plat;
 
 	enum vm_state state;
+	bool paused;                /* stopped from the shell, for now */
 	enum vm_stop_reason stop_reason;
 	uint64_t exit_status;
 	char stop_detail[160];

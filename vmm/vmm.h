@@ -19,6 +19,8 @@ void vm_destroy(struct vm *vm);
 
 /* A guest has stopped: report it and apply its on_* policy (vmm/main.c). */
 void vmm_guest_stopped(struct vm *vm);
+/* Create and start guest i of the config again (the shell's start). */
+int vmm_start_guest(unsigned i);
 
 /* The scheduler (vmm/sched.c). */
 void sched_init(const struct shale_config *cfg, uint64_t tsc_hz);

@@ -149,3 +149,42 @@ void vmx_guest_state_explain(struct vcpu *v)
 	else
 		log_err("vmx", "no guest-state rule Shale checks is broken; see the VMCS dump");
 }
+
+/* The registers of a vCPU that is not running: its GPRs from struct
+ * vcpu, the rest from its VMCS, made current for the moment. */
+void vmx_dump_registers(struct vcpu *v)
+{
+	static const char *const names[16] = {
+		"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
+		"R8",  "R9",  "R10", "R11", "R12", "R13", "R14", "R15",
+	};
+	uint64_t *g = v->regs.gpr;
+	uint64_t prev;
+
+	asm volatile("vmptrst %0" : "=m"(prev));
+	vmcs_load(v);
+	for (int i = 0; i < 16; i += 4)
+		log_rawf("  %-3s %016lx  %-3s %016lx  %-3s %016lx  %-3s %016lx\n",
+			 names[i], (unsigned long)(i == 4 ? peek(GUEST_RSP) : g[i]),
+			 names[i + 1], (unsigned long)g[i + 1], names[i + 2],
+			 (unsigned long)g[i + 2], names[i + 3],
+			 (unsigned long)g[i + 3]);
+	log_rawf("  RIP %016lx  RFLAGS %016lx  CS %04lx  SS %04lx\n",
+		 (unsigned long)peek(GUEST_RIP), (unsigned long)peek(GUEST_RFLAGS),
+		 (unsigned long)peek(GUEST_CS_SELECTOR),
+		 (unsigned long)peek(GUEST_SS_SELECTOR));
+	log_rawf("  CR0 %016lx  CR3 %016lx  CR4 %016lx  EFER %016lx\n",
+		 (unsigned long)((peek(GUEST_CR0) & ~peek(CR0_GUEST_HOST_MASK)) |
+				 (peek(CR0_READ_SHADOW) & peek(CR0_GUEST_HOST_MASK))),
+		 (unsigned long)peek(GUEST_CR3),
+		 (unsigned long)((peek(GUEST_CR4) & ~peek(CR4_GUEST_HOST_MASK)) |
+				 (peek(CR4_READ_SHADOW) & peek(CR4_GUEST_HOST_MASK))),
+		 (unsigned long)peek(GUEST_IA32_EFER));
+	log_rawf("  vCPU state %s, %lu exits\n",
+		 v->state == VCPU_RUNNABLE ? "runnable" :
+		 v->state == VCPU_HALTED ? "halted (HLT)" :
+		 v->state == VCPU_WAIT_SIPI ? "waiting for SIPI" : "stopped",
+		 (unsigned long)vcpu_exit_count(v));
+	if (prev != ~0ull && prev != v->vmcs_hpa)
+		vmptrld(prev);
+}

@@ -17,6 +17,7 @@
 %macro BENCH_BEGIN 1
         %push bench
         %define %$name %1
+        call    settle
         xor     r13d, r13d
         mov     r12d, BENCH_WARMUP
 %$again:
@@ -99,3 +100,27 @@ _start:
         BENCH_END
 
         EXIT
+
+; settle: sleep 5 ms (HLT until the one-shot timer), so that Shale drains
+; the console output of the previous operation before the next is timed:
+; the host console is written between guest runs, and would otherwise land
+; inside a measurement.
+settle:
+        push    rax
+        push    rdi
+        push    rsi
+        SET_HANDLER 0x40, settle_tick
+        mov     edi, 0x40
+        mov     esi, 1000000
+        HYPERCALL SHALE_HC_TIMER_ONESHOT
+        sti
+        hlt
+        cli
+        pop     rsi
+        pop     rdi
+        pop     rax
+        ret
+
+settle_tick:
+        iretq
+
