@@ -180,6 +180,9 @@ void sched_loop(uint64_t hz)
 			switch_ticks += rdtsc() - t_pick;
 			switches_measured++;
 		}
+		if (!v->launched) /* for boot-time measurements (make bench) */
+			log_info("vm", "guest \"%s\": first entry at TSC %lu",
+				 v->vm->name, (unsigned long)rdtsc());
 		vmx_run(v);
 		ran = rdtsc() - now;
 		v->run_ticks += ran;
