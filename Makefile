@@ -178,8 +178,9 @@ test-emu: all $(LINUX)
 run: all $(LINUX)
 	$(PYTHON) tests/emu/run.py --demo
 
-bench: all
-	$(PYTHON) tests/emu/bench.py
+# All of it takes about 20 minutes; BENCH=--exits-only just the exit costs.
+bench: all $(LINUX)
+	$(PYTHON) tests/emu/bench.py $(BENCH)
 
 clean:
 	rm -rf $(BUILD)

@@ -173,6 +173,36 @@ static void cmd_exits(int argc, char **argv)
 		vm_report_stats(vm);
 }
 
+static void cmd_trace(int argc, char **argv)
+{
+	struct vm *vm = find_guest(argv[1]);
+	uint64_t n = 16;
+
+	if (!vm || !has_state(vm))
+		return;
+	if (argc > 2 && !strcmp(argv[2], "on")) {
+		vm->vcpu.trace_on = true;
+		log_rawf("tracing guest \"%s\"'s exits (two VMREADs more per exit)\n", vm->name);
+		return;
+	}
+	if (argc > 2 && !strcmp(argv[2], "off")) {
+		vm->vcpu.trace_on = false;
+		log_rawf("tracing of guest \"%s\" off\n", vm->name);
+		return;
+	}
+	if (argc > 2 && (!parse_number(argv[2], &n) || !n)) {
+		log_rawf("trace GUEST [N | on | off]: N is a number of exits, 1..%u\n",
+			 EXIT_TRACE_LEN);
+		return;
+	}
+	if (!vm->vcpu.trace_head) {
+		log_rawf("no exits traced for guest \"%s\"; trace %s on starts it\n",
+			 vm->name, vm->name);
+		return;
+	}
+	exit_print_trace(&vm->vcpu, n);
+}
+
 static void cmd_mem(int argc, char **argv)
 {
 	struct vm *vm = find_guest(argv[1]);
@@ -362,6 +392,7 @@ static const struct command commands[] = {
 	{ "info", 1, 1, "info GUEST           a guest's configuration and state", cmd_info },
 	{ "regs", 1, 2, "regs GUEST [VCPU]    registers and control state", cmd_regs },
 	{ "exits", 1, 1, "exits GUEST          VM exits by reason: count, cycles", cmd_exits },
+	{ "trace", 1, 2, "trace GUEST [N|on|off] the last N exits (reason, RIP, qualification, TSC)", cmd_trace },
 	{ "mem", 3, 3, "mem GUEST ADDR LEN   hex dump of guest-physical memory", cmd_mem },
 	{ "stop", 1, 1, "stop GUEST           pause a guest", cmd_stop },
 	{ "start", 1, 1, "start GUEST          resume, or start a stopped guest", cmd_start },

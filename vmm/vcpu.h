@@ -60,6 +60,16 @@ struct exit_stat {
 	uint64_t cycles;
 };
 
+/* One VM exit, as the trace ring keeps it (the shell's trace, crash
+ * reports). */
+struct exit_trace {
+	uint32_t tsc;       /* low 32 bits of the TSC at the exit */
+	uint16_t reason;
+	uint64_t rip;
+	uint64_t qual;
+};
+#define EXIT_TRACE_LEN 64
+
 enum vcpu_state {
 	VCPU_RUNNABLE,
 	VCPU_HALTED,    /* in HLT, waiting for an interrupt */
@@ -134,6 +144,12 @@ struct vcpu {
 
 	/* Exit statistics: count and TSC cycles spent in Shale, per reason. */
 	struct exit_stat stats[EXIT_REASON_MAX];
+
+	/* The last exits, while tracing is on (off by default: it costs
+	 * two VMREADs per exit). */
+	bool trace_on;
+	uint32_t trace_head;
+	struct exit_trace trace[EXIT_TRACE_LEN];
 };
 
 /* VM exits of this vCPU so far, all reasons. */

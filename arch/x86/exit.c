@@ -238,6 +238,12 @@ run_once(struct vcpu *v)
 			exit_reason_name(basic));
 		return EXIT_STOP;
 	}
+	if (__builtin_expect(v->trace_on, 0)) {
+		struct exit_trace *t = &v->trace[v->trace_head++ % EXIT_TRACE_LEN];
+
+		*t = (struct exit_trace){ t0, basic, vmread(GUEST_RIP),
+					  vmread(EXIT_QUALIFICATION) };
+	}
 	if (basic < EXIT_REASON_MAX && exit_handlers[basic])
 		res = exit_handlers[basic](v);
 	else

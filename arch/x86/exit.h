@@ -41,6 +41,8 @@ const char *exit_reason_name(unsigned reason);
 
 /* Print the guest's registers and the VMCS, for a crash report. */
 void exit_dump_guest(struct vcpu *v, const char *why);
+/* The last n exits from the trace ring. */
+void exit_print_trace(struct vcpu *v, unsigned n);
 /* The registers of a vCPU between runs (the shell's regs). */
 void vmx_dump_registers(struct vcpu *v);
 

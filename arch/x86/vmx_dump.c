@@ -92,6 +92,8 @@ void exit_dump_guest(struct vcpu *v, const char *why)
 	uint64_t *g = v->regs.gpr;
 
 	log_rawf("[dump] guest \"%s\" vcpu %u: %s\n", v->vm->name, v->id, why);
+	if (v->trace_on)
+		exit_print_trace(v, 16);
 	for (int i = 0; i < 16; i += 4)
 		log_rawf("  %-3s %016lx  %-3s %016lx  %-3s %016lx  %-3s %016lx\n",
 			 names[i], (unsigned long)(i == 4 ? peek(GUEST_RSP) : g[i]),
@@ -187,4 +189,23 @@ void vmx_dump_registers(struct vcpu *v)
 		 (unsigned long)vcpu_exit_count(v));
 	if (prev != ~0ull && prev != v->vmcs_hpa)
 		vmptrld(prev);
+}
+
+void exit_print_trace(struct vcpu *v, unsigned n)
+{
+	uint32_t head = v->trace_head;
+
+	if (n > EXIT_TRACE_LEN)
+		n = EXIT_TRACE_LEN;
+	if (n > head)
+		n = head;
+	log_rawf("  last %u exits, oldest first:\n  %-10s %-34s %-18s %s\n", n,
+		 "tsc", "reason", "rip", "qualification");
+	for (uint32_t i = head - n; i != head; i++) {
+		const struct exit_trace *t = &v->trace[i % EXIT_TRACE_LEN];
+
+		log_rawf("  %08x   %-34.34s %016lx   %lx\n", t->tsc,
+			 exit_reason_name(t->reason), (unsigned long)t->rip,
+			 (unsigned long)t->qual);
+	}
 }
