@@ -36,3 +36,23 @@ bool io_access(struct io_bus *bus, uint16_t port, unsigned size, bool write,
 		*val = size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff;
 	return false;
 }
+
+void io_split_bytes(void *opaque, io_byte_fn fn, uint16_t port, unsigned size,
+		    bool write, uint32_t *val)
+{
+	uint32_t out = 0;
+
+	if (size != 1 && size != 2 && size != 4) {
+		if (!write)
+			*val = 0xffffffffu;
+		return;
+	}
+	for (unsigned i = 0; i < size; i++) {
+		uint8_t b = write ? (uint8_t)(*val >> (8 * i)) : 0;
+
+		fn(opaque, (uint16_t)(port + i), write, &b);
+		out |= (uint32_t)b << (8 * i);
+	}
+	if (!write)
+		*val = out;
+}

@@ -30,6 +30,15 @@ struct io_bus {
 	uint64_t unclaimed; /* accesses nobody claimed */
 };
 
+/* A register one byte wide at one port. */
+typedef void (*io_byte_fn)(void *opaque, uint16_t port, bool write, uint8_t *b);
+
+/* A 1-, 2- or 4-byte access to byte-wide registers, as a PC's ISA bus
+ * does it: one byte per port, lowest first. Any other size reads all
+ * ones and writes nothing. */
+void io_split_bytes(void *opaque, io_byte_fn fn, uint16_t port, unsigned size,
+		    bool write, uint32_t *val);
+
 /* Returns 0, or -1 when the range overlaps another or the table is full. */
 int io_register(struct io_bus *bus, uint16_t base, uint16_t count,
 		io_handler_fn fn, void *opaque, const char *name);

@@ -256,8 +256,10 @@ static void elcr_write(struct pic8259_chip *c, uint8_t v)
 	c->irr = (c->irr & ~to_level) | (c->lines & to_level);
 }
 
-static void io_byte(struct pic8259 *p, uint16_t port, bool write, uint8_t *v)
+static void io_byte(void *opaque, uint16_t port, bool write, uint8_t *v)
 {
+	struct pic8259 *p = opaque;
+
 	struct pic8259_chip *c;
 
 	switch (port) {
@@ -321,22 +323,7 @@ int pic_attach(struct pic8259 *p, struct io_bus *bus)
 void pic_io(void *opaque, uint16_t port, unsigned size, bool write,
 	    uint32_t *val)
 {
-	struct pic8259 *p = opaque;
-	uint32_t out = 0;
-
-	if (size != 1 && size != 2 && size != 4) {
-		if (!write)
-			*val = 0xffffffffu;
-		return;
-	}
-	for (unsigned i = 0; i < size; i++) {
-		uint8_t b = write ? (uint8_t)(*val >> (8 * i)) : 0;
-
-		io_byte(p, (uint16_t)(port + i), write, &b);
-		out |= (uint32_t)b << (8 * i);
-	}
-	if (!write)
-		*val = out;
+	io_split_bytes(opaque, io_byte, port, size, write, val);
 }
 
 void pic_set_irq(struct pic8259 *p, unsigned irq, bool level)

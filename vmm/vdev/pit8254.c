@@ -388,8 +388,9 @@ static uint8_t read_nmi_sc(struct pit8254 *p)
 	       (out ? NMI_SC_OUT2 : 0);
 }
 
-static void io_byte(struct pit8254 *p, uint16_t port, bool write, uint8_t *v)
+static void io_byte(void *opaque, uint16_t port, bool write, uint8_t *v)
 {
+	struct pit8254 *p = opaque;
 	uint64_t now = clock_now(p);
 
 	if (port >= PIT_PORT_BASE && port < PIT_PORT_CONTROL) {
@@ -439,20 +440,5 @@ int pit_attach(struct pit8254 *p, struct io_bus *bus)
 void pit_io(void *opaque, uint16_t port, unsigned size, bool write,
 	    uint32_t *val)
 {
-	struct pit8254 *p = opaque;
-	uint32_t out = 0;
-
-	if (size != 1 && size != 2 && size != 4) {
-		if (!write)
-			*val = 0xffffffffu;
-		return;
-	}
-	for (unsigned i = 0; i < size; i++) {
-		uint8_t b = write ? (uint8_t)(*val >> (8 * i)) : 0;
-
-		io_byte(p, (uint16_t)(port + i), write, &b);
-		out |= (uint32_t)b << (8 * i);
-	}
-	if (!write)
-		*val = out;
+	io_split_bytes(opaque, io_byte, port, size, write, val);
 }

@@ -434,8 +434,10 @@ static void write_reg(struct rtc *r, unsigned index, uint8_t v, uint64_t now)
 	rearm(r, now);
 }
 
-static void io_byte(struct rtc *r, uint16_t port, bool write, uint8_t *v)
+static void io_byte(void *opaque, uint16_t port, bool write, uint8_t *v)
 {
+	struct rtc *r = opaque;
+
 	if (port == RTC_PORT_INDEX) {
 		if (write) {
 			r->index = *v & 0x7f;
@@ -473,22 +475,7 @@ int rtc_attach(struct rtc *r, struct io_bus *bus)
 void rtc_io(void *opaque, uint16_t port, unsigned size, bool write,
 	    uint32_t *val)
 {
-	struct rtc *r = opaque;
-	uint32_t out = 0;
-
-	if (size != 1 && size != 2 && size != 4) {
-		if (!write)
-			*val = 0xffffffffu;
-		return;
-	}
-	for (unsigned i = 0; i < size; i++) {
-		uint8_t b = write ? (uint8_t)(*val >> (8 * i)) : 0;
-
-		io_byte(r, (uint16_t)(port + i), write, &b);
-		out |= (uint32_t)b << (8 * i);
-	}
-	if (!write)
-		*val = out;
+	io_split_bytes(opaque, io_byte, port, size, write, val);
 }
 
 bool rtc_nmi_masked(const struct rtc *r)
