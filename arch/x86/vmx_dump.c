@@ -83,7 +83,8 @@ void vmcs_dump(void)
 		     sizeof(exit_fields) / sizeof(exit_fields[0]));
 }
 
-void exit_dump_guest(struct vcpu *v, const char *why)
+/* The 16 GPRs of v, four a line; RSP from the current VMCS. */
+static void print_gprs(struct vcpu *v)
 {
 	static const char *const names[16] = {
 		"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
@@ -91,15 +92,20 @@ void exit_dump_guest(struct vcpu *v, const char *why)
 	};
 	uint64_t *g = v->regs.gpr;
 
-	log_rawf("[dump] guest \"%s\" vcpu %u: %s\n", v->vm->name, v->id, why);
-	if (v->trace_on)
-		exit_print_trace(v, 16);
 	for (int i = 0; i < 16; i += 4)
 		log_rawf("  %-3s %016lx  %-3s %016lx  %-3s %016lx  %-3s %016lx\n",
 			 names[i], (unsigned long)(i == 4 ? peek(GUEST_RSP) : g[i]),
 			 names[i + 1], (unsigned long)g[i + 1], names[i + 2],
 			 (unsigned long)g[i + 2], names[i + 3],
 			 (unsigned long)g[i + 3]);
+}
+
+void exit_dump_guest(struct vcpu *v, const char *why)
+{
+	log_rawf("[dump] guest \"%s\" vcpu %u: %s\n", v->vm->name, v->id, why);
+	if (v->trace_on)
+		exit_print_trace(v, 16);
+	print_gprs(v);
 	vmcs_dump();
 }
 
@@ -156,21 +162,11 @@ void vmx_guest_state_explain(struct vcpu *v)
  * vcpu, the rest from its VMCS, made current for the moment. */
 void vmx_dump_registers(struct vcpu *v)
 {
-	static const char *const names[16] = {
-		"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
-		"R8",  "R9",  "R10", "R11", "R12", "R13", "R14", "R15",
-	};
-	uint64_t *g = v->regs.gpr;
 	uint64_t prev;
 
 	asm volatile("vmptrst %0" : "=m"(prev));
 	vmcs_load(v);
-	for (int i = 0; i < 16; i += 4)
-		log_rawf("  %-3s %016lx  %-3s %016lx  %-3s %016lx  %-3s %016lx\n",
-			 names[i], (unsigned long)(i == 4 ? peek(GUEST_RSP) : g[i]),
-			 names[i + 1], (unsigned long)g[i + 1], names[i + 2],
-			 (unsigned long)g[i + 2], names[i + 3],
-			 (unsigned long)g[i + 3]);
+	print_gprs(v);
 	log_rawf("  RIP %016lx  RFLAGS %016lx  CS %04lx  SS %04lx\n",
 		 (unsigned long)peek(GUEST_RIP), (unsigned long)peek(GUEST_RFLAGS),
 		 (unsigned long)peek(GUEST_CS_SELECTOR),
