@@ -105,10 +105,15 @@ static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
 				    VM_EXIT_LOAD_IA32_EFER |
 				    VM_EXIT_SAVE_IA32_PAT |
 				    VM_EXIT_LOAD_IA32_PAT |
+				    VM_EXIT_SAVE_DEBUG_CONTROLS |
 				    VM_EXIT_ACK_INTR_ON_EXIT,
 			    VM_EXIT_SAVE_VMX_PREEMPTION_TIMER, &exit_ctls);
 	err |= set_controls(VM_ENTRY_CONTROLS, VMX_CTL_ENTRY, c->entry,
-			    VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT,
+			    /* The guest's DR7 and IA32_DEBUGCTL: a VM exit sets
+			     * DR7 to 0x400, so without these the guest's (and a
+			     * debugger's) breakpoints would not survive an exit. */
+			    VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
+				    VM_ENTRY_LOAD_DEBUG_CONTROLS,
 			    0, &v->entry_ctls);
 	if (err)
 		return -1;
@@ -282,6 +287,25 @@ void vmcs_load(struct vcpu *v)
 	if (vmptrld(v->vmcs_hpa))
 		vmx_op_failed("VMPTRLD", v->vmcs_hpa,
 			      __builtin_return_address(0));
+}
+
+uint64_t vmcs_make_current(struct vcpu *v)
+{
+	uint64_t prev;
+
+	asm volatile("vmptrst %0" : "=m"(prev));
+	if (prev != v->vmcs_hpa)
+		vmcs_load(v);
+	return prev;
+}
+
+void vmcs_restore(uint64_t prev)
+{
+	uint64_t now;
+
+	asm volatile("vmptrst %0" : "=m"(now));
+	if (prev != ~0ull && prev != now && vmptrld(prev))
+		vmx_op_failed("VMPTRLD", prev, __builtin_return_address(0));
 }
 
 void vmcs_destroy(struct vcpu *v, struct page_allocator *pa)
