@@ -21,13 +21,28 @@
 #define LSR_THRE 0x20
 #define UART_CLOCK 115200
 
-static uint16_t base = 0x3f8;
+static uint16_t console_base = 0x3f8;
 
 void uart_init(uint16_t port, uint32_t baud)
 {
+	console_base = port;
+	uart_port_init(port, baud);
+}
+
+void uart_putc(char c)
+{
+	uart_port_putc(console_base, c);
+}
+
+int uart_getc(void)
+{
+	return uart_port_getc(console_base);
+}
+
+void uart_port_init(uint16_t base, uint32_t baud)
+{
 	uint16_t div = baud ? UART_CLOCK / baud : 1;
 
-	base = port;
 	if (!div)
 		div = 1;
 	outb(base + UART_IER, 0);
@@ -39,7 +54,7 @@ void uart_init(uint16_t port, uint32_t baud)
 	outb(base + UART_MCR, 0x03); /* DTR, RTS */
 }
 
-void uart_putc(char c)
+void uart_port_putc(uint16_t base, char c)
 {
 	/* Bounded wait: a UART that never drains (absent, or stuck) must not
 	 * hang the hypervisor; output is lost instead. */
@@ -60,7 +75,7 @@ void uart_write(const char *s, size_t len)
 	}
 }
 
-int uart_getc(void)
+int uart_port_getc(uint16_t base)
 {
 	if (!(inb(base + UART_LSR) & LSR_DR))
 		return -1;
