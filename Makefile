@@ -24,7 +24,7 @@ BOOT_CFLAGS := -I$(EFI_INC) -I$(EFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
 
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I.
 
-HV_DIRS  := boot arch/x86 vmm vmm/vdev vmm/load drivers lib
+HV_DIRS  := boot arch/x86 vmm vmm/vdev vmm/load vmm/gdb drivers lib
 HV_CSRC  := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c))
 HV_ASRC  := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.asm))
 HV_OBJS  := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRC)) \
@@ -37,7 +37,7 @@ all: $(BUILD)/shale.efi tools guests
 # ---------------------------------------------------------------- packages
 DEPS_PKGS := gcc make nasm gnu-efi mtools gdisk dosfstools bochs bochsbios \
 	vgabios ovmf qemu-system-x86 libcmocka-dev cpio python3 clang \
-	libclang-rt-14-dev busybox-static gzip
+	libclang-rt-14-dev busybox-static gzip gdb
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 deps:
@@ -134,6 +134,7 @@ UNIT_acpi_pm   := vmm/vdev/acpi_pm.c $(VDEV_DEPS)
 UNIT_lapic     := vmm/vdev/lapic.c $(VDEV_DEPS)
 UNIT_ioapic    := vmm/vdev/ioapic.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
+UNIT_gdbstub   := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
 
 
 .SECONDEXPANSION:
@@ -156,6 +157,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -fsanitize=fuzzer,address,undefined
 FUZZ_config := vmm/config.c vmm/config_values.c lib/printf.c
 FUZZ_decode := arch/x86/decode.c
 FUZZ_bzimage := vmm/load/bzimage.c lib/printf.c
+FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 600

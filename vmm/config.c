@@ -420,6 +420,29 @@ static void parse_line(struct config_parser *p, struct span l)
 		p->key_bad |= 1u << id;
 }
 
+/* gdb = NAME must name a guest that will run; a guest skipped for its
+ * own errors has been reported already, this says what it means here. */
+static void check_gdb_guest(struct config_parser *p)
+{
+	struct shale_config *out = p->out;
+
+	if (!out->gdb_guest[0])
+		return;
+	if (out->console_port == 0x2f8) {
+		config_problem(p, out->gdb_line, "gdb \"%s\": the GDB stub uses COM2 (0x2f8), "
+			       "which is the console here; move the console (console = 0x3f8)",
+			       out->gdb_guest);
+		out->gdb_guest[0] = '\0';
+		return;
+	}
+	for (unsigned i = 0; i < out->n_guests; i++)
+		if (!strcmp(out->guests[i].name, out->gdb_guest))
+			return;
+	config_problem(p, out->gdb_line, "gdb \"%s\": there is no valid guest of that name "
+		       "(gdb names the [guest] to debug on COM2)", out->gdb_guest);
+	out->gdb_guest[0] = '\0';
+}
+
 /* ------------------------------------------------------------ entry points */
 
 int config_parse(const char *text, size_t len, const char *filename,
@@ -454,6 +477,7 @@ int config_parse(const char *text, size_t len, const char *filename,
 		pos = end + 1;
 	}
 	finish_section(&p);
+	check_gdb_guest(&p);
 	if (!p.guest_index) {
 		struct config_msg m = { .len = 0 };
 

@@ -55,6 +55,8 @@ struct shale_config {
 	uint16_t console_port;
 	uint32_t console_baud;
 	uint32_t timeslice_us;
+	char gdb_guest[CONFIG_NAME_MAX]; /* "" = no GDB stub */
+	unsigned gdb_line;
 	unsigned n_guests; /* valid guests only */
 	struct guest_config guests[CONFIG_MAX_GUESTS];
 };

@@ -29,6 +29,7 @@ static const char *const bool_names[] = { "no", "yes", "false", "true", "0", "1"
 static bool set_log(struct config_parser *p);
 static bool set_console(struct config_parser *p);
 static bool set_timeslice(struct config_parser *p);
+static bool set_gdb(struct config_parser *p);
 static bool set_name(struct config_parser *p);
 static bool set_path(struct config_parser *p);
 static bool set_cmdline(struct config_parser *p);
@@ -44,6 +45,7 @@ const struct config_key_def config_keys[K_COUNT] = {
 	[K_LOG] = { "log", false, set_log },
 	[K_CONSOLE] = { "console", false, set_console },
 	[K_TIMESLICE] = { "timeslice", false, set_timeslice },
+	[K_GDB] = { "gdb", false, set_gdb },
 	[K_NAME] = { "name", true, set_name },
 	[K_KERNEL] = { "kernel", true, set_path },
 	[K_INITRD] = { "initrd", true, set_path },
@@ -285,6 +287,18 @@ static bool name_char(char c)
 static bool path_char(char c)
 {
 	return name_char(c) || c == '.' || c == '/';
+}
+
+/* The guest that GDB debugs through COM2. Whether a guest of that name
+ * exists is known only at the end of the file (config.c checks it). */
+static bool set_gdb(struct config_parser *p)
+{
+	if (!value_chars(p, CONFIG_NAME_MAX - 1, name_char,
+			 "letters, digits, '_' and '-' (a guest's name)"))
+		return false;
+	copy_value(p, p->out->gdb_guest);
+	p->out->gdb_line = p->line;
+	return true;
 }
 
 static bool set_name(struct config_parser *p)

@@ -11,6 +11,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmm/console.h"
+#include "vmm/gdb/gdb.h"
 #include "vmm/shell.h"
 #include "vmm/vmm.h"
 
@@ -119,6 +120,7 @@ void vmm_guest_stopped(struct vm *vm)
 	unsigned i = vm - vmm_vm;
 
 	console_flush(vm);
+	gdb_vm_gone(vm);
 	if (vm->stop_reason == VM_STOP_EXIT ||
 	    vm->stop_reason == VM_STOP_POWEROFF ||
 	    vm->stop_reason == VM_STOP_REBOOT)
@@ -216,6 +218,8 @@ void vmm_main(struct boot_info *bi)
 			create_guest(i);
 		else
 			vmm_vm[i].state = VM_DESTROYED;
+		if (!strcmp(bi->config.guests[i].name, bi->config.gdb_guest))
+			gdb_init(&vmm_vm[i], GDB_PORT);
 	}
 	sched_loop(vmx_cpu.tsc_hz);
 	sched_report();

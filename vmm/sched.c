@@ -12,6 +12,7 @@
 #include "arch/x86/include/msr.h"
 #include "arch/x86/vmx.h"
 #include "lib/log.h"
+#include "vmm/gdb/gdb.h"
 #include "vmm/irq.h"
 #include "vmm/vmm.h"
 
@@ -89,6 +90,11 @@ void sched_forget(struct vcpu *v)
 		current = NULL;
 }
 
+struct vcpu *sched_current(void)
+{
+	return current;
+}
+
 uint64_t sched_switches(void)
 {
 	return switches;
@@ -108,7 +114,8 @@ static struct vcpu *pick(void)
 	for (unsigned i = 0; i < vmm_n_vm; i++) {
 		struct vcpu *v = &vmm_vm[i].vcpu;
 
-		if (vmm_vm[i].state != VM_RUNNING || vmm_vm[i].paused)
+		if (vmm_vm[i].state != VM_RUNNING || vmm_vm[i].paused ||
+		    vmm_vm[i].debug_held)
 			continue;
 		if (v->state == VCPU_HALTED && vcpu_irq_pending(v))
 			v->state = VCPU_RUNNABLE; /* an interrupt ends HLT */
@@ -146,6 +153,7 @@ void sched_loop(uint64_t hz)
 		struct vcpu *v;
 
 		console_poll_input();
+		gdb_poll();
 		console_drain();
 		for (unsigned i = 0; i < vmm_n_vm; i++) {
 			struct vm *vm = &vmm_vm[i];
@@ -172,7 +180,8 @@ void sched_loop(uint64_t hz)
 		struct vcpu *prev = current;
 
 		switch_to(v);
-		v->slice_end = now + slice_ticks;
+		v->slice_end = now + (gdb_polls_often(now, hz) && slice_ticks > hz / 1000 ?
+				      hz / 1000 : slice_ticks);
 		v->entry_work = 1;
 		/* The cost of a switch: choosing the next vCPU and loading its
 		 * VMCS and registers (console and timer work not included). */

@@ -52,6 +52,12 @@ enum vcpu_reg {
 	VREG_SS_BASE,
 	VREG_CS_AR,
 	VREG_SS_AR,
+	VREG_CS_SEL,
+	VREG_SS_SEL,
+	VREG_DS_SEL,
+	VREG_ES_SEL,
+	VREG_FS_SEL,
+	VREG_GS_SEL,
 	VREG_NR
 };
 
@@ -69,6 +75,18 @@ struct exit_trace {
 	uint64_t qual;
 };
 #define EXIT_TRACE_LEN 64
+
+/* What a debugger (vmm/gdb) arms on a vCPU; vcpu_set_debug() applies it. */
+struct vcpu_debug {
+	bool trap_int3;      /* #BP exits: software breakpoints are set */
+	bool step;           /* exit after one instruction (RFLAGS.TF, #DB) */
+	uint64_t guest_tf;   /* the guest's own TF while stepping */
+	bool owns_dr;        /* dr[] and dr7 below are in the debug registers */
+	uint64_t dr[4], dr7;
+	/* The guest's own DR0-3, DR6, DR7 while the debugger's are loaded:
+	 * its MOV DR instructions exit and are served from here. */
+	uint64_t guest_dr[4], guest_dr6, guest_dr7;
+};
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
@@ -139,6 +157,8 @@ struct vcpu {
 
 	uint64_t xcr0;          /* the guest's XCR0, loaded while it runs */
 
+	struct vcpu_debug dbg;  /* a debugger's traps; all clear without one */
+
 	/* Cached VMCS control words, to change one bit without a VMREAD. */
 	uint32_t pin_ctls, proc_ctls, proc2_ctls, entry_ctls;
 
@@ -174,6 +194,9 @@ void vcpu_advance_rip(struct vcpu *v);
  * the faulting instruction is reported at its own address. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 			   uint32_t error);
+/* Arm (or with an all-clear d, disarm) a debugger's traps: #BP exits,
+ * the debug registers, single step (arch/x86/debug.c). */
+void vcpu_set_debug(struct vcpu *v, const struct vcpu_debug *d);
 /* Raise the external-interrupt line with a vector. */
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector);
 

@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "vmm/gdb/gdb.h"
 #include "vmm/load/flat.h"
 #include "vmm/load/linux.h"
 #include "vmm/vdev/testdev.h"
@@ -154,6 +155,7 @@ void vm_destroy(struct vm *vm)
 {
 	struct page_allocator *pa = &vmm_pages;
 
+	gdb_vm_gone(vm);
 	sched_forget(&vm->vcpu);
 	vm->plat.timers = NULL;
 	vmcs_destroy(&vm->vcpu, pa);

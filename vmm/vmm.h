@@ -29,6 +29,8 @@ void sched_forget(struct vcpu *v);
 /* Run every guest until none is left running. */
 void sched_loop(uint64_t tsc_hz);
 uint64_t sched_switches(void);
+/* The vCPU whose VMCS and hand-switched registers are loaded, or NULL. */
+struct vcpu *sched_current(void);
 void sched_report(void);
 
 /* Print the guest's exit statistics (count and TSC cycles per reason). */

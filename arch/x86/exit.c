@@ -35,6 +35,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_VMXOFF] = exit_vmx_instruction,
 	[EXIT_REASON_VMXON] = exit_vmx_instruction,
 	[EXIT_REASON_CR_ACCESS] = exit_cr_access,
+	[EXIT_REASON_DR_ACCESS] = exit_dr_access,
 	[EXIT_REASON_IO_INSTRUCTION] = exit_io,
 	[EXIT_REASON_MSR_READ] = exit_msr_read,
 	[EXIT_REASON_MSR_WRITE] = exit_msr_write,
@@ -117,8 +118,8 @@ static void deliver_events(struct vcpu *v)
 		v->exc_pending = false;
 		return;
 	}
-	if (!vcpu_irq_pending(v))
-		return;
+	if (!vcpu_irq_pending(v) || v->dbg.step)
+		return; /* a debugger's single step waits with events */
 	if ((vmread(GUEST_RFLAGS) & RFLAGS_IF) &&
 	    !(vmread(GUEST_INTERRUPTIBILITY_INFO) &
 	      (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {

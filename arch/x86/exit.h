@@ -67,5 +67,8 @@ enum exit_result exit_preemption_timer(struct vcpu *v);
 enum exit_result exit_vmx_instruction(struct vcpu *v);
 enum exit_result exit_invd_wbinvd(struct vcpu *v);
 enum exit_result exit_undefined(struct vcpu *v);
+enum exit_result exit_dr_access(struct vcpu *v);
+/* #BP and #DB, from exit_exception_nmi (arch/x86/debug.c). */
+enum exit_result exit_debug_exception(struct vcpu *v, uint32_t info);
 
 #endif

@@ -134,7 +134,10 @@ enum exit_result exit_exception_nmi(struct vcpu *v)
 			 v->vm->name);
 		return EXIT_RESUME;
 	}
-	/* Shale intercepts no exception; if one comes anyway, give it back. */
+	if ((info & INTR_INFO_VECTOR_MASK) == X86_EXC_BP ||
+	    (info & INTR_INFO_VECTOR_MASK) == X86_EXC_DB)
+		return exit_debug_exception(v, info); /* a debugger's traps */
+	/* Shale intercepts no other exception; if one comes, give it back. */
 	vcpu_inject_exception(v, info & INTR_INFO_VECTOR_MASK,
 			      info & INTR_INFO_DELIVER_CODE,
 			      vmread(VM_EXIT_INTR_ERROR_CODE));

@@ -30,6 +30,12 @@ static const uint32_t field_of[VREG_NR] = {
 	[VREG_SS_BASE] = GUEST_SS_BASE,
 	[VREG_CS_AR] = GUEST_CS_AR_BYTES,
 	[VREG_SS_AR] = GUEST_SS_AR_BYTES,
+	[VREG_CS_SEL] = GUEST_CS_SELECTOR,
+	[VREG_SS_SEL] = GUEST_SS_SELECTOR,
+	[VREG_DS_SEL] = GUEST_DS_SELECTOR,
+	[VREG_ES_SEL] = GUEST_ES_SELECTOR,
+	[VREG_FS_SEL] = GUEST_FS_SELECTOR,
+	[VREG_GS_SEL] = GUEST_GS_SELECTOR,
 };
 
 /* A CR as the guest believes it is: host-owned bits from the read shadow. */

@@ -30,6 +30,11 @@ int vmx_cpu_enable(struct page_allocator *pa, const struct vmx_caps *caps);
 int vmcs_create(struct vcpu *v, struct page_allocator *pa);
 /* Make v's VMCS current (VMPTRLD). */
 void vmcs_load(struct vcpu *v);
+/* For work on a vCPU that is not running (the shell, the GDB stub): make
+ * its VMCS current, and afterwards the one that was (what the scheduler
+ * expects to find). */
+uint64_t vmcs_make_current(struct vcpu *v);
+void vmcs_restore(uint64_t prev);
 void vmcs_destroy(struct vcpu *v, struct page_allocator *pa);
 
 /* Enter the guest until the next VM exit (arch/x86/vmx_entry.asm). */

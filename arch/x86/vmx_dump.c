@@ -162,10 +162,8 @@ void vmx_guest_state_explain(struct vcpu *v)
  * vcpu, the rest from its VMCS, made current for the moment. */
 void vmx_dump_registers(struct vcpu *v)
 {
-	uint64_t prev;
+	uint64_t prev = vmcs_make_current(v);
 
-	asm volatile("vmptrst %0" : "=m"(prev));
-	vmcs_load(v);
 	print_gprs(v);
 	log_rawf("  RIP %016lx  RFLAGS %016lx  CS %04lx  SS %04lx\n",
 		 (unsigned long)peek(GUEST_RIP), (unsigned long)peek(GUEST_RFLAGS),
@@ -183,8 +181,7 @@ void vmx_dump_registers(struct vcpu *v)
 		 v->state == VCPU_HALTED ? "halted (HLT)" :
 		 v->state == VCPU_WAIT_SIPI ? "waiting for SIPI" : "stopped",
 		 (unsigned long)vcpu_exit_count(v));
-	if (prev != ~0ull && prev != v->vmcs_hpa)
-		vmptrld(prev);
+	vmcs_restore(prev);
 }
 
 void exit_print_trace(struct vcpu *v, unsigned n)

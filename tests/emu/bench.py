@@ -150,7 +150,7 @@ def entry_to_init(disk, workdir, end):
         f.write(emulator.BOCHSRC.format(megs=512, ovmf=emulator.OVMF,
                                         vgabios=emulator.VGABIOS,
                                         disk=os.path.abspath(disk), com1_mode="file",
-                                        com1_dev=serial,
+                                        com1_dev=serial, com2="",
                                         log=os.path.join(workdir, "bochs.log")))
     cmds = os.path.join(workdir, "entry.cmd")
     with open(cmds, "w") as f:

@@ -221,6 +221,53 @@ CASES = [
                  r'last 4 exits, oldest first:\n  tsc +reason +rip +qualification\n(  [0-9a-f]{8}   (VMCALL|HLT|VMX-preemption timer expired|external interrupt) +[0-9a-f]{16}   [0-9a-f]+\n){4}',
                  r'(?s)shale> verx.*sion\nShale 0\.1\n.*shale> version\nShale 0\.1',
                  r'guest "e1" exited with status 0']),
+    # The GDB stub on COM2: Debian's gdb connects, breaks, reads registers
+    # and memory, steps, watches, writes memory, uses a hardware breakpoint,
+    # interrupts with Ctrl-C and lets the guest finish. The echo guest
+    # answers typed input while gdbtarget is held: the others keep running.
+    dict(name="gdb", guests=["gdbtarget"], images=["echo"],
+         config="[hypervisor]\nlog = info\ngdb = gdbtarget\n\n"
+         + guest("e1", image="echo") + guest("gdbtarget"),
+         script=[(r'held by the debugger at RIP 0x100108', b"hello\r"),
+                 (r'gdbtarget: released by the debugger', b"quit\r")],
+         gdb=dict(after=r'gdbtarget: waiting for gdb', commands=[
+             "set pagination off", "set confirm off",
+             "set architecture i386:x86-64",
+             # Bochs emulates the serial line: far slower than a real one.
+             "set remotetimeout 30",
+             "target remote localhost:{port}",
+             "break *0x100108", "continue",
+             "p/x $rax", "p $rip", "stepi", "p $rip", "p $rcx == $rbx",
+             "x/3xb 0x100108",
+             "shell sleep 4",
+             "delete",
+             "watch *(long *)0x100208", "continue", "delete",
+             "echo running-until-ctrl-c\\n", "continue",
+             "p/x $rax",
+             "set var *(long *)0x100200 = 1",
+             "x/1xg 0x100200",
+             "monitor phys", "x/1xg 0x100200", "monitor virt",
+             "hbreak *0x100180", "continue", "p $rip",
+             "delete", "continue"], interrupt_after=r'running-until-ctrl-c'),
+         gdb_expect=[r'Breakpoint 1 at 0x100108',
+                     r'Breakpoint 1, 0x0+100108 in \?\? \(\)',
+                     r'\$1 = 0x1234abcd',
+                     r'\$2 = \(void \(\*\)\(\)\) 0x100108',
+                     r'0x0+10010b in \?\? \(\)',
+                     r'\$3 = \(void \(\*\)\(\)\) 0x10010b',
+                     r'\$4 = 1',
+                     r'0x100108:\s+0x48\s+0x89\s+0xd9',
+                     r'Hardware watchpoint 2: \*\(long \*\)0x100208\s+Old value = (\d+)\s+New value = \d+',
+                     r'(Program|Thread \d+) received signal SIGINT',
+                     r'0x100200:\s+0x0+1\n',
+                     r'memory addresses are guest-physical',
+                     r'Hardware assisted breakpoint 3 at 0x100180',
+                     r'Breakpoint 3, 0x0+100180 in \?\? \(\)',
+                     r'\[Inferior 1 \(.*\) exited normally\]'],
+         expect=[r'\[gdb\] guest "gdbtarget" can be debugged with GDB on COM2',
+                 r'(?s)held by the debugger at RIP 0x100108.*\[guest e1\] got: hello.*'
+                 r'\[guest gdbtarget\] gdbtarget: released by the debugger',
+                 r'guest "e1" exited with status 0']),
     # Debian's own kernel with a busybox initramfs (tests/linux/): the boot
     # on the emulated UART, what /init finds, a command typed at its shell
     # (interrupt-driven receive), then ACPI poweroff from the shell.

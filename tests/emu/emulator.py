@@ -31,6 +31,7 @@ ata0: enabled=true, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=disk, path="{disk}", mode=flat
 boot: disk
 com1: enabled=true, mode={com1_mode}, dev="{com1_dev}"
+{com2}
 port_e9_hack: enabled=1
 log: {log}
 info: action=ignore
@@ -153,6 +154,99 @@ class SerialLink:
         self.log.close()
 
 
+class GdbBridge:
+    """COM2 of a Bochs run (the GDB stub's line) offered to gdb as a TCP
+    port of its own. Bochs' socket-server waits for a client as it starts,
+    long before gdb should connect, so this process is that client and
+    passes bytes through once gdb has connected."""
+
+    def __init__(self, bochs_port):
+        self.bochs_port = bochs_port
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1)
+        self.port = self.listener.getsockname()[1]
+        self.bochs = None
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        for _ in range(600):
+            try:
+                self.bochs = socket.create_connection(("127.0.0.1", self.bochs_port), 1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        if not self.bochs:
+            return
+        self.bochs.settimeout(None)
+        # What the firmware writes to COM2 before gdb connects is not
+        # for gdb: drop it.
+        while True:
+            try:
+                r, _, _ = select.select([self.listener, self.bochs], [], [])
+                if self.bochs in r and not self.bochs.recv(4096):
+                    return
+                if self.listener in r:
+                    gdb, _ = self.listener.accept()
+                    break
+            except OSError:
+                return
+        socks = [self.bochs, gdb]
+        while True:
+            r, _, _ = select.select(socks, [], [])
+            for s in r:
+                try:
+                    data = s.recv(4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    gdb.close()
+                    return
+                (gdb if s is self.bochs else self.bochs).sendall(data)
+
+    def close(self):
+        for s in (self.listener, self.bochs):
+            try:
+                if s:
+                    s.close()
+            except OSError:
+                pass
+
+
+def _gdb_thread(spec, bridge, text_fn, workdir, stop, result):
+    """Once spec["after"] appears on the console, run gdb in batch mode with
+    spec["commands"] ({port} filled in); its output goes to result."""
+    while not stop.is_set() and not re.search(spec["after"], text_fn()):
+        time.sleep(0.2)
+    if stop.is_set():
+        return
+    script = os.path.join(workdir, "gdb.cmd")
+    with open(script, "w") as f:
+        f.write("\n".join(spec["commands"]).format(port=bridge.port) + "\n")
+    # Ctrl-C the way a person does it: SIGINT to gdb while the guest runs,
+    # a few seconds after gdb printed spec["interrupt_after"].
+    p = subprocess.Popen(["gdb", "-nx", "-batch", "-x", script],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    out = []
+    timer = threading.Timer(spec.get("timeout", 180), p.kill)
+    timer.start()
+    pending = spec.get("interrupt_after")
+    for raw in iter(p.stdout.readline, b""):
+        line = raw.decode("utf-8", "replace")
+        out.append(line)
+        if pending and re.search(pending, line):
+            pending = None
+            threading.Timer(3, lambda: p.poll() is None and p.send_signal(signal.SIGINT)).start()
+    p.wait()
+    timer.cancel()
+    if p.returncode == -signal.SIGKILL:
+        out.append("\n[gdb timed out]\n")
+    result.append("".join(out))
+    with open(os.path.join(workdir, "gdb.out"), "w") as f:
+        f.write(result[-1])
+
+
 def _script_thread(link, script, stop):
     """Type each step's bytes once its regular expression has appeared in
     the output after the previous step."""
@@ -175,21 +269,25 @@ def _script_thread(link, script, stop):
 
 
 def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None,
-              script=None, interactive=False):
+              script=None, interactive=False, gdb=None):
     """Boot disk in Bochs with VMX; returns a Run. With a script (a list of
     (regex, bytes)) or interactive (the terminal's keys), COM1 is a socket
-    that this process types into."""
+    that this process types into. With gdb (dict: after, commands), COM2 is
+    a socket and gdb runs against it; its output is Run.gdb_output."""
     os.makedirs(workdir, exist_ok=True)
     serial = os.path.join(workdir, "serial.out")
     if os.path.exists(serial):
         os.remove(serial)
     port = _free_port() if (script or interactive) else None
+    com2_port = _free_port() if gdb else None
     rc = os.path.join(workdir, "bochsrc")
     with open(rc, "w") as f:
         f.write(BOCHSRC.format(megs=megs, ovmf=OVMF, vgabios=VGABIOS,
                                disk=os.path.abspath(disk),
                                com1_mode="socket-server" if port else "file",
                                com1_dev="localhost:%d" % port if port else serial,
+                               com2=('com2: enabled=true, mode=socket-server, dev="localhost:%d"'
+                                     % com2_port) if gdb else "",
                                log=os.path.join(workdir, "bochs.log")))
     cmds = os.path.join(workdir, "bochs.cmd")
     with open(cmds, "w") as f:
@@ -199,20 +297,38 @@ def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None,
             ["bochs", "-q", "-unlock", "-rc", cmds, "-f", rc],
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             cwd=workdir, start_new_session=True)
-        if not port:
-            return _wait(proc, serial, end_markers, timeout, echo)
         link = None
         stop = threading.Event()
+        bridge = None
+        gdb_result = []
         try:
-            link = SerialLink(port, serial, echo, raw=interactive)
+            if gdb:
+                bridge = GdbBridge(com2_port)
+            if port:
+                link = SerialLink(port, serial, echo, raw=interactive)
+            if gdb:
+                text_fn = ((lambda: link.text) if link else
+                           (lambda: open(serial, "rb").read().decode("utf-8", "replace")
+                            if os.path.exists(serial) else ""))
+                threading.Thread(target=_gdb_thread, daemon=True,
+                                 args=(gdb, bridge, text_fn, workdir, stop,
+                                       gdb_result)).start()
             if script:
                 threading.Thread(target=_script_thread,
                                  args=(link, script, stop), daemon=True).start()
             if interactive:
                 return _interactive(proc, link, serial, end_markers, timeout)
-            return _wait(proc, serial, end_markers, timeout)
+            run = _wait(proc, serial, end_markers, timeout, None if port else echo)
+            for _ in range(50):  # gdb's last words, after the guest ended
+                if gdb_result or not gdb:
+                    break
+                time.sleep(0.2)
+            run.gdb_output = gdb_result[-1] if gdb_result else ""
+            return run
         finally:
             stop.set()
+            if bridge:
+                bridge.close()
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()

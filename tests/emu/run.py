@@ -102,6 +102,9 @@ def judge(case, run):
     for pat in case.get("expect", []):
         if not re.search(pat, out):
             problems.append("missing: " + pat)
+    for pat in case.get("gdb_expect", []):
+        if not re.search(pat, getattr(run, "gdb_output", "")):
+            problems.append("gdb did not print: " + pat)
     panic = [] if case.get("allow_panic") else [r"\[panic\]"]
     for pat in case.get("reject", []) + panic:
         if re.search(pat, out):
@@ -134,7 +137,7 @@ def run_case_inner(case, keep):
                                 any(m in text for m in cases.END_BOCHS))
         run = emulator.run_bochs(disk, workdir, end,
                                  TIMEOUT_LINUX if case.get("linux") else TIMEOUT_BOCHS,
-                                 script=case.get("script"))
+                                 script=case.get("script"), gdb=case.get("gdb"))
     problems = judge(case, run)
     if not keep and not problems:
         os.remove(disk)

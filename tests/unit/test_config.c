@@ -353,6 +353,28 @@ static void test_duplicate_name(void **state)
 	assert_string_equal(cfg.guests[0].kernel, "a.bin");
 }
 
+/* gdb = NAME names a valid guest; COM2 must not be the console. */
+static void test_gdb_guest(void **state)
+{
+	(void)state;
+	expect_clean("[hypervisor]\ngdb = a\n\n" GUEST_A);
+	assert_string_equal(cfg.gdb_guest, "a");
+	expect("[hypervisor]\ngdb = b\n\n" GUEST_A,
+	       "shale.cfg:2: gdb \"b\": there is no valid guest of that name "
+	       "(gdb names the [guest] to debug on COM2)\n");
+	assert_string_equal(cfg.gdb_guest, "");
+	assert_int_equal(cfg.n_guests, 1); /* the guests still run */
+	expect("[hypervisor]\nconsole = 0x2f8\ngdb = a\n\n" GUEST_A,
+	       "shale.cfg:3: gdb \"a\": the GDB stub uses COM2 (0x2f8), which is the "
+	       "console here; move the console (console = 0x3f8)\n");
+	parse("[hypervisor]\ngdb = a b\n\n" GUEST_A);
+	assert_int_equal(got.count, 1);
+	assert_non_null(strstr(got.text, "shale.cfg:2: "));
+	assert_string_equal(cfg.gdb_guest, "");
+	parse(GUEST_A "gdb = a\n");
+	assert_int_equal(got.count, 1); /* a [hypervisor] key */
+}
+
 static void test_bad_guest_name_is_free(void **state)
 {
 	(void)state;
@@ -786,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_guest_without_name_yet),
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_duplicate_name),
+		cmocka_unit_test(test_gdb_guest),
 		cmocka_unit_test(test_bad_guest_name_is_free),
 		cmocka_unit_test(test_bad_guest_skipped_good_kept),
 		cmocka_unit_test(test_not_key_value),
