@@ -105,6 +105,8 @@ CASES = [
          status={"guestfault": None},
          expect=[r'VM entry failed for guest "guestfault": VM-entry failure: invalid guest state',
                  r'guest-state check that fails: RFLAGS reserved bits',
+                 # The failed entry is the last exit in the report.
+                 r'  [0-9a-f]{8}   VM-entry failure: invalid guest state +- +-\n[^ ]',
                  r'guest "guestfault" crashed: VM entry failed',
                  r'guest "after" exited with status 0']),
     # Several guests at once: three copies of one chatty guest and three
@@ -199,7 +201,7 @@ CASES = [
                  (r'log level debug', b"cpus\r"),
                  (r'cpu0: GenuineIntel', b"memmap\r"),
                  (r'now free: \d+ MiB', b"trace e1\r"),
-                 (r'no exits traced for guest "e1"', b"trace e1 on\r"),
+                 (r'last \d+ exits, oldest first', b"trace e1 on\r"),
                  (r'tracing guest "e1"', b"trace e1 x\r"),
                  (r'trace GUEST \[N \| on \| off\]', b"trace e1 4\r"),
                  (r'last 4 exits, oldest first', b"verx\x7fsion\r"),
@@ -218,7 +220,10 @@ CASES = [
                  r'1  e1 +paused',
                  r'  VMX: EPT 1G 2M, unrestricted guest',
                  r'  [0-9a-f]{16}-[0-9a-f]{16} guest "e1"',
-                 r'last 4 exits, oldest first:\n  tsc +reason +rip +qualification\n(  [0-9a-f]{8}   (VMCALL|HLT|VMX-preemption timer expired|external interrupt) +[0-9a-f]{16}   [0-9a-f]+\n){4}',
+                 # Before "trace e1 on": TSC and reason only; after: RIP
+                 # and qualification too.
+                 r'trace e1\n  last \d+ exits, oldest first \(rip and qualification only while tracing is on\):\n  tsc +reason +rip +qualification\n(  [0-9a-f]{8}   (VMCALL|HLT|VMX-preemption timer expired|external interrupt) +- +-\n)+shale> ',
+                 r'last 4 exits, oldest first \(.*\):\n  tsc +reason +rip +qualification\n(  [0-9a-f]{8}   (VMCALL|HLT|VMX-preemption timer expired|external interrupt) +[0-9a-f]{16}   [0-9a-f]+\n){4}',
                  r'(?s)shale> verx.*sion\nShale 0\.1\n.*shale> version\nShale 0\.1',
                  r'guest "e1" exited with status 0']),
     # Debian's own kernel with a busybox initramfs (tests/linux/): the boot
