@@ -9,6 +9,7 @@ see, as regular expressions.
 """
 
 import datetime
+import re
 
 # Lines that end a run early. Shale halts (Bochs) or returns to the firmware,
 # which then starts its shell (QEMU).
@@ -39,6 +40,75 @@ def linux_guest(name, test, memory="128M", extra=""):
 _today = datetime.date.today()
 DATES = [str(_today + datetime.timedelta(days=d)) for d in (-1, 0, 1)]
 
+GPR_NAMES = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
+             "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"]
+
+
+def triple_fault_report(out):
+    """The crash report of tests/guests/triple.asm, field by field, against
+    what the guest printed of its own state and the register values it
+    loaded before the triple fault (GPR number n holds n * 0x0101...01).
+    Returns a list of problems."""
+    problems = []
+    state = re.search(r"\[guest triple\] triple-state cr0 0x([0-9a-f]+) cr3 0x([0-9a-f]+)"
+                      r" rsp 0x([0-9a-f]+) rip 0x([0-9a-f]+)\n", out)
+    start = out.find('[dump] guest "triple" vcpu 0: triple fault\n')
+    crashed = re.search(r'\[vm\] error: guest "triple" crashed: triple fault at RIP 0x([0-9a-f]+)\n',
+                        out)
+    policy = out.find('guest "triple" destroyed; the hypervisor goes on')
+    if not state or start < 0 or not crashed:
+        return ["triple: no triple-state line, dump or crash line"]
+    cr0, cr3, rsp, rip = (int(x, 16) for x in state.groups())
+    if not start < crashed.start() < policy:
+        problems.append("triple: expected dump, then crash line, then on_crash policy")
+    dump = out[start:crashed.start()]
+
+    # The registers, as the guest left them.
+    for n, name in enumerate(GPR_NAMES):
+        want = rsp if name == "RSP" else n * 0x0101010101010101
+        if not re.search(r"  %-3s %016x  " % (name, want) + "|  %-3s %016x\n" % (name, want),
+                         dump):
+            problems.append("triple: register %s is not %016x" % (name, want))
+
+    # The VMCS, each field by its SDM name.
+    f = dict((k, int(v, 16)) for k, v in re.findall(r"\b([A-Z][A-Z0-9_]+) +([0-9a-f]{16})\b", dump))
+    mask = f.get("CR0_GUEST_HOST_MASK", 0)
+    seen_cr0 = (f.get("GUEST_CR0", -1) & ~mask) | (f.get("CR0_READ_SHADOW", -1) & mask)
+    for what, got, want in [("GUEST_RIP", f.get("GUEST_RIP"), rip),
+                            ("GUEST_RSP", f.get("GUEST_RSP"), rsp),
+                            ("GUEST_CR3", f.get("GUEST_CR3"), cr3),
+                            ("CR0 as the guest reads it", seen_cr0, cr0),
+                            ("VM_EXIT_REASON", f.get("VM_EXIT_REASON"), 2),
+                            # SDM Vol. 3C, 28.2.1: cleared for this exit.
+                            ("EXIT_QUALIFICATION", f.get("EXIT_QUALIFICATION"), 0),
+                            ("RIP in the crash line", int(crashed.group(1), 16), rip)]:
+        if got != want:
+            problems.append("triple: %s is %s, expected 0x%x" % (
+                what, "missing" if got is None else "0x%x" % got, want))
+
+    # The last exits from the trace ring: as many as it made (at most 16),
+    # oldest first, ending with the triple fault itself; tracing was off,
+    # so no RIP or qualification.
+    trace = re.search(r"  last (\d+) exits, oldest first.*\n  tsc +reason +rip +qualification\n"
+                      r"((?:  [0-9a-f]{8}   .*\n)*)", dump)
+    total = re.search(r'guest "triple": (\d+) VM exits', out)
+    if not trace or not total:
+        return problems + ["triple: no trace of the last exits, or no exit count"]
+    rows = re.findall(r"  ([0-9a-f]{8})   (\S.*?) +(\S+) +(\S+)\n", trace.group(2))
+    want_rows = min(16, int(total.group(1)))
+    if int(trace.group(1)) != want_rows or len(rows) != want_rows:
+        problems.append("triple: %s exits traced (%d rows), expected %d" % (
+            trace.group(1), len(rows), want_rows))
+    if not rows or rows[-1][1].strip() != "triple fault":
+        problems.append("triple: the last traced exit is not the triple fault")
+    if any(r[2:] != ("-", "-") for r in rows):
+        problems.append("triple: RIP or qualification shown with tracing off")
+    tscs = [int(r[0], 16) for r in rows]
+    if tscs != sorted(tscs):
+        problems.append("triple: traced exits not oldest first")
+    return problems
+
+
 CASES = [
     dict(name="cpuid", guests=["cpuid"], config=HV + guest("cpuid")),
     dict(name="msr", guests=["msr"], config=HV + guest("msr")),
@@ -68,15 +138,16 @@ CASES = [
                  r'guest "outside" destroyed; the hypervisor goes on',
                  r'\[guest after\] PASS after-ran',
                  r'guest "after" exited with status 0']),
-    # A triple fault stops the guest with a dump of its state.
+    # A triple fault stops the guest with a report of its state: registers,
+    # VMCS, the last exits, then its on_crash policy (destroy).
     dict(name="triple-fault", guests=["triple", "after"],
          config=HV + guest("triple") + guest("after"),
          status={"triple": None},
          expect=[r'\[dump\] guest "triple" vcpu 0: triple fault',
-                 r'GUEST_RIP\s+[0-9a-f]{16}',
-                 r'VM_EXIT_REASON\s+0000000000000002',
+                 r'  -- guest state\n', r'  -- exit information\n',
                  r'guest "triple" crashed: triple fault at RIP 0x',
-                 r'guest "after" exited with status 0']),
+                 r'guest "after" exited with status 0'],
+         checks=[triple_fault_report]),
     # An exception in the hypervisor itself: exception, registers, backtrace,
     # then Shale halts (the test device injects it on request).
     dict(name="hypervisor-exception", guests=["hvfault"], allow_panic=True,

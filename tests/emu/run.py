@@ -102,6 +102,8 @@ def judge(case, run):
     for pat in case.get("expect", []):
         if not re.search(pat, out):
             problems.append("missing: " + pat)
+    for check in case.get("checks", []):
+        problems += check(out)
     panic = [] if case.get("allow_panic") else [r"\[panic\]"]
     for pat in case.get("reject", []) + panic:
         if re.search(pat, out):
