@@ -8,8 +8,11 @@ case gives. Other cases list the lines they expect and those they must not
 see, as regular expressions.
 """
 
+import bisect
 import datetime
+import os
 import re
+import subprocess
 
 # Lines that end a run early. Shale halts (Bochs) or returns to the firmware,
 # which then starts its shell (QEMU).
@@ -39,6 +42,51 @@ def linux_guest(name, test, memory="128M", extra=""):
 # host's clock at start: today, or yesterday/tomorrow around midnight.
 _today = datetime.date.today()
 DATES = [str(_today + datetime.timedelta(days=d)) for d in (-1, 0, 1)]
+
+def nm_functions():
+    """{offset: [names]} of the functions in build/shale.so, whose symbol
+    values are offsets into the image (linker.ld links it at 0)."""
+    elf = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                       "build", "shale.so")
+    out = subprocess.run(["nm", elf], capture_output=True, text=True,
+                         check=True).stdout
+    funcs = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tT" and parts[2] not in ("_text", "_etext"):
+            funcs.setdefault(int(parts[0], 16), []).append(parts[2])
+    return funcs
+
+
+HOST_ADDRESS = re.compile(r"^  (at|#\d+)  0x([0-9a-f]{16})  (\S+)\+0x([0-9a-f]+)"
+                          r"  \(image offset 0x([0-9a-f]+)\)$", re.M)
+
+
+def host_addresses(out):
+    """Every host address Shale named in out, checked against nm of the
+    build, not against Shale's own table: its image offset is the address
+    minus the image base Shale logged at start, and function + delta is
+    the function nm puts there (a return address, in a backtrace, by the
+    call before it). Returns a list of problems."""
+    base = re.search(r"image at 0x([0-9a-f]+)", out)
+    lines = HOST_ADDRESS.findall(out)
+    if not base or not lines:
+        return ["no image base or no named host address"]
+    funcs = nm_functions()
+    starts = sorted(funcs)
+    problems = []
+    for kind, addr, name, delta, off in lines:
+        addr, delta, off = int(addr, 16), int(delta, 16), int(off, 16)
+        back = 0 if kind == "at" else 1
+        i = bisect.bisect_right(starts, off - back) - 1
+        if off != addr - int(base.group(1), 16):
+            problems.append("%s: image offset 0x%x is not address - base" % (kind, off))
+        elif i < 0 or name not in funcs[starts[i]] or starts[i] + delta != off:
+            problems.append("%s: %s+0x%x, but nm puts %s+0x%x at 0x%x" % (
+                kind, name, delta, "/".join(funcs[starts[i]]) if i >= 0 else "nothing",
+                off - starts[i] if i >= 0 else 0, off))
+    return problems
+
 
 GPR_NAMES = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
              "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"]
@@ -157,9 +205,14 @@ CASES = [
                  r'  RIP [0-9a-f]{16}  CS 0008  RFLAGS [0-9a-f]{16}',
                  r'  RSP [0-9a-f]{16}  SS 0010  CR2 [0-9a-f]{16}  CR3 [0-9a-f]{16}',
                  r'  R12 [0-9a-f]{16}',
-                 r'  at  0x[0-9a-f]{16}  shale\.efi\+0x[0-9a-f]+\n',
-                 r'backtrace:\n  #0  0x[0-9a-f]{16}  shale\.efi\+0x[0-9a-f]+\n  #1  0x[0-9a-f]{16}  shale\.efi\+0x[0-9a-f]+',
+                 # The ud2 is in selftest_inject_fault; the exit that led
+                 # there went through exit_io and vmx_run.
+                 r'  at  0x[0-9a-f]{16}  selftest_inject_fault\+0x[0-9a-f]+  \(image offset 0x[0-9a-f]+\)\n',
+                 r'backtrace:\n  #0  0x[0-9a-f]{16}  \w+\+0x[0-9a-f]+  \(image offset 0x[0-9a-f]+\)\n'
+                 r'(  #\d+  .*\n)*  #\d+  0x[0-9a-f]{16}  exit_io\+0x[0-9a-f]+  .*\n'
+                 r'(  #\d+  .*\n)*  #\d+  0x[0-9a-f]{16}  vmx_run\+0x[0-9a-f]+  .*\n',
                  r'\[panic\] Shale halted this CPU'],
+         checks=[host_addresses],
          reject=[r'guest "hvfault" exited']),
     # VMRESUME fails (broken host state): the SDM's text for the error, a
     # dump, the guest stopped, the next guest runs.
