@@ -214,6 +214,18 @@ CASES = [
                  r'\[panic\] Shale halted this CPU'],
          checks=[host_addresses],
          reject=[r'guest "hvfault" exited']),
+    # A VMREAD in the hypervisor fails: the field, the SDM's text for the
+    # error, the caller by name, a backtrace, then Shale halts.
+    dict(name="vmread-failure", guests=["vmreadfault"], allow_panic=True,
+         config=HV + guest("vmreadfault", "devices = testdev"),
+         status={"vmreadfault": None},
+         expect=[r'\[panic\] VMREAD of field 0x6bfe failed: VMREAD/VMWRITE from/to unsupported VMCS component'
+                 r' \(VM-instruction error 12\), in selftest_inject_fault\+0x[0-9a-f]+, called from \w+\+0x[0-9a-f]+\n'
+                 r'backtrace:\n  #0  0x[0-9a-f]{16}  vmx_op_failed\+0x[0-9a-f]+  .*\n'
+                 r'  #1  0x[0-9a-f]{16}  selftest_inject_fault\+0x[0-9a-f]+  .*\n',
+                 r'\[panic\] Shale halted this CPU'],
+         checks=[host_addresses],
+         reject=[r'guest "vmreadfault" exited']),
     # VMRESUME fails (broken host state): the SDM's text for the error, a
     # dump, the guest stopped, the next guest runs.
     dict(name="vmresume-failure", guests=["hostfault", "after"],
