@@ -63,8 +63,9 @@ struct exit_stat {
 /* One VM exit, as the trace ring keeps it (the shell's trace, crash
  * reports). Every exit records its TSC and reason: the exit path holds both
  * in registers, so they cost two stores. RIP and exit qualification cost a
- * VMREAD each and are recorded only while tracing is on; EXIT_TRACE_DETAIL
- * in reason says they were. */
+ * VMREAD each and are recorded only while tracing is on, in a parallel
+ * array, which keeps the part written on every exit at 8 bytes a slot;
+ * EXIT_TRACE_DETAIL in reason says they were. */
 struct exit_trace {
 	uint32_t tsc;       /* low 32 bits of the TSC at the exit */
 	uint32_t reason;    /* basic exit reason, | EXIT_TRACE_DETAIL */
