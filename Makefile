@@ -69,10 +69,39 @@ $(BUILD)/hv/%.o: %.asm | $(DEPS_STAMP)
 	@echo "  NASM    $<"
 	@$(NASM) -f elf64 -g -I. -MD $(@:.o=.d) -o $@ $<
 
-$(BUILD)/shale.so: $(HV_OBJS) linker.ld
+# The image is linked twice, for the symbol table that crash reports name
+# functions with (lib/symtab.h): the first link has an empty table, and `nm`
+# of it gives the real one, which the second link places after all code
+# (it is data, which linker.ld puts after .text), so its size cannot move a
+# function. The
+# second link fails if a function moved anyway: its own nm must give the
+# very table it contains.
+HV_LD = ld -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld \
+	$(EFI_CRT) $(HV_OBJS) $(1) -L$(EFI_LIB) -lgnuefi -lefi -o $(2)
+
+$(BUILD)/gen/symtab-empty.c: tools/mksyms.py | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(PYTHON) tools/mksyms.py </dev/null >$@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/shale-nosyms.so: $(HV_OBJS) $(BUILD)/gen/symtab-empty.o linker.ld
 	@echo "  LD      $@"
-	@ld -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld \
-		$(EFI_CRT) $(HV_OBJS) -L$(EFI_LIB) -lgnuefi -lefi -o $@
+	@$(call HV_LD,$(BUILD)/gen/symtab-empty.o,$@)
+
+$(BUILD)/gen/symtab.c: $(BUILD)/shale-nosyms.so tools/mksyms.py
+	@echo "  SYMS    $@"
+	@nm -n $< | $(PYTHON) tools/mksyms.py >$@
+
+$(BUILD)/shale.so: $(HV_OBJS) $(BUILD)/gen/symtab.o linker.ld
+	@echo "  LD      $@"
+	@$(call HV_LD,$(BUILD)/gen/symtab.o,$@.tmp)
+	@nm -n $@.tmp | $(PYTHON) tools/mksyms.py | cmp -s - $(BUILD)/gen/symtab.c || \
+		{ echo "error: functions moved when the symbol table was linked in" \
+		       "(see linker.ld and the Makefile)"; exit 1; }
+	@mv $@.tmp $@
 
 $(BUILD)/shale.efi: $(BUILD)/shale.so
 	@objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
@@ -124,6 +153,7 @@ UNIT_page_alloc := vmm/page_alloc.c
 UNIT_vmx_controls := arch/x86/vmx_controls.c
 UNIT_exit_qual := arch/x86/exit_qual.c
 UNIT_printf    := lib/printf.c
+UNIT_symtab    := lib/symtab.c
 VDEV_DEPS      := vmm/io.c vmm/mmio.c lib/printf.c
 UNIT_pic8259   := vmm/vdev/pic8259.c $(VDEV_DEPS)
 UNIT_pit8254   := vmm/vdev/pit8254.c $(VDEV_DEPS)

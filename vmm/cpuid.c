@@ -135,19 +135,34 @@ void cpuid_guest(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 		host_leaf(v, leaf, subleaf, r);
 }
 
-void cpuid_emulate(struct vcpu *v)
+static void set_gprs(struct vcpu *v, const struct cpuid_regs *r)
 {
-	uint64_t *g = v->regs.gpr;
-	uint32_t leaf = g[GPR_RAX];
+	v->regs.gpr[GPR_RAX] = r->eax;
+	v->regs.gpr[GPR_RBX] = r->ebx;
+	v->regs.gpr[GPR_RCX] = r->ecx;
+	v->regs.gpr[GPR_RDX] = r->edx;
+}
+
+/* Reached by a tail call, so that cpuid_emulate() needs no stack frame
+ * for r on the path of the Shale leaves, which never touch memory for it. */
+static __attribute__((noinline)) void emulate_host_leaf(struct vcpu *v,
+							 uint32_t leaf)
+{
 	struct cpuid_regs r;
 
-	/* Inlined here, the Shale leaves never touch memory for r. */
-	if ((leaf & 0xffff0000u) == SHALE_CPUID_BASE)
-		shale_leaves(leaf, &r);
-	else
-		host_leaf(v, leaf, g[GPR_RCX], &r);
-	g[GPR_RAX] = r.eax;
-	g[GPR_RBX] = r.ebx;
-	g[GPR_RCX] = r.ecx;
-	g[GPR_RDX] = r.edx;
+	host_leaf(v, leaf, v->regs.gpr[GPR_RCX], &r);
+	set_gprs(v, &r);
+}
+
+void cpuid_emulate(struct vcpu *v)
+{
+	uint32_t leaf = v->regs.gpr[GPR_RAX];
+	struct cpuid_regs r;
+
+	if ((leaf & 0xffff0000u) != SHALE_CPUID_BASE) {
+		emulate_host_leaf(v, leaf);
+		return;
+	}
+	shale_leaves(leaf, &r);
+	set_gprs(v, &r);
 }

@@ -182,12 +182,14 @@ static void cmd_trace(int argc, char **argv)
 		return;
 	if (argc > 2 && !strcmp(argv[2], "on")) {
 		vm->vcpu.trace_on = true;
-		log_rawf("tracing guest \"%s\"'s exits (two VMREADs more per exit)\n", vm->name);
+		log_rawf("tracing guest \"%s\"'s exits with RIP and qualification (two VMREADs more per exit)\n",
+			 vm->name);
 		return;
 	}
 	if (argc > 2 && !strcmp(argv[2], "off")) {
 		vm->vcpu.trace_on = false;
-		log_rawf("tracing of guest \"%s\" off\n", vm->name);
+		log_rawf("tracing of guest \"%s\" off: its exits keep only TSC and reason\n",
+			 vm->name);
 		return;
 	}
 	if (argc > 2 && (!parse_number(argv[2], &n) || !n)) {
@@ -196,8 +198,7 @@ static void cmd_trace(int argc, char **argv)
 		return;
 	}
 	if (!vm->vcpu.trace_head) {
-		log_rawf("no exits traced for guest \"%s\"; trace %s on starts it\n",
-			 vm->name, vm->name);
+		log_rawf("guest \"%s\" has made no VM exit yet\n", vm->name);
 		return;
 	}
 	exit_print_trace(&vm->vcpu, n);
@@ -392,7 +393,7 @@ static const struct command commands[] = {
 	{ "info", 1, 1, "info GUEST           a guest's configuration and state", cmd_info },
 	{ "regs", 1, 2, "regs GUEST [VCPU]    registers and control state", cmd_regs },
 	{ "exits", 1, 1, "exits GUEST          VM exits by reason: count, cycles", cmd_exits },
-	{ "trace", 1, 2, "trace GUEST [N|on|off] the last N exits (reason, RIP, qualification, TSC)", cmd_trace },
+	{ "trace", 1, 2, "trace GUEST [N|on|off] the last N exits (TSC, reason; RIP, qualification while on)", cmd_trace },
 	{ "mem", 3, 3, "mem GUEST ADDR LEN   hex dump of guest-physical memory", cmd_mem },
 	{ "stop", 1, 1, "stop GUEST           pause a guest", cmd_stop },
 	{ "start", 1, 1, "start GUEST          resume, or start a stopped guest", cmd_start },

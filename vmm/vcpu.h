@@ -67,14 +67,21 @@ struct exit_stat {
 };
 
 /* One VM exit, as the trace ring keeps it (the shell's trace, crash
- * reports). */
+ * reports). Every exit records its TSC and reason: the exit path holds both
+ * in registers, so they cost two stores. RIP and exit qualification cost a
+ * VMREAD each and are recorded only while tracing is on, in a parallel
+ * array, which keeps the part written on every exit at 8 bytes a slot;
+ * EXIT_TRACE_DETAIL in reason says they were. */
 struct exit_trace {
 	uint32_t tsc;       /* low 32 bits of the TSC at the exit */
-	uint16_t reason;
+	uint32_t reason;    /* basic exit reason, | EXIT_TRACE_DETAIL */
+};
+struct exit_trace_detail {
 	uint64_t rip;
 	uint64_t qual;
 };
 #define EXIT_TRACE_LEN 64
+#define EXIT_TRACE_DETAIL (1u << 16) /* above the 16-bit basic reason */
 
 /* What a debugger (vmm/gdb) arms on a vCPU; vcpu_set_debug() applies it. */
 struct vcpu_debug {
@@ -165,11 +172,12 @@ struct vcpu {
 	/* Exit statistics: count and TSC cycles spent in Shale, per reason. */
 	struct exit_stat stats[EXIT_REASON_MAX];
 
-	/* The last exits, while tracing is on (off by default: it costs
-	 * two VMREADs per exit). */
+	/* The last exits: always their TSC and reason; RIP and qualification
+	 * too while trace_on (off by default: two VMREADs per exit). */
 	bool trace_on;
-	uint32_t trace_head;
+	uint32_t trace_head;    /* exits recorded so far; the next slot */
 	struct exit_trace trace[EXIT_TRACE_LEN];
+	struct exit_trace_detail trace_detail[EXIT_TRACE_LEN];
 };
 
 /* VM exits of this vCPU so far, all reasons. */

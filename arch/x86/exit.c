@@ -203,7 +203,7 @@ static inline __attribute__((always_inline)) enum exit_result
 run_once(struct vcpu *v)
 {
 	enum exit_result res;
-	uint32_t reason, basic, t0;
+	uint32_t reason, basic, t0, slot;
 	int how;
 
 	if (v->entry_work) {
@@ -229,6 +229,16 @@ run_once(struct vcpu *v)
 
 	reason = vmread(VM_EXIT_REASON);
 	basic = reason & EXIT_REASON_BASIC_MASK;
+	/* Every exit goes in the trace ring, so that a crash report always
+	 * has the last ones; the VMREADs only while tracing is on. */
+	slot = v->trace_head++ % EXIT_TRACE_LEN;
+	v->trace[slot].tsc = t0;
+	v->trace[slot].reason = basic;
+	if (__builtin_expect(v->trace_on, 0)) {
+		v->trace[slot].reason |= EXIT_TRACE_DETAIL;
+		v->trace_detail[slot].rip = vmread(GUEST_RIP);
+		v->trace_detail[slot].qual = vmread(EXIT_QUALIFICATION);
+	}
 	if (reason & EXIT_REASON_FAILED_VMENTRY) {
 		log_err("vmx", "VM entry failed for guest \"%s\": %s (exit qualification %lu)",
 			v->vm->name, exit_reason_name(basic),
@@ -238,12 +248,6 @@ run_once(struct vcpu *v)
 		vm_stop(v->vm, VM_STOP_CRASH, "VM entry failed: %s",
 			exit_reason_name(basic));
 		return EXIT_STOP;
-	}
-	if (__builtin_expect(v->trace_on, 0)) {
-		struct exit_trace *t = &v->trace[v->trace_head++ % EXIT_TRACE_LEN];
-
-		*t = (struct exit_trace){ t0, basic, vmread(GUEST_RIP),
-					  vmread(EXIT_QUALIFICATION) };
 	}
 	if (basic < EXIT_REASON_MAX && exit_handlers[basic])
 		res = exit_handlers[basic](v);

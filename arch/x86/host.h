@@ -6,6 +6,7 @@
 #ifndef SHALE_ARCH_X86_HOST_H
 #define SHALE_ARCH_X86_HOST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vmm/page_alloc.h"
@@ -29,10 +30,26 @@ const struct host_tables *host_tables(void);
  * (arch/x86/paging.c). Returns 0 or -1 when out of memory. */
 int host_paging_init(struct page_allocator *pa, uint64_t top);
 
-/* Print a backtrace following the frame-pointer chain from rbp. Each
- * address also as an offset into the image, for
+/* Reporting a Shale bug (arch/x86/panic.c). Host code addresses are named
+ * by function from the symbol table in the image, "vmx_run+0x1c9", and
+ * also given as offsets into the image, for
  * `addr2line -f -e build/shale.so OFFSET`. */
+enum host_addr {
+	HOST_ADDR_PC,     /* an instruction's own address (a faulting RIP) */
+	HOST_ADDR_RETURN, /* a return address: named by the call before it */
+};
+/* "function+0xdelta" for a in shale.efi, in buf; returns buf. */
+const char *host_addr_name(char *buf, size_t size, uint64_t a,
+			   enum host_addr kind);
+/* "PREFIX0x<a>  function+0xdelta  (image offset 0x...)" on a line. */
+void host_print_address(const char *prefix, uint64_t a, enum host_addr kind);
+/* A backtrace along the frame-pointer chain from rbp, one address a line. */
 void host_backtrace(uint64_t rbp);
+/* "[panic] MESSAGE", a backtrace from the caller, then halt this CPU. */
+__attribute__((noreturn, cold, format(printf, 1, 2))) void
+host_panic(const char *fmt, ...);
+/* The last line of every such report, then the halt. */
+__attribute__((noreturn)) void host_halt_reported(void);
 /* Where the firmware loaded shale.efi, for those offsets. */
 extern uint64_t host_image_base, host_image_size;
 

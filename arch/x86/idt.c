@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hypervisor's own IDT. An exception in Shale is a Shale bug: it prints
- * the exception, error code, registers and a backtrace on the serial
- * console, then halts this CPU. A host NMI is logged and execution goes on.
+ * the exception, error code, registers and a backtrace by function name
+ * (arch/x86/panic.c) on the serial console, then halts this CPU. A host NMI
+ * is logged and execution goes on.
  */
 #include <stdint.h>
 
 #include "arch/x86/host.h"
 #include "arch/x86/include/cpu.h"
 #include "lib/log.h"
-#include "lib/printf.h"
 
 struct exc_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -34,16 +34,6 @@ void host_set_idt_base(uint64_t base);
 void host_exception(struct exc_frame *f);
 
 static struct idt_gate idt[32] __attribute__((aligned(16)));
-uint64_t host_image_base, host_image_size;
-
-static void print_address(const char *prefix, uint64_t a)
-{
-	if (a - host_image_base < host_image_size)
-		log_rawf("%s0x%016lx  shale.efi+0x%lx\n", prefix, (unsigned long)a,
-			 (unsigned long)(a - host_image_base));
-	else
-		log_rawf("%s0x%016lx\n", prefix, (unsigned long)a);
-}
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -82,23 +72,6 @@ void host_idt_init(void)
 	host_set_idt_base((uint64_t)idt);
 }
 
-/* Walk the RBP chain; stop at a null or misaligned frame, or after 16. */
-void host_backtrace(uint64_t rbp)
-{
-	log_rawf("backtrace:\n");
-	for (int depth = 0; depth < 16 && rbp && !(rbp & 7); depth++) {
-		uint64_t *frame = (uint64_t *)rbp;
-
-		if (!frame[1])
-			break;
-		char prefix[16];
-
-		ksnprintf(prefix, sizeof(prefix), "  #%d  ", depth);
-		print_address(prefix, frame[1]);
-		rbp = frame[0];
-	}
-}
-
 void host_exception(struct exc_frame *f)
 {
 	const char *name = f->vector < 32 && exc_names[f->vector]
@@ -106,8 +79,12 @@ void host_exception(struct exc_frame *f)
 				   : "exception";
 
 	if (f->vector == X86_EXC_NMI) {
-		log_warn("cpu", "NMI in the hypervisor at RIP 0x%lx; continuing",
-			 (unsigned long)f->rip);
+		char where[80];
+
+		log_warn("cpu", "NMI in the hypervisor at RIP 0x%lx (%s); continuing",
+			 (unsigned long)f->rip,
+			 host_addr_name(where, sizeof(where), f->rip,
+					HOST_ADDR_PC));
 		return;
 	}
 	log_rawf("\n[panic] hypervisor exception %s (vector %lu), error code 0x%lx\n",
@@ -130,8 +107,7 @@ void host_exception(struct exc_frame *f)
 	log_rawf("  R12 %016lx  R13 %016lx  R14 %016lx  R15 %016lx\n",
 		 (unsigned long)f->r12, (unsigned long)f->r13,
 		 (unsigned long)f->r14, (unsigned long)f->r15);
-	print_address("  at  ", f->rip);
+	host_print_address("  at  ", f->rip, HOST_ADDR_PC);
 	host_backtrace(f->rbp);
-	log_rawf("[panic] Shale halted this CPU\n");
-	cpu_halt_forever();
+	host_halt_reported();
 }

@@ -8,6 +8,10 @@
 #include "lib/log.h"
 #include "vmm/vdev/testdev.h"
 
+/* Width "natural" (bits 14:13), type "guest state" (11:10), index 511,
+ * full access: shaped like a field encoding, but no CPU has this one. */
+#define SELFTEST_NO_SUCH_FIELD 0x6bfeu
+
 void selftest_inject_fault(struct vcpu *v, enum testdev_fault what)
 {
 	switch (what) {
@@ -27,6 +31,13 @@ void selftest_inject_fault(struct vcpu *v, enum testdev_fault what)
 		log_warn("selftest", "guest \"%s\" asked for a broken guest state",
 			 v->vm->name);
 		vmwrite(GUEST_RFLAGS, vmread(GUEST_RFLAGS) & ~2ull);
+		break;
+	case TESTDEV_FAULT_VMREAD:
+		/* SDM Vol. 3C, 31.3 (VMREAD): an encoding that names no VMCS
+		 * field fails with VM-instruction error 12. */
+		log_warn("selftest", "guest \"%s\" asked for a VMREAD that fails",
+			 v->vm->name);
+		vmread(SELFTEST_NO_SUCH_FIELD);
 		break;
 	}
 }

@@ -57,19 +57,24 @@ void vmx_op_failed(const char *op, uint64_t field, void *caller)
 {
 	uint64_t err = 0;
 	bool invalid;
+	char in[80], from[80];
 
 	/* If even this read fails, there is no current VMCS (VMfailInvalid). */
 	asm volatile("vmread %2, %0; setc %1"
 		     : "=r"(err), "=qm"(invalid)
 		     : "r"((uint64_t)VM_INSTRUCTION_ERROR)
 		     : "cc");
-	log_err(SRC, "%s of field 0x%lx failed: %s (VM-instruction error %lu), called from 0x%lx",
-		op, (unsigned long)field,
-		invalid ? "no current VMCS" : vmx_instruction_error_str(err),
-		invalid ? 0ul : (unsigned long)err, (unsigned long)caller);
-	host_backtrace((uint64_t)__builtin_frame_address(0));
-	log_rawf("[panic] Shale halted this CPU\n");
-	cpu_halt_forever();
+	/* vmread() and vmwrite() are inline: the function that executed the
+	 * failed instruction is the one that called here. */
+	host_panic("%s of field 0x%lx failed: %s (VM-instruction error %lu), in %s, called from %s",
+		   op, (unsigned long)field,
+		   invalid ? "no current VMCS" : vmx_instruction_error_str(err),
+		   invalid ? 0ul : (unsigned long)err,
+		   host_addr_name(in, sizeof(in),
+				  (uint64_t)__builtin_return_address(0),
+				  HOST_ADDR_RETURN),
+		   host_addr_name(from, sizeof(from), (uint64_t)caller,
+				  HOST_ADDR_RETURN));
 }
 
 static uint64_t zeroed_page(struct page_allocator *pa)

@@ -103,10 +103,9 @@ static void print_gprs(struct vcpu *v)
 void exit_dump_guest(struct vcpu *v, const char *why)
 {
 	log_rawf("[dump] guest \"%s\" vcpu %u: %s\n", v->vm->name, v->id, why);
-	if (v->trace_on)
-		exit_print_trace(v, 16);
 	print_gprs(v);
 	vmcs_dump();
+	exit_print_trace(v, 16);
 }
 
 /* Check the guest state against the SDM's rules that a hand-built or
@@ -192,13 +191,19 @@ void exit_print_trace(struct vcpu *v, unsigned n)
 		n = EXIT_TRACE_LEN;
 	if (n > head)
 		n = head;
-	log_rawf("  last %u exits, oldest first:\n  %-10s %-34s %-18s %s\n", n,
-		 "tsc", "reason", "rip", "qualification");
+	log_rawf("  last %u exits, oldest first (rip and qualification only while tracing is on):\n"
+		 "  %-10s %-38s %-18s %s\n", n, "tsc", "reason", "rip", "qualification");
 	for (uint32_t i = head - n; i != head; i++) {
 		const struct exit_trace *t = &v->trace[i % EXIT_TRACE_LEN];
+		const struct exit_trace_detail *d =
+			&v->trace_detail[i % EXIT_TRACE_LEN];
+		const char *name = exit_reason_name(t->reason & ~EXIT_TRACE_DETAIL);
 
-		log_rawf("  %08x   %-34.34s %016lx   %lx\n", t->tsc,
-			 exit_reason_name(t->reason), (unsigned long)t->rip,
-			 (unsigned long)t->qual);
+		if (t->reason & EXIT_TRACE_DETAIL)
+			log_rawf("  %08x   %-38.38s %016lx   %lx\n", t->tsc, name,
+				 (unsigned long)d->rip, (unsigned long)d->qual);
+		else
+			log_rawf("  %08x   %-38.38s %-16s   %s\n", t->tsc, name,
+				 "-", "-");
 	}
 }

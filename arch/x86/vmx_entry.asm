@@ -99,8 +99,7 @@ vmx_exit_entry:
 	mov [rdi + R(13)], r13
 	mov [rdi + R(14)], r14
 	mov [rdi + R(15)], r15
-	pop rax
-	mov [rdi + R(7)], rax
+	pop qword [rdi + R(7)]          ; the guest's RDI
 	add rsp, 8
 	pop r15
 	pop r14

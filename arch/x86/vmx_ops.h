@@ -14,7 +14,9 @@
 
 #include "arch/x86/include/vmx_defs.h"
 
-/* Reports a failed VMREAD/VMWRITE and halts. It tells VMfailInvalid from
+/* Reports a failed VMREAD/VMWRITE and halts: the field, the error, the
+ * function that executed the instruction (its own caller, by name) and
+ * caller, the return address of that function. It tells VMfailInvalid from
  * VMfailValid by reading the VM-instruction error itself. */
 __attribute__((noreturn, cold)) void vmx_op_failed(const char *op,
 						   uint64_t field, void *caller);

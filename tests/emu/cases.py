@@ -8,7 +8,11 @@ case gives. Other cases list the lines they expect and those they must not
 see, as regular expressions.
 """
 
+import bisect
 import datetime
+import os
+import re
+import subprocess
 
 # Lines that end a run early. Shale halts (Bochs) or returns to the firmware,
 # which then starts its shell (QEMU).
@@ -39,6 +43,120 @@ def linux_guest(name, test, memory="128M", extra=""):
 _today = datetime.date.today()
 DATES = [str(_today + datetime.timedelta(days=d)) for d in (-1, 0, 1)]
 
+def nm_functions():
+    """{offset: [names]} of the functions in build/shale.so, whose symbol
+    values are offsets into the image (linker.ld links it at 0)."""
+    elf = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                       "build", "shale.so")
+    out = subprocess.run(["nm", elf], capture_output=True, text=True,
+                         check=True).stdout
+    funcs = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tT" and parts[2] not in ("_text", "_etext"):
+            funcs.setdefault(int(parts[0], 16), []).append(parts[2])
+    return funcs
+
+
+HOST_ADDRESS = re.compile(r"^  (at|#\d+)  0x([0-9a-f]{16})  (\S+)\+0x([0-9a-f]+)"
+                          r"  \(image offset 0x([0-9a-f]+)\)$", re.M)
+
+
+def host_addresses(out):
+    """Every host address Shale named in out, checked against nm of the
+    build, not against Shale's own table: its image offset is the address
+    minus the image base Shale logged at start, and function + delta is
+    the function nm puts there (a return address, in a backtrace, by the
+    call before it). Returns a list of problems."""
+    base = re.search(r"image at 0x([0-9a-f]+)", out)
+    lines = HOST_ADDRESS.findall(out)
+    if not base or not lines:
+        return ["no image base or no named host address"]
+    funcs = nm_functions()
+    starts = sorted(funcs)
+    problems = []
+    for kind, addr, name, delta, off in lines:
+        addr, delta, off = int(addr, 16), int(delta, 16), int(off, 16)
+        back = 0 if kind == "at" else 1
+        i = bisect.bisect_right(starts, off - back) - 1
+        if off != addr - int(base.group(1), 16):
+            problems.append("%s: image offset 0x%x is not address - base" % (kind, off))
+        elif i < 0 or name not in funcs[starts[i]] or starts[i] + delta != off:
+            problems.append("%s: %s+0x%x, but nm puts %s+0x%x at 0x%x" % (
+                kind, name, delta, "/".join(funcs[starts[i]]) if i >= 0 else "nothing",
+                off - starts[i] if i >= 0 else 0, off))
+    return problems
+
+
+GPR_NAMES = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
+             "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"]
+
+
+def triple_fault_report(out):
+    """The crash report of tests/guests/triple.asm, field by field, against
+    what the guest printed of its own state and the register values it
+    loaded before the triple fault (GPR number n holds n * 0x0101...01).
+    Returns a list of problems."""
+    problems = []
+    state = re.search(r"\[guest triple\] triple-state cr0 0x([0-9a-f]+) cr3 0x([0-9a-f]+)"
+                      r" rsp 0x([0-9a-f]+) rip 0x([0-9a-f]+)\n", out)
+    start = out.find('[dump] guest "triple" vcpu 0: triple fault\n')
+    crashed = re.search(r'\[vm\] error: guest "triple" crashed: triple fault at RIP 0x([0-9a-f]+)\n',
+                        out)
+    policy = out.find('guest "triple" destroyed; the hypervisor goes on')
+    if not state or start < 0 or not crashed:
+        return ["triple: no triple-state line, dump or crash line"]
+    cr0, cr3, rsp, rip = (int(x, 16) for x in state.groups())
+    if not start < crashed.start() < policy:
+        problems.append("triple: expected dump, then crash line, then on_crash policy")
+    dump = out[start:crashed.start()]
+
+    # The registers, as the guest left them.
+    for n, name in enumerate(GPR_NAMES):
+        want = rsp if name == "RSP" else n * 0x0101010101010101
+        if not re.search(r"  %-3s %016x  " % (name, want) + "|  %-3s %016x\n" % (name, want),
+                         dump):
+            problems.append("triple: register %s is not %016x" % (name, want))
+
+    # The VMCS, each field by its SDM name.
+    f = dict((k, int(v, 16)) for k, v in re.findall(r"\b([A-Z][A-Z0-9_]+) +([0-9a-f]{16})\b", dump))
+    mask = f.get("CR0_GUEST_HOST_MASK", 0)
+    seen_cr0 = (f.get("GUEST_CR0", -1) & ~mask) | (f.get("CR0_READ_SHADOW", -1) & mask)
+    for what, got, want in [("GUEST_RIP", f.get("GUEST_RIP"), rip),
+                            ("GUEST_RSP", f.get("GUEST_RSP"), rsp),
+                            ("GUEST_CR3", f.get("GUEST_CR3"), cr3),
+                            ("CR0 as the guest reads it", seen_cr0, cr0),
+                            ("VM_EXIT_REASON", f.get("VM_EXIT_REASON"), 2),
+                            # SDM Vol. 3C, 28.2.1: cleared for this exit.
+                            ("EXIT_QUALIFICATION", f.get("EXIT_QUALIFICATION"), 0),
+                            ("RIP in the crash line", int(crashed.group(1), 16), rip)]:
+        if got != want:
+            problems.append("triple: %s is %s, expected 0x%x" % (
+                what, "missing" if got is None else "0x%x" % got, want))
+
+    # The last exits from the trace ring: as many as it made (at most 16),
+    # oldest first, ending with the triple fault itself; tracing was off,
+    # so no RIP or qualification.
+    trace = re.search(r"  last (\d+) exits, oldest first.*\n  tsc +reason +rip +qualification\n"
+                      r"((?:  [0-9a-f]{8}   .*\n)*)", dump)
+    total = re.search(r'guest "triple": (\d+) VM exits', out)
+    if not trace or not total:
+        return problems + ["triple: no trace of the last exits, or no exit count"]
+    rows = re.findall(r"  ([0-9a-f]{8})   (\S.*?) +(\S+) +(\S+)\n", trace.group(2))
+    want_rows = min(16, int(total.group(1)))
+    if int(trace.group(1)) != want_rows or len(rows) != want_rows:
+        problems.append("triple: %s exits traced (%d rows), expected %d" % (
+            trace.group(1), len(rows), want_rows))
+    if not rows or rows[-1][1].strip() != "triple fault":
+        problems.append("triple: the last traced exit is not the triple fault")
+    if any(r[2:] != ("-", "-") for r in rows):
+        problems.append("triple: RIP or qualification shown with tracing off")
+    tscs = [int(r[0], 16) for r in rows]
+    if tscs != sorted(tscs):
+        problems.append("triple: traced exits not oldest first")
+    return problems
+
+
 CASES = [
     dict(name="cpuid", guests=["cpuid"], config=HV + guest("cpuid")),
     dict(name="msr", guests=["msr"], config=HV + guest("msr")),
@@ -68,15 +186,16 @@ CASES = [
                  r'guest "outside" destroyed; the hypervisor goes on',
                  r'\[guest after\] PASS after-ran',
                  r'guest "after" exited with status 0']),
-    # A triple fault stops the guest with a dump of its state.
+    # A triple fault stops the guest with a report of its state: registers,
+    # VMCS, the last exits, then its on_crash policy (destroy).
     dict(name="triple-fault", guests=["triple", "after"],
          config=HV + guest("triple") + guest("after"),
          status={"triple": None},
          expect=[r'\[dump\] guest "triple" vcpu 0: triple fault',
-                 r'GUEST_RIP\s+[0-9a-f]{16}',
-                 r'VM_EXIT_REASON\s+0000000000000002',
+                 r'  -- guest state\n', r'  -- exit information\n',
                  r'guest "triple" crashed: triple fault at RIP 0x',
-                 r'guest "after" exited with status 0']),
+                 r'guest "after" exited with status 0'],
+         checks=[triple_fault_report]),
     # An exception in the hypervisor itself: exception, registers, backtrace,
     # then Shale halts (the test device injects it on request).
     dict(name="hypervisor-exception", guests=["hvfault"], allow_panic=True,
@@ -86,10 +205,27 @@ CASES = [
                  r'  RIP [0-9a-f]{16}  CS 0008  RFLAGS [0-9a-f]{16}',
                  r'  RSP [0-9a-f]{16}  SS 0010  CR2 [0-9a-f]{16}  CR3 [0-9a-f]{16}',
                  r'  R12 [0-9a-f]{16}',
-                 r'  at  0x[0-9a-f]{16}  shale\.efi\+0x[0-9a-f]+\n',
-                 r'backtrace:\n  #0  0x[0-9a-f]{16}  shale\.efi\+0x[0-9a-f]+\n  #1  0x[0-9a-f]{16}  shale\.efi\+0x[0-9a-f]+',
+                 # The ud2 is in selftest_inject_fault; the exit that led
+                 # there went through exit_io and vmx_run.
+                 r'  at  0x[0-9a-f]{16}  selftest_inject_fault\+0x[0-9a-f]+  \(image offset 0x[0-9a-f]+\)\n',
+                 r'backtrace:\n  #0  0x[0-9a-f]{16}  \w+\+0x[0-9a-f]+  \(image offset 0x[0-9a-f]+\)\n'
+                 r'(  #\d+  .*\n)*  #\d+  0x[0-9a-f]{16}  exit_io\+0x[0-9a-f]+  .*\n'
+                 r'(  #\d+  .*\n)*  #\d+  0x[0-9a-f]{16}  vmx_run\+0x[0-9a-f]+  .*\n',
                  r'\[panic\] Shale halted this CPU'],
+         checks=[host_addresses],
          reject=[r'guest "hvfault" exited']),
+    # A VMREAD in the hypervisor fails: the field, the SDM's text for the
+    # error, the caller by name, a backtrace, then Shale halts.
+    dict(name="vmread-failure", guests=["vmreadfault"], allow_panic=True,
+         config=HV + guest("vmreadfault", "devices = testdev"),
+         status={"vmreadfault": None},
+         expect=[r'\[panic\] VMREAD of field 0x6bfe failed: VMREAD/VMWRITE from/to unsupported VMCS component'
+                 r' \(VM-instruction error 12\), in selftest_inject_fault\+0x[0-9a-f]+, called from \w+\+0x[0-9a-f]+\n'
+                 r'backtrace:\n  #0  0x[0-9a-f]{16}  vmx_op_failed\+0x[0-9a-f]+  .*\n'
+                 r'  #1  0x[0-9a-f]{16}  selftest_inject_fault\+0x[0-9a-f]+  .*\n',
+                 r'\[panic\] Shale halted this CPU'],
+         checks=[host_addresses],
+         reject=[r'guest "vmreadfault" exited']),
     # VMRESUME fails (broken host state): the SDM's text for the error, a
     # dump, the guest stopped, the next guest runs.
     dict(name="vmresume-failure", guests=["hostfault", "after"],
@@ -105,6 +241,8 @@ CASES = [
          status={"guestfault": None},
          expect=[r'VM entry failed for guest "guestfault": VM-entry failure: invalid guest state',
                  r'guest-state check that fails: RFLAGS reserved bits',
+                 # The failed entry is the last exit in the report.
+                 r'  [0-9a-f]{8}   VM-entry failure: invalid guest state +- +-\n[^ ]',
                  r'guest "guestfault" crashed: VM entry failed',
                  r'guest "after" exited with status 0']),
     # Several guests at once: three copies of one chatty guest and three
@@ -199,7 +337,7 @@ CASES = [
                  (r'log level debug', b"cpus\r"),
                  (r'cpu0: GenuineIntel', b"memmap\r"),
                  (r'now free: \d+ MiB', b"trace e1\r"),
-                 (r'no exits traced for guest "e1"', b"trace e1 on\r"),
+                 (r'last \d+ exits, oldest first', b"trace e1 on\r"),
                  (r'tracing guest "e1"', b"trace e1 x\r"),
                  (r'trace GUEST \[N \| on \| off\]', b"trace e1 4\r"),
                  (r'last 4 exits, oldest first', b"verx\x7fsion\r"),
@@ -218,7 +356,10 @@ CASES = [
                  r'1  e1 +paused',
                  r'  VMX: EPT 1G 2M, unrestricted guest',
                  r'  [0-9a-f]{16}-[0-9a-f]{16} guest "e1"',
-                 r'last 4 exits, oldest first:\n  tsc +reason +rip +qualification\n(  [0-9a-f]{8}   (VMCALL|HLT|VMX-preemption timer expired|external interrupt) +[0-9a-f]{16}   [0-9a-f]+\n){4}',
+                 # Before "trace e1 on": TSC and reason only; after: RIP
+                 # and qualification too.
+                 r'trace e1\n  last \d+ exits, oldest first \(rip and qualification only while tracing is on\):\n  tsc +reason +rip +qualification\n(  [0-9a-f]{8}   (VMCALL|HLT|VMX-preemption timer expired|external interrupt) +- +-\n)+shale> ',
+                 r'last 4 exits, oldest first \(.*\):\n  tsc +reason +rip +qualification\n(  [0-9a-f]{8}   (VMCALL|HLT|VMX-preemption timer expired|external interrupt) +[0-9a-f]{16}   [0-9a-f]+\n){4}',
                  r'(?s)shale> verx.*sion\nShale 0\.1\n.*shale> version\nShale 0\.1',
                  r'guest "e1" exited with status 0']),
     # The GDB stub on COM2: Debian's gdb connects, breaks, reads registers

@@ -105,6 +105,8 @@ def judge(case, run):
     for pat in case.get("gdb_expect", []):
         if not re.search(pat, getattr(run, "gdb_output", "")):
             problems.append("gdb did not print: " + pat)
+    for check in case.get("checks", []):
+        problems += check(out)
     panic = [] if case.get("allow_panic") else [r"\[panic\]"]
     for pat in case.get("reject", []) + panic:
         if re.search(pat, out):
