@@ -13,6 +13,7 @@
 #include "vmm/console.h"
 #include "vmm/pc.h"
 #include "vmm/vm.h"
+#include "vmm/vmm.h"
 
 static struct pc pcs[CONFIG_MAX_GUESTS];
 
@@ -138,6 +139,13 @@ int pc_create(struct vm *vm)
 	memset(pc, 0, sizeof(*pc));
 	pc->vm = vm;
 	vm->pc = pc;
+	/* The local APIC's registers get a page of their own, a page that
+	 * can also serve the CPU as a VMX virtual-APIC page. */
+	pc->lapic_page = page_alloc_page(&vmm_pages);
+	if (!pc->lapic_page) {
+		log_err("vm", "guest \"%s\": out of memory for its local APIC", vm->name);
+		return -1;
+	}
 	vm->input_ready = com1_input;
 	rtc_now(&now);
 	uart16550_init(&pc->com1, &ucfg);
@@ -146,7 +154,7 @@ int pc_create(struct vm *vm)
 	rtc_init(&pc->rtc, plat, &now);
 	rtc_set_memory_size(&pc->rtc, vm->mem_size, 0);
 	ioapic_init(&pc->ioapic, acfg.ioapic_id, &iops);
-	lapic_init(&pc->lapic, 0, plat, &lops);
+	lapic_init(&pc->lapic, 0, (void *)pc->lapic_page, plat, &lops);
 	lapic_virtual_wire(&pc->lapic);
 	acpi_pm_init(&pc->pm, &acfg, plat, &pops);
 	pci_host_init(&pc->pci);
@@ -163,4 +171,12 @@ int pc_create(struct vm *vm)
 		return -1;
 	}
 	return 0;
+}
+
+void pc_destroy(struct pc *pc)
+{
+	if (pc->lapic_page)
+		page_free_contig(&vmm_pages, pc->lapic_page, 1);
+	pc->lapic_page = 0;
+	pc->vm->pc = NULL;
 }

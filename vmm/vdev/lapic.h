@@ -112,27 +112,24 @@ struct lapic_ops {
 };
 
 struct lapic {
+	/* The registers, in a 4 KiB page laid out as the xAPIC page (Table
+	 * 11-1): one 32-bit register per 16 bytes. The same page can serve
+	 * as the VMX virtual-APIC page, which the CPU reads and updates
+	 * itself (vmm/vdev/lapic_virt.c): the model and the CPU then share
+	 * one copy of the state. */
+	uint32_t *page;
 	const struct vdev_platform *plat;
 	struct lapic_ops ops;
 	uint32_t apic_id;
-	uint32_t tpr;
-	uint32_t ldr;
-	uint32_t dfr;
-	uint32_t svr;
-	uint32_t esr;		/* what ESR reads: latched at the last write */
-	uint32_t esr_pending;	/* errors since that write */
-	uint32_t icr_lo;
-	uint32_t icr_hi;
-	uint32_t lvt[LAPIC_LVT_COUNT];
-	uint32_t isr[8];
-	uint32_t tmr[8];
-	uint32_t irr[8];
+	uint32_t esr_pending;	/* errors since the last ESR write */
 	bool lint_level[2];	/* LINT0/LINT1 input, as driven */
+	bool lint_remote_irr[2];/* LVT LINT Remote IRR, kept here too: an
+				 * APIC-write exit finds the page already
+				 * overwritten by the guest's value */
 	bool nmi_pending;	/* LINT programmed as NMI fired */
 
-	/* Timer: counting while timer_running. */
-	uint32_t timer_icr;	/* Initial Count */
-	uint32_t timer_dcr;	/* Divide Configuration, as written */
+	/* Timer (lapic_timer.c): counting while timer_running. */
+	unsigned timer_mode;	/* LVT timer mode as last applied, same reason */
 	uint32_t timer_div;	/* divider latched at the last count load */
 	uint64_t timer_start;	/* TSC at the last count load */
 	bool timer_running;
@@ -140,9 +137,11 @@ struct lapic {
 	struct vdev_timer timer;
 };
 
-/* Set up a LAPIC with the given APIC ID; ops may be NULL. The state is
- * the power-up state of lapic_reset(). */
-void lapic_init(struct lapic *l, uint32_t apic_id,
+/* Set up a LAPIC with the given APIC ID over page, LAPIC_SIZE bytes that
+ * hold its registers from now on (4 KiB-aligned if it is to be a VMX
+ * virtual-APIC page); ops may be NULL. The state is the power-up state of
+ * lapic_reset(). */
+void lapic_init(struct lapic *l, uint32_t apic_id, void *page,
 		const struct vdev_platform *plat, const struct lapic_ops *ops);
 /* Power-up / INIT state: software-disabled (SVR 0xFF), every LVT masked,
  * no pending or in-service vectors, timer stopped. The APIC ID stays. */
