@@ -131,7 +131,8 @@ UNIT_rtc       := vmm/vdev/rtc.c $(VDEV_DEPS)
 UNIT_uart16550 := vmm/vdev/uart16550.c $(VDEV_DEPS)
 UNIT_acpi      := vmm/vdev/acpi.c $(VDEV_DEPS)
 UNIT_acpi_pm   := vmm/vdev/acpi_pm.c $(VDEV_DEPS)
-UNIT_lapic     := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c $(VDEV_DEPS)
+UNIT_lapic     := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
+UNIT_lapic_virt := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
 UNIT_ioapic    := vmm/vdev/ioapic.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 

@@ -196,4 +196,25 @@ bool lapic_lint0_is_extint(const struct lapic *l);
 /* SVR bit 8: the APIC is software-enabled. */
 bool lapic_enabled(const struct lapic *l);
 
+/* --- VMX APIC virtualization (lapic_virt.c) ------------------------------
+ * With "virtual-interrupt delivery" (Intel SDM Vol. 3C, chapter "APIC
+ * Virtualization and Virtual Interrupts") the CPU works on the register
+ * page itself: it delivers the highest IRR vector above PPR (IRR -> ISR),
+ * takes TPR writes, retires EOIs and serves most register reads. What it
+ * leaves to the model comes through these. */
+
+/* The guest interrupt status for the VMCS: RVI (bits 7:0), the highest
+ * vector in IRR, and SVI (bits 15:8), the highest in ISR; 0 for none. */
+uint16_t lapic_intr_status(const struct lapic *l);
+/* The EOI-exit bitmap: the vectors whose EOI must reach the model, which
+ * are those with TMR set (level-triggered: their source waits for the
+ * EOI). bits[i] holds vectors 64i..64i+63. */
+void lapic_eoi_exit_bitmap(const struct lapic *l, uint64_t bits[4]);
+/* An APIC-write VM exit: the CPU has stored a guest's write at offset in
+ * the page (APIC-write emulation); apply it as a trapped write. */
+void lapic_apic_write(struct lapic *l, uint32_t offset);
+/* A virtualized EOI of a vector in the EOI-exit bitmap: the CPU has
+ * already cleared its ISR bit; tell the IOAPIC and the LINT entries. */
+void lapic_virtual_eoi(struct lapic *l, uint8_t vector);
+
 #endif
