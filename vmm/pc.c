@@ -86,15 +86,22 @@ static bool pic_routed(const struct pc *pc)
 	return !lapic_enabled(&pc->lapic) || lapic_lint0_is_extint(&pc->lapic);
 }
 
+/* Under VMX APIC virtualization the local APIC's vectors are not for
+ * injection: the CPU delivers them from the register page itself. */
+static int lapic_to_inject(struct pc *pc)
+{
+	return pc->vm->vcpu.apicv ? -1 : lapic_pending_vector(&pc->lapic);
+}
+
 bool pc_irq_pending(struct pc *pc)
 {
-	return lapic_pending_vector(&pc->lapic) >= 0 ||
+	return lapic_to_inject(pc) >= 0 ||
 	       (pic_routed(pc) && pic_has_interrupt(&pc->pic));
 }
 
 int pc_irq_take(struct pc *pc)
 {
-	int v = lapic_pending_vector(&pc->lapic);
+	int v = lapic_to_inject(pc);
 
 	if (v >= 0) {
 		lapic_acknowledge(&pc->lapic, v);
@@ -139,8 +146,8 @@ int pc_create(struct vm *vm)
 	memset(pc, 0, sizeof(*pc));
 	pc->vm = vm;
 	vm->pc = pc;
-	/* The local APIC's registers get a page of their own, a page that
-	 * can also serve the CPU as a VMX virtual-APIC page. */
+	/* The local APIC's registers get a page of their own: under VMX APIC
+	 * virtualization it is the virtual-APIC page (arch/x86/apicv.c). */
 	pc->lapic_page = page_alloc_page(&vmm_pages);
 	if (!pc->lapic_page) {
 		log_err("vm", "guest \"%s\": out of memory for its local APIC", vm->name);

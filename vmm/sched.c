@@ -110,7 +110,7 @@ static struct vcpu *pick(void)
 
 		if (vmm_vm[i].state != VM_RUNNING || vmm_vm[i].paused)
 			continue;
-		if (v->state == VCPU_HALTED && vcpu_irq_pending(v))
+		if (v->state == VCPU_HALTED && vcpu_irq_wakeup(v))
 			v->state = VCPU_RUNNABLE; /* an interrupt ends HLT */
 		if (v->state != VCPU_RUNNABLE)
 			continue;

@@ -46,6 +46,12 @@ void exit_print_trace(struct vcpu *v, unsigned n);
 /* The registers of a vCPU between runs (the shell's regs). */
 void vmx_dump_registers(struct vcpu *v);
 
+struct mmio_range;
+/* Emulate the guest's instruction at RIP, which touched device range r at
+ * guest-physical gpa (arch/x86/exit_ept.c), and move RIP past it. */
+enum exit_result exit_mmio_emulate(struct vcpu *v, const struct mmio_range *r,
+				   uint64_t gpa);
+
 /* Handlers, one file per concern. */
 enum exit_result exit_cpuid(struct vcpu *v);
 enum exit_result exit_msr_read(struct vcpu *v);
@@ -67,5 +73,8 @@ enum exit_result exit_preemption_timer(struct vcpu *v);
 enum exit_result exit_vmx_instruction(struct vcpu *v);
 enum exit_result exit_invd_wbinvd(struct vcpu *v);
 enum exit_result exit_undefined(struct vcpu *v);
+enum exit_result exit_apic_access(struct vcpu *v);
+enum exit_result exit_apic_write(struct vcpu *v);
+enum exit_result exit_virtualized_eoi(struct vcpu *v);
 
 #endif
