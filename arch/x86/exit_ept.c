@@ -27,8 +27,9 @@ static enum decode_mode guest_mode(void)
 	return (ar & AR_DB) ? DECODE_MODE_32 : DECODE_MODE_16;
 }
 
-enum exit_result exit_mmio_emulate(struct vcpu *v, const struct mmio_range *r,
-				   uint64_t gpa)
+/* Inlined into the EPT-violation handler, its hot caller. */
+static inline __attribute__((always_inline)) enum exit_result
+emulate_mmio(struct vcpu *v, const struct mmio_range *r, uint64_t gpa)
 {
 	uint8_t bytes[DECODE_MAX_INSN_LEN];
 	uint64_t rip = vmread(GUEST_RIP);
@@ -62,6 +63,12 @@ enum exit_result exit_mmio_emulate(struct vcpu *v, const struct mmio_range *r,
 	return EXIT_RESUME;
 }
 
+enum exit_result exit_mmio_emulate(struct vcpu *v, const struct mmio_range *r,
+				   uint64_t gpa)
+{
+	return emulate_mmio(v, r, gpa);
+}
+
 enum exit_result exit_ept_violation(struct vcpu *v)
 {
 	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS);
@@ -84,7 +91,7 @@ enum exit_result exit_ept_violation(struct vcpu *v)
 		return EXIT_STOP;
 	}
 	if (r)
-		return exit_mmio_emulate(v, r, gpa);
+		return emulate_mmio(v, r, gpa);
 	vm_stop(v->vm, VM_STOP_CRASH,
 		"%s at guest-physical 0x%lx, outside its memory (0-0x%lx) and devices, at RIP 0x%lx",
 		access_kind(q), (unsigned long)gpa,
