@@ -179,7 +179,8 @@ test-emu: all $(LINUX)
 run: all $(LINUX)
 	$(PYTHON) tests/emu/run.py --demo
 
-# All of it takes about 20 minutes; BENCH=--exits-only just the exit costs.
+# All of it takes about 40 minutes; BENCH=--exits-only just the exit costs,
+# BENCH=--linux-only just the Linux boot (three boots, about 20 minutes).
 bench: all $(LINUX)
 	$(PYTHON) tests/emu/bench.py $(BENCH)
 
