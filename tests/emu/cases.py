@@ -229,17 +229,23 @@ CASES = [
     # event, whose SCI (IRQ 9) is level-triggered; Linux, with no handler
     # for it, turns it off again each time. The second SCI only arrives if
     # the EOI of the first came back through a virtualized-EOI exit to the
-    # I/O APIC and cleared its Remote IRR.
+    # I/O APIC and cleared its Remote IRR. Then it reads PPR and the timer's
+    # current count through /dev/mem (iomem=relaxed lets it): registers the
+    # CPU does not virtualize, so APIC-access exits; PPR must be the 0x10
+    # Linux put in TPR, which only the CPU saw being written.
     dict(name="linux-shell", guests=[], linux=True, files=LINUX_FILES,
-         config=HV + linux_guest("linux", "shale.test=shell"),
+         config=HV + linux_guest("linux", "iomem=relaxed shale.test=shell"),
          script=[(r'SHALE-INIT: shell on the console', b"echo typed-$((6*7))\r"),
                  (r'typed-42', b"for i in 1 2; do printf '\\001' | dd of=/dev/port bs=1"
                   b" seek=1538 2>/dev/null; sleep 3; done; grep acpi /proc/interrupts;"
                   b" echo sci-done\r"),
-                 (r'\] sci-done', b"poweroff -f\r")],
+                 (r'\] sci-done', b"echo ppr=$(devmem 0xfee000a0 32) ccr=$(devmem 0xfee00390 32)\r"),
+                 (r'\] ppr=', b"poweroff -f\r")],
          expect=[r'\[apic\] guest "linux": local APIC virtualized by VMX',
                  r'\[guest linux\] +9: +2 +IO-APIC +9-fasteoi +acpi',
                  r'  APIC write +[1-9]',
+                 r'\[guest linux\] ppr=0x00000010 ccr=0x[0-9A-F]{8}\n',
+                 r'  APIC access +[1-9]',
                  r'\[guest linux\] typed-42',r'\[guest linux\] \[ +0\.000000\] Linux version 6\.',
                  r'\[guest linux\] \[ *[0-9.]+\] serial8250: ttyS0 at I/O 0x3f8 \(irq = 4, base_baud = 115200\) is a 16550A',
                  r'\[guest linux\] SHALE-INIT: userspace up',
