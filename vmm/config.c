@@ -263,6 +263,7 @@ static void start_guest(struct config_parser *p)
 	g->on_reboot = ACTION_RESTART;
 	g->on_crash = ACTION_DESTROY;
 	g->autostart = true;
+	g->apicv = true;
 	g->weight = 256;
 	g->line = p->line;
 	for (k = 0; k < K_COUNT; k++)

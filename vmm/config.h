@@ -43,6 +43,7 @@ struct guest_config {
 	uint32_t devices; /* GUEST_DEV_* */
 	enum lifecycle_action on_poweroff, on_reboot, on_crash;
 	bool autostart;
+	bool apicv; /* VMX APIC virtualization where the CPU has it */
 	uint32_t weight;
 	unsigned line; /* line of its [guest] header */
 	/* Lines of the kernel/initrd keys (0 if absent), so that whoever opens

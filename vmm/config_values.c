@@ -25,6 +25,7 @@ static const char *const mode_names[] = { "long", "real", "linux" };
 static const char *const action_names[] = { "destroy", "restart", "preserve" };
 /* Index & 1 is the truth value. */
 static const char *const bool_names[] = { "no", "yes", "false", "true", "0", "1" };
+static const char *const switch_names[] = { "off", "on" };
 
 static bool set_log(struct config_parser *p);
 static bool set_console(struct config_parser *p);
@@ -62,6 +63,7 @@ const struct config_key_def config_keys[K_COUNT] = {
 	[K_ON_CRASH] = { "on_crash", true, set_word },
 	[K_AUTOSTART] = { "autostart", true, set_word },
 	[K_WEIGHT] = { "weight", true, set_number },
+	[K_APICV] = { "apicv", true, set_word },
 };
 
 /*
@@ -423,7 +425,7 @@ static bool set_cpus(struct config_parser *p)
 	return true;
 }
 
-/* mode, on_*, autostart: a fixed set of words. */
+/* mode, on_*, autostart, apicv: a fixed set of words. */
 static bool set_word(struct config_parser *p)
 {
 	struct guest_config *g = p->g;
@@ -439,6 +441,11 @@ static bool set_word(struct config_parser *p)
 		if (!value_word(p, bool_names, ARRAY_SIZE(bool_names), &i))
 			return false;
 		g->autostart = i & 1;
+		return true;
+	case K_APICV:
+		if (!value_word(p, switch_names, ARRAY_SIZE(switch_names), &i))
+			return false;
+		g->apicv = i;
 		return true;
 	default:
 		if (!value_word(p, action_names, ARRAY_SIZE(action_names), &i))

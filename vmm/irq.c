@@ -23,3 +23,14 @@ int vcpu_irq_take(struct vcpu *v)
 	}
 	return v->vm->pc ? pc_irq_take(v->vm->pc) : -1;
 }
+
+bool vcpu_irq_wakeup(struct vcpu *v)
+{
+	return vcpu_irq_pending(v) ||
+	       (v->apicv && lapic_pending_vector(&v->vm->pc->lapic) >= 0);
+}
+
+struct lapic *vcpu_lapic(struct vcpu *v)
+{
+	return v->vm->pc ? &v->vm->pc->lapic : NULL;
+}

@@ -20,7 +20,15 @@ void irq_set_line(struct vm *vm, unsigned gsi, bool level);
  * RFLAGS.IF or an interrupt shadow). */
 bool vcpu_irq_pending(struct vcpu *v);
 /* The vCPU takes the highest-priority one now: its vector, acknowledged
- * at its controller, or -1. */
+ * at its controller, or -1. Under VMX APIC virtualization (vcpu.apicv)
+ * these two leave the local APIC's vectors out: the CPU delivers them. */
 int vcpu_irq_take(struct vcpu *v);
+/* Something would interrupt the vCPU if it could take it, local APIC
+ * included: what ends HLT. */
+bool vcpu_irq_wakeup(struct vcpu *v);
+
+struct lapic;
+/* The guest's local APIC model, or NULL (a guest without the PC). */
+struct lapic *vcpu_lapic(struct vcpu *v);
 
 #endif

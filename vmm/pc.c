@@ -13,6 +13,7 @@
 #include "vmm/console.h"
 #include "vmm/pc.h"
 #include "vmm/vm.h"
+#include "vmm/vmm.h"
 
 static struct pc pcs[CONFIG_MAX_GUESTS];
 
@@ -85,15 +86,22 @@ static bool pic_routed(const struct pc *pc)
 	return !lapic_enabled(&pc->lapic) || lapic_lint0_is_extint(&pc->lapic);
 }
 
+/* Under VMX APIC virtualization the local APIC's vectors are not for
+ * injection: the CPU delivers them from the register page itself. */
+static int lapic_to_inject(struct pc *pc)
+{
+	return pc->vm->vcpu.apicv ? -1 : lapic_pending_vector(&pc->lapic);
+}
+
 bool pc_irq_pending(struct pc *pc)
 {
-	return lapic_pending_vector(&pc->lapic) >= 0 ||
+	return lapic_to_inject(pc) >= 0 ||
 	       (pic_routed(pc) && pic_has_interrupt(&pc->pic));
 }
 
 int pc_irq_take(struct pc *pc)
 {
-	int v = lapic_pending_vector(&pc->lapic);
+	int v = lapic_to_inject(pc);
 
 	if (v >= 0) {
 		lapic_acknowledge(&pc->lapic, v);
@@ -138,6 +146,13 @@ int pc_create(struct vm *vm)
 	memset(pc, 0, sizeof(*pc));
 	pc->vm = vm;
 	vm->pc = pc;
+	/* The local APIC's registers get a page of their own: under VMX APIC
+	 * virtualization it is the virtual-APIC page (arch/x86/apicv.c). */
+	pc->lapic_page = page_alloc_page(&vmm_pages);
+	if (!pc->lapic_page) {
+		log_err("vm", "guest \"%s\": out of memory for its local APIC", vm->name);
+		return -1;
+	}
 	vm->input_ready = com1_input;
 	rtc_now(&now);
 	uart16550_init(&pc->com1, &ucfg);
@@ -146,7 +161,7 @@ int pc_create(struct vm *vm)
 	rtc_init(&pc->rtc, plat, &now);
 	rtc_set_memory_size(&pc->rtc, vm->mem_size, 0);
 	ioapic_init(&pc->ioapic, acfg.ioapic_id, &iops);
-	lapic_init(&pc->lapic, 0, plat, &lops);
+	lapic_init(&pc->lapic, 0, (void *)pc->lapic_page, plat, &lops);
 	lapic_virtual_wire(&pc->lapic);
 	acpi_pm_init(&pc->pm, &acfg, plat, &pops);
 	pci_host_init(&pc->pci);
@@ -163,4 +178,12 @@ int pc_create(struct vm *vm)
 		return -1;
 	}
 	return 0;
+}
+
+void pc_destroy(struct pc *pc)
+{
+	if (pc->lapic_page)
+		page_free_contig(&vmm_pages, pc->lapic_page, 1);
+	pc->lapic_page = 0;
+	pc->vm->pc = NULL;
 }

@@ -32,6 +32,7 @@ struct pc {
 	struct rtc rtc;
 	struct ioapic ioapic;
 	struct lapic lapic;
+	uint64_t lapic_page;  /* host-physical page of the LAPIC's registers */
 	struct acpi_pm pm;
 	struct pci_host pci;
 	uint64_t rsdp;        /* guest-physical address of the RSDP */
@@ -39,6 +40,8 @@ struct pc {
 
 /* Build the devices and ACPI tables into the guest. Returns 0 or -1. */
 int pc_create(struct vm *vm);
+/* Give back what pc_create() allocated; the guest has no PC after it. */
+void pc_destroy(struct pc *pc);
 
 /* Interrupts for the vCPU (vmm/irq.c uses these). */
 bool pc_irq_pending(struct pc *pc);

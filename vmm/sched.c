@@ -117,7 +117,7 @@ static struct vcpu *pick(void)
 		if (vmm_vm[i].state != VM_RUNNING || vmm_vm[i].paused ||
 		    vmm_vm[i].debug_held)
 			continue;
-		if (v->state == VCPU_HALTED && vcpu_irq_pending(v))
+		if (v->state == VCPU_HALTED && vcpu_irq_wakeup(v))
 			v->state = VCPU_RUNNABLE; /* an interrupt ends HLT */
 		if (v->state != VCPU_RUNNABLE)
 			continue;

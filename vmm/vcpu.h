@@ -166,6 +166,13 @@ struct vcpu {
 
 	struct vcpu_debug dbg;  /* a debugger's traps; all clear without one */
 
+	/* VMX APIC virtualization (arch/x86/apicv.c): the register page of
+	 * the guest's local APIC model is the virtual-APIC page, and the CPU
+	 * delivers that APIC's interrupts itself. */
+	bool apicv;
+	uint64_t apic_access_hpa; /* what guest-physical 0xFEE00000 maps to */
+	uint64_t eoi_exit[4];     /* the EOI-exit bitmap as last written */
+
 	/* Cached VMCS control words, to change one bit without a VMREAD. */
 	uint32_t pin_ctls, proc_ctls, proc2_ctls, entry_ctls;
 

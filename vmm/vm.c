@@ -13,6 +13,7 @@
 #include "vmm/gdb/gdb.h"
 #include "vmm/load/flat.h"
 #include "vmm/load/linux.h"
+#include "vmm/pc.h"
 #include "vmm/vdev/testdev.h"
 #include "vmm/vm.h"
 #include "vmm/vmm.h"
@@ -159,6 +160,8 @@ void vm_destroy(struct vm *vm)
 	sched_forget(&vm->vcpu);
 	vm->plat.timers = NULL;
 	vmcs_destroy(&vm->vcpu, pa);
+	if (vm->pc)
+		pc_destroy(vm->pc);
 	if (vm->ept.pml4)
 		ept_destroy(&vm->ept);
 	if (vm->mem_hpa) {

@@ -4,6 +4,7 @@
  * Vol. 3C, Appendix C). The return convention is in exit.h. An exit whose
  * slot is empty is unexpected: the guest is dumped and stopped.
  */
+#include "arch/x86/apicv.h"
 #include "arch/x86/exit.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/vmx.h"
@@ -48,6 +49,9 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_INVVPID] = exit_vmx_instruction,
 	[EXIT_REASON_WBINVD] = exit_invd_wbinvd,
 	[EXIT_REASON_XSETBV] = exit_xsetbv,
+	[EXIT_REASON_APIC_ACCESS] = exit_apic_access,
+	[EXIT_REASON_EOI_INDUCED] = exit_virtualized_eoi,
+	[EXIT_REASON_APIC_WRITE] = exit_apic_write,
 	[EXIT_REASON_VMFUNC] = exit_vmx_instruction,
 };
 
@@ -89,9 +93,13 @@ static enum exit_result exit_unexpected(struct vcpu *v, unsigned reason)
 /* Events for this entry, in the order the SDM's event priorities need:
  * an event whose delivery an exit interrupted first (27.2.4: it must be
  * re-injected), then an exception, then an external interrupt when the
- * guest can take it, else ask for an exit as soon as it can. */
+ * guest can take it, else ask for an exit as soon as it can. Under APIC
+ * virtualization the local APIC's vectors are not among these: RVI tells
+ * the CPU, which delivers them itself. */
 static void deliver_events(struct vcpu *v)
 {
+	if (v->apicv)
+		apicv_sync(v);
 	if (v->reinject_info) {
 		uint32_t type = v->reinject_info & INTR_INFO_TYPE_MASK;
 

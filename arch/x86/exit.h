@@ -46,6 +46,12 @@ void exit_print_trace(struct vcpu *v, unsigned n);
 /* The registers of a vCPU between runs (the shell's regs). */
 void vmx_dump_registers(struct vcpu *v);
 
+struct mmio_range;
+/* Emulate the guest's instruction at RIP, which touched device range r at
+ * guest-physical gpa (arch/x86/exit_ept.c), and move RIP past it. */
+enum exit_result exit_mmio_emulate(struct vcpu *v, const struct mmio_range *r,
+				   uint64_t gpa);
+
 /* Handlers, one file per concern. */
 enum exit_result exit_cpuid(struct vcpu *v);
 enum exit_result exit_msr_read(struct vcpu *v);
@@ -70,5 +76,8 @@ enum exit_result exit_undefined(struct vcpu *v);
 enum exit_result exit_dr_access(struct vcpu *v);
 /* #BP and #DB, from exit_exception_nmi (arch/x86/debug.c). */
 enum exit_result exit_debug_exception(struct vcpu *v, uint32_t info);
+enum exit_result exit_apic_access(struct vcpu *v);
+enum exit_result exit_apic_write(struct vcpu *v);
+enum exit_result exit_virtualized_eoi(struct vcpu *v);
 
 #endif

@@ -52,7 +52,7 @@ enum exit_result exit_msr_write(struct vcpu *v)
 
 enum exit_result exit_hlt(struct vcpu *v)
 {
-	if (!(vmread(GUEST_RFLAGS) & RFLAGS_IF) && !vcpu_irq_pending(v)) {
+	if (!(vmread(GUEST_RFLAGS) & RFLAGS_IF) && !vcpu_irq_wakeup(v)) {
 		/* Nothing but an NMI could wake it: the guest means to stop. */
 		vm_stop(v->vm, VM_STOP_HALTED,
 			"halted with interrupts disabled at RIP 0x%lx",
@@ -60,8 +60,10 @@ enum exit_result exit_hlt(struct vcpu *v)
 		return EXIT_STOP;
 	}
 	vmx_skip_instruction();
-	if (vcpu_irq_pending(v))
+	if (vcpu_irq_wakeup(v)) {
+		v->entry_work = 1; /* RVI may have to catch up */
 		return EXIT_RESUME;
+	}
 	v->state = VCPU_HALTED;
 	return EXIT_YIELD;
 }

@@ -63,3 +63,16 @@ struct string_io_info string_io_info_decode(uint32_t info)
 		.segment = (info >> 15) & 7,
 	};
 }
+
+/*
+ * APIC access (table 28-6):
+ *   11:0 offset of the access in the APIC-access page (linear accesses) |
+ *   15:12 access type | 16 asynchronous to instruction execution
+ */
+struct apic_access_qual apic_access_qual_decode(uint64_t q)
+{
+	return (struct apic_access_qual){
+		.offset = q & 0xfff,
+		.type = (enum apic_access_type)((q >> 12) & 0xf),
+	};
+}

@@ -2,8 +2,9 @@
 /*
  * Exit qualifications decoded into named fields, once, at the edge (Intel
  * SDM Vol. 3C, 28.2.1, tables 28-3 "control-register accesses", 28-5 "I/O
- * instructions", 28-7 "EPT violations"; 28.2.5 for the VM-exit instruction
- * information of INS/OUTS). Pure logic, unit-tested.
+ * instructions", 28-6 "APIC-access VM exits", 28-7 "EPT violations";
+ * 28.2.5 for the VM-exit instruction information of INS/OUTS). Pure logic,
+ * unit-tested.
  */
 #ifndef SHALE_ARCH_X86_EXIT_QUAL_H
 #define SHALE_ARCH_X86_EXIT_QUAL_H
@@ -41,6 +42,21 @@ struct ept_qual {
 	bool gla_valid;                  /* a linear address was involved */
 };
 
+/* How the guest touched the APIC-access page (table 28-6, bits 15:12). */
+enum apic_access_type {
+	APIC_ACCESS_LINEAR_READ = 0,
+	APIC_ACCESS_LINEAR_WRITE = 1,
+	APIC_ACCESS_LINEAR_FETCH = 2,
+	APIC_ACCESS_LINEAR_EVENT = 3,    /* during event delivery */
+	APIC_ACCESS_PHYSICAL_EVENT = 10, /* guest-physical, event delivery */
+	APIC_ACCESS_PHYSICAL_INSN = 15,  /* guest-physical, fetch or insn */
+};
+
+struct apic_access_qual {
+	uint16_t offset;             /* in the page; linear accesses only */
+	enum apic_access_type type;
+};
+
 /* Address size and segment of an INS/OUTS (VMX_INSTRUCTION_INFO). */
 struct string_io_info {
 	uint8_t addr_size;  /* 2, 4 or 8 bytes */
@@ -50,6 +66,7 @@ struct string_io_info {
 struct io_qual io_qual_decode(uint64_t q);
 struct cr_qual cr_qual_decode(uint64_t q);
 struct ept_qual ept_qual_decode(uint64_t q);
+struct apic_access_qual apic_access_qual_decode(uint64_t q);
 struct string_io_info string_io_info_decode(uint32_t info);
 
 #endif

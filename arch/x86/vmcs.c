@@ -5,6 +5,7 @@
  * Control words come from the capability MSRs through one helper that names
  * any control the CPU refuses.
  */
+#include "arch/x86/apicv.h"
 #include "arch/x86/host.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/include/msr.h"
@@ -74,6 +75,7 @@ static void setup_host_state(void)
 
 static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
 {
+	bool apicv = apicv_choose(v, c);
 	uint32_t exit_ctls;
 	int err = 0;
 
@@ -84,7 +86,8 @@ static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
 	err |= set_controls(CPU_BASED_VM_EXEC_CONTROL, VMX_CTL_PROC, c->procbased,
 			    CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS |
 				    CPU_BASED_USE_MSR_BITMAPS |
-				    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+				    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
+				    (apicv ? APICV_PROC_CTLS : 0),
 			    CPU_BASED_USE_TSC_OFFSETTING |
 				    CPU_BASED_MWAIT_EXITING |
 				    CPU_BASED_MONITOR_EXITING,
@@ -92,7 +95,8 @@ static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
 	err |= set_controls(SECONDARY_VM_EXEC_CONTROL, VMX_CTL_PROC2,
 			    c->procbased2,
 			    SECONDARY_EXEC_ENABLE_EPT |
-				    SECONDARY_EXEC_UNRESTRICTED_GUEST,
+				    SECONDARY_EXEC_UNRESTRICTED_GUEST |
+				    (apicv ? APICV_PROC2_CTLS : 0),
 			    SECONDARY_EXEC_ENABLE_VPID |
 				    SECONDARY_EXEC_ENABLE_RDTSCP |
 				    SECONDARY_EXEC_ENABLE_INVPCID |
@@ -266,7 +270,7 @@ int vmcs_create(struct vcpu *v, struct page_allocator *pa)
 		return -1;
 	}
 	setup_host_state();
-	if (setup_controls(v, c))
+	if (setup_controls(v, c) || apicv_setup(v, pa))
 		return -1;
 	setup_guest_common();
 	if (v->boot.real_mode)
@@ -313,6 +317,7 @@ void vmcs_destroy(struct vcpu *v, struct page_allocator *pa)
 	if (!v->vmcs_hpa)
 		return;
 	vmclear(v->vmcs_hpa);
+	apicv_destroy(v, pa);
 	page_free_contig(pa, v->vmcs_hpa, 1);
 	v->vmcs_hpa = 0;
 }

@@ -412,11 +412,29 @@ CASES = [
     # Debian's own kernel with a busybox initramfs (tests/linux/): the boot
     # on the emulated UART, what /init finds, a command typed at its shell
     # (interrupt-driven receive), then ACPI poweroff from the shell.
+    # Its local APIC is virtualized by VMX (the CPU delivers its interrupts
+    # through RVI). Twice the shell turns on the ACPI PM timer's overflow
+    # event, whose SCI (IRQ 9) is level-triggered; Linux, with no handler
+    # for it, turns it off again each time. The second SCI only arrives if
+    # the EOI of the first came back through a virtualized-EOI exit to the
+    # I/O APIC and cleared its Remote IRR. Then it reads PPR and the timer's
+    # current count through /dev/mem (iomem=relaxed lets it): registers the
+    # CPU does not virtualize, so APIC-access exits; PPR must be the 0x10
+    # Linux put in TPR, which only the CPU saw being written.
     dict(name="linux-shell", guests=[], linux=True, files=LINUX_FILES,
-         config=HV + linux_guest("linux", "shale.test=shell"),
+         config=HV + linux_guest("linux", "iomem=relaxed shale.test=shell"),
          script=[(r'SHALE-INIT: shell on the console', b"echo typed-$((6*7))\r"),
-                 (r'typed-42', b"poweroff -f\r")],
-         expect=[r'\[guest linux\] typed-42',r'\[guest linux\] \[ +0\.000000\] Linux version 6\.',
+                 (r'typed-42', b"for i in 1 2; do printf '\\001' | dd of=/dev/port bs=1"
+                  b" seek=1538 2>/dev/null; sleep 3; done; grep acpi /proc/interrupts;"
+                  b" echo sci-done\r"),
+                 (r'\] sci-done', b"echo ppr=$(devmem 0xfee000a0 32) ccr=$(devmem 0xfee00390 32)\r"),
+                 (r'\] ppr=', b"poweroff -f\r")],
+         expect=[r'\[apic\] guest "linux": local APIC virtualized by VMX',
+                 r'\[guest linux\] +9: +2 +IO-APIC +9-fasteoi +acpi',
+                 r'  APIC write +[1-9]',
+                 r'\[guest linux\] ppr=0x00000010 ccr=0x[0-9A-F]{8}\n',
+                 r'  APIC access +[1-9]',
+                 r'\[guest linux\] typed-42',r'\[guest linux\] \[ +0\.000000\] Linux version 6\.',
                  r'\[guest linux\] \[ *[0-9.]+\] serial8250: ttyS0 at I/O 0x3f8 \(irq = 4, base_baud = 115200\) is a 16550A',
                  r'\[guest linux\] SHALE-INIT: userspace up',
                  r'\[guest linux\] SHALE-INIT: cpuinfo has the hypervisor flag',
@@ -428,13 +446,17 @@ CASES = [
                  r'guest "linux" destroyed']),
     # Two Linux guests and two test guests at once from one config: each
     # Linux reaches userspace and powers off, each line under its own name.
+    # lin2 keeps its local APIC emulated by trapping (apicv = off), so that
+    # path stays tested beside the virtualized one.
     dict(name="two-linux", guests=["cpuid"], images=["chatter"], linux=True,
          files=LINUX_FILES,
          config=HV + linux_guest("lin1", "shale.test=poweroff")
-         + linux_guest("lin2", "shale.test=poweroff")
+         + linux_guest("lin2", "shale.test=poweroff", extra="apicv = off")
          + guest("c1", image="chatter") + guest("cpuid"),
          sequence={"c1": 40},
-         expect=[r'\[guest lin1\] SHALE-INIT: userspace up',
+         expect=[r'\[apic\] guest "lin1": local APIC virtualized by VMX',
+                 r'\[apic\] guest "lin2": local APIC emulated by trapping its page \(apicv = off\)',
+                 r'\[guest lin1\] SHALE-INIT: userspace up',
                  r'\[guest lin2\] SHALE-INIT: userspace up',
                  r'\[guest lin1\] SHALE-INIT: interrupts serial +4: +[1-9]',
                  r'\[guest lin2\] SHALE-INIT: interrupts serial +4: +[1-9]',

@@ -621,6 +621,14 @@ static void test_words(void **state)
 		expect_clean(text);
 		assert_false(cfg.guests[0].autostart);
 	}
+	expect_clean(GUEST_A);
+	assert_true(cfg.guests[0].apicv);
+	expect_clean(GUEST_A "apicv = off\n");
+	assert_false(cfg.guests[0].apicv);
+	expect_clean(GUEST_A "apicv = on\n");
+	assert_true(cfg.guests[0].apicv);
+	expect(GUEST_A "apicv = no\n",
+	       "shale.cfg:5: guest \"a\": apicv \"no\": expected off or on\n");
 	expect(GUEST_A "autostart = maybe\n",
 	       "shale.cfg:5: guest \"a\": autostart \"maybe\": expected no, yes, false, true, "
 	       "0 or 1\n");

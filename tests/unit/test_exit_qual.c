@@ -108,6 +108,21 @@ static void ept_write_to_readonly(void **state)
 	assert_true(q.executable);
 }
 
+static void apic_access_read_and_fetch(void **state)
+{
+	(void)state;
+	struct apic_access_qual q = apic_access_qual_decode(0x390);
+
+	assert_int_equal(q.offset, 0x390);
+	assert_int_equal(q.type, APIC_ACCESS_LINEAR_READ);
+	q = apic_access_qual_decode(0x1000 | 0x0a0);
+	assert_int_equal(q.offset, 0x0a0);
+	assert_int_equal(q.type, APIC_ACCESS_LINEAR_WRITE);
+	q = apic_access_qual_decode(0x1f000 | 0xabc); /* bit 16: asynchronous */
+	assert_int_equal(q.type, APIC_ACCESS_PHYSICAL_INSN);
+	assert_int_equal(q.offset, 0xabc);
+}
+
 static void string_info_sizes(void **state)
 {
 	(void)state;
@@ -130,6 +145,7 @@ int main(void)
 		cmocka_unit_test(cr_lmsw),
 		cmocka_unit_test(ept_read_unmapped),
 		cmocka_unit_test(ept_write_to_readonly),
+		cmocka_unit_test(apic_access_read_and_fetch),
 		cmocka_unit_test(string_info_sizes),
 	};
 

@@ -27,6 +27,7 @@ struct fake {
 
 static struct fake F;
 static struct lapic L;
+static uint32_t page[LAPIC_SIZE / 4] __attribute__((aligned(4096)));
 
 static uint64_t fake_now(void *ctx)
 {
@@ -106,7 +107,7 @@ static int setup(void **state)
 					 .timer_arm = fake_arm,
 					 .timer_cancel = fake_cancel };
 	F.now = 1000;
-	lapic_init(&L, 3, &F.plat, &ops);
+	lapic_init(&L, 3, page, &F.plat, &ops);
 	return 0;
 }
 
@@ -553,7 +554,7 @@ static void x2apic_msrs(void **state)
 	(void)state;
 	uint64_t v;
 
-	lapic_init(&L, 0x123, &F.plat, &ops);
+	lapic_init(&L, 0x123, page, &F.plat, &ops);
 	assert_int_equal(lapic_msr_read(&L, 0x802, &v), 0);
 	assert_int_equal(v, 0x123); /* the whole 32-bit ID */
 	assert_int_equal(lapic_msr_read(&L, 0x803, &v), 0);

@@ -112,27 +112,24 @@ struct lapic_ops {
 };
 
 struct lapic {
+	/* The registers, in a 4 KiB page laid out as the xAPIC page (Table
+	 * 11-1): one 32-bit register per 16 bytes. The same page can serve
+	 * as the VMX virtual-APIC page, which the CPU reads and updates
+	 * itself (vmm/vdev/lapic_virt.c): the model and the CPU then share
+	 * one copy of the state. */
+	uint32_t *page;
 	const struct vdev_platform *plat;
 	struct lapic_ops ops;
 	uint32_t apic_id;
-	uint32_t tpr;
-	uint32_t ldr;
-	uint32_t dfr;
-	uint32_t svr;
-	uint32_t esr;		/* what ESR reads: latched at the last write */
-	uint32_t esr_pending;	/* errors since that write */
-	uint32_t icr_lo;
-	uint32_t icr_hi;
-	uint32_t lvt[LAPIC_LVT_COUNT];
-	uint32_t isr[8];
-	uint32_t tmr[8];
-	uint32_t irr[8];
+	uint32_t esr_pending;	/* errors since the last ESR write */
 	bool lint_level[2];	/* LINT0/LINT1 input, as driven */
+	bool lint_remote_irr[2];/* LVT LINT Remote IRR, kept here too: an
+				 * APIC-write exit finds the page already
+				 * overwritten by the guest's value */
 	bool nmi_pending;	/* LINT programmed as NMI fired */
 
-	/* Timer: counting while timer_running. */
-	uint32_t timer_icr;	/* Initial Count */
-	uint32_t timer_dcr;	/* Divide Configuration, as written */
+	/* Timer (lapic_timer.c): counting while timer_running. */
+	unsigned timer_mode;	/* LVT timer mode as last applied, same reason */
 	uint32_t timer_div;	/* divider latched at the last count load */
 	uint64_t timer_start;	/* TSC at the last count load */
 	bool timer_running;
@@ -140,9 +137,11 @@ struct lapic {
 	struct vdev_timer timer;
 };
 
-/* Set up a LAPIC with the given APIC ID; ops may be NULL. The state is
- * the power-up state of lapic_reset(). */
-void lapic_init(struct lapic *l, uint32_t apic_id,
+/* Set up a LAPIC with the given APIC ID over page, LAPIC_SIZE bytes that
+ * hold its registers from now on (4 KiB-aligned if it is to be a VMX
+ * virtual-APIC page); ops may be NULL. The state is the power-up state of
+ * lapic_reset(). */
+void lapic_init(struct lapic *l, uint32_t apic_id, void *page,
 		const struct vdev_platform *plat, const struct lapic_ops *ops);
 /* Power-up / INIT state: software-disabled (SVR 0xFF), every LVT masked,
  * no pending or in-service vectors, timer stopped. The APIC ID stays. */
@@ -196,5 +195,26 @@ uint64_t lapic_get_tsc_deadline(const struct lapic *l);
 bool lapic_lint0_is_extint(const struct lapic *l);
 /* SVR bit 8: the APIC is software-enabled. */
 bool lapic_enabled(const struct lapic *l);
+
+/* --- VMX APIC virtualization (lapic_virt.c) ------------------------------
+ * With "virtual-interrupt delivery" (Intel SDM Vol. 3C, chapter "APIC
+ * Virtualization and Virtual Interrupts") the CPU works on the register
+ * page itself: it delivers the highest IRR vector above PPR (IRR -> ISR),
+ * takes TPR writes, retires EOIs and serves most register reads. What it
+ * leaves to the model comes through these. */
+
+/* The guest interrupt status for the VMCS: RVI (bits 7:0), the highest
+ * vector in IRR, and SVI (bits 15:8), the highest in ISR; 0 for none. */
+uint16_t lapic_intr_status(const struct lapic *l);
+/* The EOI-exit bitmap: the vectors whose EOI must reach the model, which
+ * are those with TMR set (level-triggered: their source waits for the
+ * EOI). bits[i] holds vectors 64i..64i+63. */
+void lapic_eoi_exit_bitmap(const struct lapic *l, uint64_t bits[4]);
+/* An APIC-write VM exit: the CPU has stored a guest's write at offset in
+ * the page (APIC-write emulation); apply it as a trapped write. */
+void lapic_apic_write(struct lapic *l, uint32_t offset);
+/* A virtualized EOI of a vector in the EOI-exit bitmap: the CPU has
+ * already cleared its ISR bit; tell the IOAPIC and the LINT entries. */
+void lapic_virtual_eoi(struct lapic *l, uint8_t vector);
 
 #endif
