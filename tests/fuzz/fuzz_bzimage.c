@@ -14,15 +14,7 @@
 #include <string.h>
 
 #include "vmm/load/bzimage.h"
-
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "invariant failed: %s (line %d)\n",  \
-				#cond, __LINE__);                            \
-			abort();                                             \
-		}                                                            \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 #define MIB (1ull << 20)
 #define GIB (1ull << 30)

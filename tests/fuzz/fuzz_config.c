@@ -12,17 +12,9 @@
 #include <string.h>
 
 #include "vmm/config.h"
+#include "tests/fuzz/fuzz_check.h"
 
 #define MIB (1ull << 20)
-
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "invariant failed: %s (line %d)\n",  \
-				#cond, __LINE__);                            \
-			abort();                                             \
-		}                                                            \
-	} while (0)
 
 struct reports {
 	int n;

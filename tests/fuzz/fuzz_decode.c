@@ -12,15 +12,7 @@
 #include <string.h>
 
 #include "arch/x86/decode.h"
-
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "invariant failed: %s (line %d)\n",  \
-				#cond, __LINE__);                            \
-			abort();                                             \
-		}                                                            \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 static uint64_t mask(unsigned size)
 {

@@ -7,18 +7,15 @@
 #include <cmocka.h>
 
 #include "lib/string.h"
+#include "tests/unit/fake_platform.h"
 #include "vmm/vdev/lapic.h"
 
 /* --- fake platform: a clock moved by hand, timers fired by hand ------- */
 
-#define MAX_TIMERS 4
 
 struct fake {
+	struct fake_clock clock; /* first: the platform's ctx */
 	struct vdev_platform plat;
-	uint64_t now;
-	struct vdev_timer *timers[MAX_TIMERS];
-	unsigned ntimers;
-	unsigned arms;
 	/* ops recorder */
 	unsigned eois, ipis;
 	uint8_t eoi_vector;
@@ -29,54 +26,9 @@ static struct fake F;
 static struct lapic L;
 static uint32_t page[LAPIC_SIZE / 4] __attribute__((aligned(4096)));
 
-static uint64_t fake_now(void *ctx)
-{
-	return ((struct fake *)ctx)->now;
-}
-
-static void fake_arm(void *ctx, struct vdev_timer *t, uint64_t deadline)
-{
-	struct fake *f = ctx;
-	unsigned i;
-
-	for (i = 0; i < f->ntimers && f->timers[i] != t; i++)
-		;
-	if (i == f->ntimers) {
-		assert_true(f->ntimers < MAX_TIMERS);
-		f->timers[f->ntimers++] = t;
-	}
-	t->armed = true;
-	t->deadline = deadline;
-	f->arms++;
-}
-
-static void fake_cancel(void *ctx, struct vdev_timer *t)
-{
-	(void)ctx;
-	t->armed = false;
-}
-
-/* Move the clock to `to`, firing each due timer at its own deadline. */
 static void advance_to(uint64_t to)
 {
-	for (;;) {
-		struct vdev_timer *due = NULL;
-
-		for (unsigned i = 0; i < F.ntimers; i++) {
-			struct vdev_timer *t = F.timers[i];
-
-			if (t->armed && t->deadline <= to &&
-			    (!due || t->deadline < due->deadline))
-				due = t;
-		}
-		if (!due)
-			break;
-		if (due->deadline > F.now)
-			F.now = due->deadline;
-		due->armed = false;
-		due->fn(due, F.now);
-	}
-	F.now = to;
+	fake_advance_to(&F.clock, to);
 }
 
 static void op_eoi(void *ctx, uint8_t vector)
@@ -104,9 +56,9 @@ static int setup(void **state)
 	memset(&F, 0, sizeof(F));
 	F.plat = (struct vdev_platform){ .ctx = &F, .hz = 1000000000,
 					 .now = fake_now,
-					 .timer_arm = fake_arm,
-					 .timer_cancel = fake_cancel };
-	F.now = 1000;
+					 .timer_arm = fake_timer_arm,
+					 .timer_cancel = fake_timer_cancel };
+	F.clock.now = 1000;
 	lapic_init(&L, 3, page, &F.plat, &ops);
 	return 0;
 }
@@ -418,8 +370,8 @@ static void timer_periodic(void **state)
 	advance_to(1000 + 300 + 40);
 	assert_int_equal(rd(LAPIC_TIMER_CCR), 30);
 	/* A run 650 ticks late fires once, re-arms at the next boundary. */
-	F.now = 1000 + 1050;
-	advance_to(F.now);
+	F.clock.now = 1000 + 1050;
+	advance_to(F.clock.now);
 	take(0x31);
 	assert_int_equal(L.timer.deadline, 1000 + 1100);
 	/* Writing 0 stops it. */
@@ -444,7 +396,7 @@ static void timer_divider_values(void **state)
 		wr(LAPIC_TIMER_DCR, t[i].dcr);
 		wr(LAPIC_TIMER_ICR, 10);
 		assert_true(L.timer.armed);
-		assert_int_equal(L.timer.deadline, F.now + 10 * t[i].div);
+		assert_int_equal(L.timer.deadline, F.clock.now + 10 * t[i].div);
 	}
 }
 
@@ -605,7 +557,7 @@ static void x2apic_msrs(void **state)
 	assert_int_equal(lapic_msr_write(&L, 0x83e, 0xb), 0);
 	assert_int_equal(lapic_msr_write(&L, 0x832, 0x70), 0);
 	assert_int_equal(lapic_msr_write(&L, 0x838, 100), 0);
-	advance_to(F.now + 40);
+	advance_to(F.clock.now + 40);
 	assert_int_equal(lapic_msr_read(&L, 0x839, &v), 0);
 	assert_int_equal(v, 60);
 }

@@ -15,35 +15,16 @@
 #include <cmocka.h>
 
 #include "lib/string.h"
+#include "tests/unit/fake_platform.h"
 #include "vmm/vdev/lapic.h"
 
 static struct lapic L;
 static uint32_t page[LAPIC_SIZE / 4] __attribute__((aligned(4096)));
 static struct vdev_platform plat;
-static uint64_t now_ticks;
-static unsigned arms, eois, ipis;
+static struct fake_clock clk;
+static unsigned eois, ipis;
 static uint8_t eoi_vector;
 static uint32_t ipi_lo, ipi_hi;
-
-static uint64_t fake_now(void *ctx)
-{
-	(void)ctx;
-	return now_ticks;
-}
-
-static void fake_arm(void *ctx, struct vdev_timer *t, uint64_t deadline)
-{
-	(void)ctx;
-	t->armed = true;
-	t->deadline = deadline;
-	arms++;
-}
-
-static void fake_cancel(void *ctx, struct vdev_timer *t)
-{
-	(void)ctx;
-	t->armed = false;
-}
 
 static void op_eoi(void *ctx, uint8_t vector)
 {
@@ -65,11 +46,11 @@ static const struct lapic_ops ops = { NULL, op_eoi, op_ipi };
 static int setup(void **state)
 {
 	(void)state;
-	plat = (struct vdev_platform){ .hz = 1000000000, .now = fake_now,
-				       .timer_arm = fake_arm,
-				       .timer_cancel = fake_cancel };
-	now_ticks = 1000;
-	arms = eois = ipis = 0;
+	clk = (struct fake_clock){ .now = 1000 };
+	plat = (struct vdev_platform){ .ctx = &clk, .hz = 1000000000, .now = fake_now,
+				       .timer_arm = fake_timer_arm,
+				       .timer_cancel = fake_timer_cancel };
+	eois = ipis = 0;
 	memset(page, 0xa5, sizeof(page)); /* lapic_init must clear it */
 	lapic_init(&L, 2, page, &plat, &ops);
 	lapic_virtual_wire(&L);
@@ -240,8 +221,8 @@ static void apic_write_applies_the_page(void **state)
 	apic_write(LAPIC_TIMER_DCR, 0xb);
 	*cpu_reg(LAPIC_TIMER_ICR) = 0x100;
 	lapic_apic_write(&L, LAPIC_TIMER_ICR + 1);
-	assert_int_equal(arms, 1);
-	now_ticks += 0x40;
+	assert_int_equal(clk.arms, 1);
+	clk.now += 0x40;
 	assert_int_equal(rd(LAPIC_TIMER_CCR), 0x100 - 0x40);
 	/* Beyond the registers: ignored. */
 	*cpu_reg(0x800) = 5;
@@ -274,16 +255,16 @@ static void timer_modes_through_apic_write(void **state)
 	 * although the CPU has just stored the guest's value in the page. */
 	apic_write(LAPIC_TIMER_ICR, 1000);
 	assert_int_equal(*cpu_reg(LAPIC_TIMER_ICR), 0);
-	assert_int_equal(arms, 0);
-	lapic_set_tsc_deadline(&L, now_ticks + 10);
-	assert_int_equal(arms, 1);
+	assert_int_equal(clk.arms, 0);
+	lapic_set_tsc_deadline(&L, clk.now + 10);
+	assert_int_equal(clk.arms, 1);
 	/* Back to one-shot: disarmed, as SDM 11.5.4.1 says. */
 	apic_write(LAPIC_LVT_TIMER, 0x30);
 	assert_int_equal(lapic_get_tsc_deadline(&L), 0);
 	apic_write(LAPIC_TIMER_DCR, 0xb);
 	apic_write(LAPIC_TIMER_ICR, 50);
 	assert_int_equal(*cpu_reg(LAPIC_TIMER_ICR), 50);
-	assert_int_equal(arms, 2);
+	assert_int_equal(clk.arms, 2);
 }
 
 int main(void)

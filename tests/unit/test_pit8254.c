@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/fake_platform.h"
 #include "vmm/io.h"
 #include "vmm/vdev/pit8254.h"
 
@@ -18,9 +19,7 @@
 #define MAX_EVENTS 2048
 
 struct fake {
-	uint64_t now;
-	struct vdev_timer *timers[4];
-	unsigned ntimers;
+	struct fake_clock clock; /* first: the platform's ctx */
 	uint64_t raise_at[MAX_EVENTS];
 	unsigned raises, lowers, other_irqs;
 	bool level;
@@ -30,11 +29,6 @@ static struct fake fk;
 static struct vdev_platform plat;
 static struct io_bus bus;
 static struct pit8254 pit;
-
-static uint64_t fake_now(void *ctx)
-{
-	return ((struct fake *)ctx)->now;
-}
 
 static void fake_set_irq(void *ctx, unsigned gsi, bool level)
 {
@@ -49,60 +43,21 @@ static void fake_set_irq(void *ctx, unsigned gsi, bool level)
 	f->level = level;
 	if (level) {
 		if (f->raises < MAX_EVENTS)
-			f->raise_at[f->raises] = f->now;
+			f->raise_at[f->raises] = f->clock.now;
 		f->raises++;
 	} else {
 		f->lowers++;
 	}
 }
 
-static void fake_timer_arm(void *ctx, struct vdev_timer *t, uint64_t deadline)
-{
-	struct fake *f = ctx;
-	unsigned i;
-
-	t->deadline = deadline;
-	t->armed = true;
-	for (i = 0; i < f->ntimers; i++)
-		if (f->timers[i] == t)
-			return;
-	assert_true(f->ntimers < 4);
-	f->timers[f->ntimers++] = t;
-}
-
-static void fake_timer_cancel(void *ctx, struct vdev_timer *t)
-{
-	(void)ctx;
-	t->armed = false;
-}
-
-/* Move the clock to `to`, running every timer that falls due on the way
- * at its own deadline. */
 static void advance_to(uint64_t to)
 {
-	for (;;) {
-		struct vdev_timer *next = NULL;
-
-		for (unsigned i = 0; i < fk.ntimers; i++) {
-			struct vdev_timer *t = fk.timers[i];
-
-			if (t->armed && t->deadline <= to &&
-			    (!next || t->deadline < next->deadline))
-				next = t;
-		}
-		if (!next)
-			break;
-		if (next->deadline > fk.now)
-			fk.now = next->deadline;
-		next->armed = false;
-		next->fn(next, fk.now);
-	}
-	fk.now = to;
+	fake_advance_to(&fk.clock, to);
 }
 
 static void advance(uint64_t ticks)
 {
-	advance_to(fk.now + ticks);
+	fake_advance(&fk.clock, ticks);
 }
 
 /* TSC ticks for n PIT clocks, rounded up: the first tick by which n
@@ -143,7 +98,7 @@ static void write_lohi(uint16_t port, uint16_t v)
 static int setup(void **state)
 {
 	(void)state;
-	fk = (struct fake){ .now = 1000000 };
+	fk = (struct fake){ .clock.now = 1000000 };
 	plat = (struct vdev_platform){
 		.ctx = &fk,
 		.hz = HZ,
@@ -175,7 +130,7 @@ static void test_mode2_periodic_irq0(void **state)
 
 	(void)state;
 	outb(0x43, 0x34); /* counter 0, LSB then MSB, mode 2, binary */
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	write_lohi(0x40, 1193); /* Linux's LATCH for HZ=1000 */
 	assert_true(pit.timer.armed);
 	assert_int_equal(pit.timer.deadline, t0 + ticks_for(1193));
@@ -200,7 +155,7 @@ static void test_mode2_count_reads(void **state)
 
 	(void)state;
 	outb(0x43, 0x34);
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	write_lohi(0x40, 1000);
 	assert_int_equal(read_lohi(0x40), 1000);
 	advance_to(t0 + ticks_for(1));
@@ -220,7 +175,7 @@ static void test_mode0_one_shot(void **state)
 
 	(void)state;
 	outb(0x43, 0x30); /* counter 0, LSB/MSB, mode 0 */
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	write_lohi(0x40, 5000);
 	advance_to(t0 + ticks_for(5000) - 1);
 	assert_int_equal(fk.raises, 0);
@@ -234,7 +189,7 @@ static void test_mode0_one_shot(void **state)
 	assert_int_equal(fk.raises, 1);
 	assert_false(pit.timer.armed);
 	/* A new count re-arms the one-shot. */
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	write_lohi(0x40, 100);
 	advance_to(t0 + ticks_for(100));
 	assert_int_equal(fk.raises, 2);
@@ -261,7 +216,7 @@ static void test_stale_timer_does_not_pulse(void **state)
 	write_lohi(0x40, 60000);
 	/* A platform that delivers the old deadline anyway. */
 	advance(ticks_for(100));
-	pit.timer.fn(&pit.timer, fk.now);
+	pit.timer.fn(&pit.timer, fk.clock.now);
 	assert_int_equal(fk.raises, 0);
 	assert_true(pit.timer.armed);
 }
@@ -293,14 +248,14 @@ static void test_channel2_tsc_calibration(void **state)
 	(void)state;
 	outb(0x61, (inb(0x61) & ~0x02) | 0x01);
 	outb(0x43, 0xb0);
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	outb(0x42, latch & 0xff);
 	outb(0x42, latch >> 8);
 	while (!(inb(0x61) & 0x20)) {
 		advance(1000);
 		assert_true(++loops < 100000);
 	}
-	seen = fk.now;
+	seen = fk.clock.now;
 	assert_true(seen >= t0 + ticks_for(latch));
 	assert_true(seen < t0 + ticks_for(latch) + 1000);
 	/* Counter 2 drives no interrupt; gate and speaker bits read back. */
@@ -338,7 +293,7 @@ static void test_quick_calibrate_msb(void **state)
 	(void)state;
 	outb(0x61, (inb(0x61) & ~0x02) | 0x01);
 	outb(0x43, 0xb0);
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	outb(0x42, 0xff);
 	outb(0x42, 0xff);
 	inb(0x42);
@@ -358,7 +313,7 @@ static void test_latch_command(void **state)
 	(void)state;
 	outb(0x43, 0xb0);
 	outb(0x61, 0x01);
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	write_lohi(0x42, 10000);
 	advance_to(t0 + ticks_for(1234));
 	outb(0x43, 0x80); /* latch counter 2 */
@@ -430,7 +385,7 @@ static void test_readback_status_and_count(void **state)
 	(void)state;
 	outb(0x61, 0x01);
 	outb(0x43, 0xb0);
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	write_lohi(0x42, 3000);
 	advance_to(t0 + ticks_for(1000));
 	outb(0x43, 0xc8); /* count and status, counter 2 */
@@ -455,7 +410,7 @@ static void test_mode3_square_wave(void **state)
 	(void)state;
 	outb(0x61, 0x01);
 	outb(0x43, 0xb6); /* counter 2, mode 3 */
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	write_lohi(0x42, 1000);
 	for (unsigned k = 0; k < 1000; k++) {
 		advance_to(t0 + ticks_for(k));
@@ -471,7 +426,7 @@ static void test_mode3_square_wave(void **state)
 	assert_false(inb(0x61) & 0x20);
 	/* On counter 0 it interrupts once per period. */
 	outb(0x43, 0x36);
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	write_lohi(0x40, 2000);
 	advance_to(t0 + ticks_for(10000));
 	assert_int_equal(fk.raises, 5);
@@ -484,7 +439,7 @@ static void test_mode4_strobe(void **state)
 
 	(void)state;
 	outb(0x43, 0x38); /* counter 0, mode 4 */
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	write_lohi(0x40, 300);
 	advance_to(t0 + ticks_for(300));
 	assert_int_equal(fk.raises, 0);
@@ -493,7 +448,7 @@ static void test_mode4_strobe(void **state)
 	advance(HZ);
 	assert_int_equal(fk.raises, 1);
 	/* Linux's next_event: a new count without a control word. */
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	write_lohi(0x40, 100);
 	advance_to(t0 + ticks_for(101) - 1);
 	assert_int_equal(fk.raises, 1);

@@ -10,14 +10,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/fake_platform.h"
 #include "vmm/io.h"
 #include "vmm/vdev/rtc.h"
 
 #define HZ 1000000000ull
 
 struct fake {
-	uint64_t now;
-	struct vdev_timer *timer;
+	struct fake_clock clock; /* first: the platform's ctx */
 	bool irq8;
 	unsigned raises, other_irqs;
 	uint64_t raised_at;
@@ -27,11 +27,6 @@ static struct fake fk;
 static struct vdev_platform plat;
 static struct io_bus bus;
 static struct rtc rtc;
-
-static uint64_t fake_now(void *ctx)
-{
-	return ((struct fake *)ctx)->now;
-}
 
 static void fake_set_irq(void *ctx, unsigned gsi, bool level)
 {
@@ -45,37 +40,13 @@ static void fake_set_irq(void *ctx, unsigned gsi, bool level)
 	f->irq8 = level;
 	if (level) {
 		f->raises++;
-		f->raised_at = f->now;
+		f->raised_at = f->clock.now;
 	}
-}
-
-static void fake_timer_arm(void *ctx, struct vdev_timer *t, uint64_t deadline)
-{
-	struct fake *f = ctx;
-
-	assert_true(!f->timer || f->timer == t);
-	f->timer = t;
-	t->deadline = deadline;
-	t->armed = true;
-}
-
-static void fake_timer_cancel(void *ctx, struct vdev_timer *t)
-{
-	(void)ctx;
-	t->armed = false;
 }
 
 static void advance(uint64_t ticks)
 {
-	uint64_t to = fk.now + ticks;
-
-	while (fk.timer && fk.timer->armed && fk.timer->deadline <= to) {
-		if (fk.timer->deadline > fk.now)
-			fk.now = fk.timer->deadline;
-		fk.timer->armed = false;
-		fk.timer->fn(fk.timer, fk.now);
-	}
-	fk.now = to;
+	fake_advance(&fk.clock, ticks);
 }
 
 static void outb(uint16_t port, uint8_t v)
@@ -110,7 +81,7 @@ static void start_at(uint16_t y, uint8_t mo, uint8_t d, uint8_t h, uint8_t mi,
 {
 	struct rtc_time t = { y, mo, d, h, mi, s };
 
-	fk = (struct fake){ .now = 5 * HZ + 12345 };
+	fk = (struct fake){ .clock.now = 5 * HZ + 12345 };
 	plat = (struct vdev_platform){
 		.ctx = &fk,
 		.hz = HZ,
@@ -304,7 +275,7 @@ static void test_update_interrupt(void **state)
 
 	(void)state;
 	start_at(2024, 5, 5, 10, 20, 30);
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	cmos_write(RTC_REG_B, 0x12); /* UIE */
 	assert_true(rtc.timer.armed);
 	advance(HZ - 1);
@@ -330,7 +301,7 @@ static void test_alarm_interrupt(void **state)
 
 	(void)state;
 	start_at(2024, 5, 5, 23, 59, 58);
-	t0 = fk.now;
+	t0 = fk.clock.now;
 	cmos_write(RTC_HOURS_ALARM, 0x00);
 	cmos_write(RTC_MINUTES_ALARM, 0x00);
 	cmos_write(RTC_SECONDS_ALARM, 0x05);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "tests/unit/fake_platform.h"
 #include "vmm/io.h"
 #include "vmm/vdev/uart16550.h"
 
@@ -22,13 +23,10 @@
 #define BASE 0x3f8
 #define GSI 4
 #define HZ 1000000000ull /* 1 tick = 1 ns */
-#define MAX_TIMERS 4
 #define MAX_EVENTS 64
 
 struct fake {
-	uint64_t now;
-	struct vdev_timer *timers[MAX_TIMERS];
-	unsigned ntimers;
+	struct fake_clock clock; /* first: the platform's ctx */
 	struct {
 		unsigned gsi;
 		bool level;
@@ -41,11 +39,6 @@ struct fake {
 static struct fake fk;
 static struct uart16550 uart;
 
-static uint64_t fake_now(void *ctx)
-{
-	return ((struct fake *)ctx)->now;
-}
-
 static void fake_set_irq(void *ctx, unsigned gsi, bool level)
 {
 	struct fake *f = ctx;
@@ -54,30 +47,6 @@ static void fake_set_irq(void *ctx, unsigned gsi, bool level)
 	f->irq[f->nirq].gsi = gsi;
 	f->irq[f->nirq].level = level;
 	f->nirq++;
-}
-
-static void fake_timer_cancel(void *ctx, struct vdev_timer *t)
-{
-	struct fake *f = ctx;
-
-	for (unsigned i = 0; i < f->ntimers; i++) {
-		if (f->timers[i] == t) {
-			f->timers[i] = f->timers[--f->ntimers];
-			break;
-		}
-	}
-	t->armed = false;
-}
-
-static void fake_timer_arm(void *ctx, struct vdev_timer *t, uint64_t deadline)
-{
-	struct fake *f = ctx;
-
-	fake_timer_cancel(ctx, t);
-	assert_true(f->ntimers < MAX_TIMERS);
-	t->deadline = deadline;
-	t->armed = true;
-	f->timers[f->ntimers++] = t;
 }
 
 static const struct vdev_platform plat = {
@@ -97,25 +66,9 @@ static void fake_tx(void *ctx, uint8_t byte)
 	f->tx[f->ntx++] = byte;
 }
 
-/* Move the clock and fire whatever fell due, as the platform would. */
 static void advance(uint64_t ticks)
 {
-	bool fired;
-
-	fk.now += ticks;
-	do {
-		fired = false;
-		for (unsigned i = 0; i < fk.ntimers; i++) {
-			struct vdev_timer *t = fk.timers[i];
-
-			if (t->deadline <= fk.now) {
-				fake_timer_cancel(&fk, t);
-				t->fn(t, fk.now);
-				fired = true;
-				break;
-			}
-		}
-	} while (fired);
+	fake_advance(&fk.clock, ticks);
 }
 
 static void out(unsigned off, uint8_t v)
@@ -156,7 +109,7 @@ static int setup(void **state __attribute__((unused)))
 	};
 
 	memset(&fk, 0, sizeof(fk));
-	fk.now = 1000;
+	fk.clock.now = 1000;
 	uart16550_init(&uart, &cfg);
 	return 0;
 }
@@ -250,7 +203,7 @@ TEST(test_fcr_reset_clears_rx_fifo)
 	assert_false(in(UART16550_LSR) & UART16550_LSR_DR);
 	assert_int_equal(uart16550_rx_space(&uart), 16);
 	assert_int_equal(in(UART16550_IIR), 0xc1); /* FIFO still enabled */
-	assert_int_equal(fk.ntimers, 0);           /* timeout cancelled */
+	assert_int_equal(fake_armed(&fk.clock), 0);           /* timeout cancelled */
 	/* The reset is not sticky: the next bytes stay. */
 	rx("z");
 	assert_int_equal(in(UART16550_RBR), 'z');
@@ -279,7 +232,7 @@ TEST(test_tx_callback_in_order)
 	assert_int_equal(fk.ntx, strlen(msg));
 	assert_memory_equal(fk.tx, msg, strlen(msg));
 	assert_int_equal(uart.tx_bytes, strlen(msg));
-	assert_int_equal(fk.ntimers, 0); /* polled output arms nothing */
+	assert_int_equal(fake_armed(&fk.clock), 0); /* polled output arms nothing */
 }
 
 /* ------------------------------------------------------------------ THRE */
@@ -358,9 +311,9 @@ TEST(test_thre_reraise_cancelled_by_etbei_clear)
 	out(UART16550_MCR, UART16550_MCR_OUT2);
 	out(UART16550_IER, UART16550_IER_ETBEI);
 	out(UART16550_THR, 'a');
-	assert_int_equal(fk.ntimers, 1);
+	assert_int_equal(fake_armed(&fk.clock), 1);
 	out(UART16550_IER, 0); /* Linux's stop_tx */
-	assert_int_equal(fk.ntimers, 0);
+	assert_int_equal(fake_armed(&fk.clock), 0);
 	advance(HZ);
 	assert_int_equal(in(UART16550_IIR), UART16550_IIR_NO_INT);
 	assert_int_equal(fk.nirq, 2);
@@ -476,7 +429,7 @@ TEST(test_rx_character_timeout)
 	advance(timeout * 10);
 	assert_int_equal(in(UART16550_IIR), 0xc1);
 	assert_int_equal(fk.nirq, 4);
-	assert_int_equal(fk.ntimers, 0);
+	assert_int_equal(fake_armed(&fk.clock), 0);
 }
 
 TEST(test_rx_timeout_follows_baud)
@@ -739,7 +692,7 @@ TEST(test_master_reset)
 	expect_irq(fk.nirq - 1, true);
 	uart16550_reset(&uart);
 	expect_irq(fk.nirq - 1, false);
-	assert_int_equal(fk.ntimers, 0);
+	assert_int_equal(fake_armed(&fk.clock), 0);
 	assert_int_equal(in(UART16550_IIR), 0x01);
 	assert_int_equal(in(UART16550_LSR), 0x60);
 	assert_int_equal(in(UART16550_IER), 0);
