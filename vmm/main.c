@@ -18,7 +18,9 @@
 #define SRC "shale"
 
 struct page_allocator vmm_pages;
-struct vm vmm_vm[CONFIG_MAX_GUESTS];
+/* From the page allocator, not the image: the table is ~350 KiB of
+ * zeros that shale.efi would otherwise carry. */
+struct vm *vmm_vm;
 unsigned vmm_n_vm;
 static struct boot_info *boot;
 
@@ -188,6 +190,18 @@ void vmm_main(struct boot_info *bi)
 		cpu_halt_forever();
 	}
 	add_memory(bi, BOOT_MEM_FREE_LATER);
+	{
+		uint64_t bytes = sizeof(struct vm) * CONFIG_MAX_GUESTS;
+		uint64_t base = page_alloc_contig(&vmm_pages,
+						  (bytes + PAGE_SIZE - 1) / PAGE_SIZE, PAGE_SIZE);
+
+		if (!base) {
+			log_err(SRC, "out of memory for the guest table");
+			cpu_halt_forever();
+		}
+		vmm_vm = (struct vm *)base;
+		memset(vmm_vm, 0, bytes);
+	}
 	log_info("mem", "%lu MiB free for guests and Shale",
 		 (unsigned long)(vmm_pages.free_pages * PAGE_SIZE >> 20));
 

@@ -10,7 +10,7 @@
 extern struct page_allocator vmm_pages;
 
 /* Every guest of the config, in config order (vmm/main.c). */
-extern struct vm vmm_vm[CONFIG_MAX_GUESTS];
+extern struct vm *vmm_vm; /* CONFIG_MAX_GUESTS of them */
 extern unsigned vmm_n_vm;
 
 int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
