@@ -167,6 +167,7 @@ UNIT_lapic     := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c 
 UNIT_lapic_virt := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
 UNIT_ioapic    := vmm/vdev/ioapic.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
+UNIT_bzimage_load := vmm/load/bzimage.c lib/printf.c
 UNIT_gdbstub   := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
 
 
