@@ -20,6 +20,7 @@ static struct gdbstub stub;
 static struct vm *debugged;
 static uint16_t line;
 static uint64_t last_rx;   /* TSC of the last byte from the debugger */
+static bool told_not_running;
 
 /* GDB's amd64 register order against the SDM's encoding (vcpu.h). */
 static const uint8_t sdm_gpr[16] = { 0, 3, 1, 2, 6, 7, 5, 4,
@@ -181,9 +182,16 @@ void gdb_poll(void)
 	while ((c = uart_port_getc(line)) >= 0) {
 		last_rx = rdtsc();
 		/* The guest may have been restarted since: the stub follows
-		 * its slot, whose vCPU is the same structure. */
-		if (debugged->state != VM_RUNNING)
+		 * its slot, whose vCPU is the same structure. A guest that is
+		 * not running has no vCPU state to serve. */
+		if (debugged->state != VM_RUNNING) {
+			if (!told_not_running)
+				log_warn(SRC, "guest \"%s\" is not running (%s): the debugger is not answered",
+					 debugged->name, vm_state_name(debugged));
+			told_not_running = true;
 			continue;
+		}
+		told_not_running = false;
 		gdbstub_input(&stub, (uint8_t)c);
 	}
 }
