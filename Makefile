@@ -215,7 +215,8 @@ run: all $(LINUX)
 	$(PYTHON) tests/emu/run.py --demo
 
 # All of it takes about 40 minutes; BENCH=--exits-only just the exit costs,
-# BENCH=--linux-only just the Linux boot (three boots, about 20 minutes).
+# BENCH=--linux-only just the Linux boot (three boots, about 20 minutes),
+# BENCH=--sched-only just the guests sharing one CPU.
 bench: all $(LINUX)
 	$(PYTHON) tests/emu/bench.py $(BENCH)
 

@@ -1,5 +1,6 @@
 ; spinner.asm - CPU-bound work for the scheduler benchmark: prints "P"
-; after every 2^20 loop iterations, 40 times, then exits. Run several at
+; after every 2^19 loop iterations (about half a 10 ms slice in Bochs),
+; 320 times, then exits. Run several at
 ; once with different weights: the lines each prints before the first one
 ; finishes measure its share of the CPU.
         bits 64
@@ -8,9 +9,9 @@
 
 _start:
         LIB_INIT
-        mov     r12d, 40
+        mov     r12d, 320
 .line:
-        mov     ecx, 1 << 20
+        mov     ecx, 1 << 19
 .spin:
         dec     ecx
         jnz     .spin
