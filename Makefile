@@ -113,7 +113,7 @@ $(BUILD)/shale.efi: $(BUILD)/shale.so
 # ---------------------------------------------------------------- host tools
 tools: $(BUILD)/shale-cfgcheck
 
-$(BUILD)/shale-cfgcheck: tools/shale-cfgcheck.c vmm/config.c vmm/config_values.c lib/printf.c | $(DEPS_STAMP)
+$(BUILD)/shale-cfgcheck: tools/shale-cfgcheck.c vmm/config.c vmm/config_values.c lib/parse.c lib/printf.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(HOST_CFLAGS) -o $@ $^
@@ -147,8 +147,8 @@ linux: $(LINUX)
 # Each host test links the pure modules it exercises; nothing here needs
 # UEFI or VT-x.
 UNIT_decode    := arch/x86/decode.c
-UNIT_config    := vmm/config.c vmm/config_values.c lib/printf.c
-UNIT_config_errors := vmm/config.c vmm/config_values.c lib/printf.c
+UNIT_config    := vmm/config.c vmm/config_values.c lib/parse.c lib/printf.c
+UNIT_config_errors := vmm/config.c vmm/config_values.c lib/parse.c lib/printf.c
 UNIT_ept       := arch/x86/ept.c
 UNIT_page_alloc := vmm/page_alloc.c
 UNIT_vmx_controls := arch/x86/vmx_controls.c
@@ -189,7 +189,7 @@ test-unit: $(UNIT_BINS)
 # runs each briefly; `make fuzz` runs them for FUZZ_SECONDS each.
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
-FUZZ_config := vmm/config.c vmm/config_values.c lib/printf.c
+FUZZ_config := vmm/config.c vmm/config_values.c lib/parse.c lib/printf.c
 FUZZ_decode := arch/x86/decode.c
 FUZZ_bzimage := vmm/load/bzimage.c lib/printf.c
 FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c

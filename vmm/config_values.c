@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/parse.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/config.h"
@@ -89,36 +90,9 @@ static bool split_next(struct span *rest, char sep, struct span *item)
 }
 
 /* All of sp as a decimal or 0x-hex number; false on junk or overflow. */
-static bool parse_u64(struct span sp, uint64_t *out)
+static bool span_u64(struct span sp, uint64_t *out)
 {
-	unsigned base = 10;
-	uint64_t v = 0;
-	size_t i = 0;
-
-	if (sp.n > 2 && sp.s[0] == '0' && (sp.s[1] == 'x' || sp.s[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	if (i == sp.n)
-		return false;
-	for (; i < sp.n; i++) {
-		char c = sp.s[i];
-		unsigned d;
-
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (base == 16 && c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			return false;
-		if (v > (UINT64_MAX - d) / base)
-			return false;
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
+	return parse_u64(sp.s, sp.n, out);
 }
 
 /* A number with an optional K/M/G suffix (powers of 1024). */
@@ -135,7 +109,7 @@ static bool parse_size(struct span sp, uint64_t *out)
 	}
 	if (mul != 1)
 		sp.n--;
-	if (!parse_u64(sp, &v) || v > UINT64_MAX / mul)
+	if (!span_u64(sp, &v) || v > UINT64_MAX / mul)
 		return false;
 	*out = v * mul;
 	return true;
@@ -185,7 +159,7 @@ static bool value_number(struct config_parser *p, uint64_t lo, uint64_t hi, uint
 {
 	uint64_t v = 0;
 
-	if (!parse_u64(p->val, &v))
+	if (!span_u64(p->val, &v))
 		return config_bad_value(p, "expected a number from %llu to %llu",
 				 (unsigned long long)lo, (unsigned long long)hi);
 	if (v < lo || v > hi)
@@ -240,8 +214,8 @@ static bool set_console(struct config_parser *p)
 	uint64_t port, baud = CONFIG_UART_BASE_BAUD;
 
 	split_next(&rest, ',', &port_s);
-	if (!parse_u64(port_s, &port) ||
-	    (split_next(&rest, ',', &baud_s) && !parse_u64(baud_s, &baud)) || rest.s)
+	if (!span_u64(port_s, &port) ||
+	    (split_next(&rest, ',', &baud_s) && !span_u64(baud_s, &baud)) || rest.s)
 		return config_bad_value(p, "expected \"PORT, BAUD\" like 0x3f8, 115200");
 	if (port < 1 || port > 0xffff)
 		return config_bad_value(p, "I/O port 0x%llx is out of range, allowed 0x1..0xffff",
@@ -272,7 +246,7 @@ static bool set_timeslice(struct config_parser *p)
 	} else {
 		return config_bad_value(p, "expected a time like 10ms or 500us");
 	}
-	if (!parse_u64(span_trim(num), &v))
+	if (!span_u64(span_trim(num), &v))
 		return config_bad_value(p, "expected a time like 10ms or 500us");
 	if (v > 1000000 || v * mul < 100 || v * mul > 1000000)
 		return config_bad_value(p, "out of range, allowed 100us..1s");
@@ -406,11 +380,11 @@ static bool set_cpus(struct config_parser *p)
 	while (split_next(&rest, ',', &item)) {
 		size_t dash = span_find(item, '-');
 
-		if (!parse_u64((struct span){ item.s, dash }, &lo))
+		if (!span_u64((struct span){ item.s, dash }, &lo))
 			return config_bad_value(p, "expected \"all\" or a list like 0,2-3");
 		hi = lo;
 		if (dash < item.n &&
-		    !parse_u64((struct span){ item.s + dash + 1, item.n - dash - 1 }, &hi))
+		    !span_u64((struct span){ item.s + dash + 1, item.n - dash - 1 }, &hi))
 			return config_bad_value(p, "expected \"all\" or a list like 0,2-3");
 		if (hi >= CONFIG_MAX_HOST_CPUS)
 			return config_bad_value(p, "CPU %llu is out of range, allowed 0..%d",
@@ -465,7 +439,7 @@ static bool set_address(struct config_parser *p)
 {
 	uint64_t v = 0;
 
-	if (!parse_u64(p->val, &v))
+	if (!span_u64(p->val, &v))
 		return config_bad_value(p, "expected an address like 0x100000");
 	if (p->key == K_LOAD)
 		p->g->load = v;

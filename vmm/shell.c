@@ -9,6 +9,7 @@
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/vmx.h"
 #include "lib/log.h"
+#include "lib/parse.h"
 #include "lib/string.h"
 #include "vmm/shell.h"
 #include "vmm/version.h"
@@ -63,30 +64,7 @@ static struct vm *find_guest(const char *name)
 
 static bool parse_number(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
-	unsigned base = 10;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		unsigned d;
-
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (base == 16 && ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f'))
-			d = (*s | 0x20) - 'a' + 10;
-		else
-			return false;
-		if (v > (UINT64_MAX - d) / base)
-			return false;
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
+	return parse_u64(s, strlen(s), out);
 }
 
 /* ------------------------------------------------------------ commands */
