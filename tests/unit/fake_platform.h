@@ -4,7 +4,8 @@
  * unit tests: time stands still until the test moves it, and moving it
  * fires every armed timer that falls due on the way, in deadline order and
  * each at its own deadline, as vmm/platform.c does between guest runs.
- * The interrupt lines and the device's own callbacks stay each test's.
+ * The interrupt lines and the device's own callbacks stay each test's;
+ * fake_outb()/fake_inb() reach its ports.
  *
  * The platform's ctx must point at a struct whose first member is a
  * struct fake_clock (or at the clock itself).
@@ -15,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmm/io.h"
 #include "vmm/vdev/vdev.h"
 
 #define FAKE_TIMERS 8
@@ -90,6 +92,22 @@ static inline void fake_advance_to(struct fake_clock *c, uint64_t to)
 static inline void fake_advance(struct fake_clock *c, uint64_t ticks)
 {
 	fake_advance_to(c, c->now + ticks);
+}
+
+/* A byte to or from a port of the device under test, which must claim it. */
+static inline void fake_outb(struct io_bus *bus, uint16_t port, uint8_t v)
+{
+	uint32_t val = v;
+
+	assert_true(io_access(bus, port, 1, true, &val));
+}
+
+static inline uint8_t fake_inb(struct io_bus *bus, uint16_t port)
+{
+	uint32_t val = 0xdeadbeef;
+
+	assert_true(io_access(bus, port, 1, false, &val));
+	return (uint8_t)val;
 }
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/fake_platform.h"
 #include "vmm/io.h"
 #include "vmm/vdev/pic8259.h"
 
@@ -23,17 +24,12 @@ static struct fixture fx;
 
 static void outb(uint16_t port, uint8_t v)
 {
-	uint32_t val = v;
-
-	assert_true(io_access(&fx.bus, port, 1, true, &val));
+	fake_outb(&fx.bus, port, v);
 }
 
 static uint8_t inb(uint16_t port)
 {
-	uint32_t val = 0xdeadbeef;
-
-	assert_true(io_access(&fx.bus, port, 1, false, &val));
-	return (uint8_t)val;
+	return fake_inb(&fx.bus, port);
 }
 
 /* The sequence of Linux's init_8259A(), auto_eoi selectable. */

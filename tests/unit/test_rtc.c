@@ -51,17 +51,12 @@ static void advance(uint64_t ticks)
 
 static void outb(uint16_t port, uint8_t v)
 {
-	uint32_t val = v;
-
-	assert_true(io_access(&bus, port, 1, true, &val));
+	fake_outb(&bus, port, v);
 }
 
 static uint8_t inb(uint16_t port)
 {
-	uint32_t val = 0xdeadbeef;
-
-	assert_true(io_access(&bus, port, 1, false, &val));
-	return (uint8_t)val;
+	return fake_inb(&bus, port);
 }
 
 static uint8_t cmos_read(uint8_t index)
