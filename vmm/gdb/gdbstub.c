@@ -330,7 +330,7 @@ static void breakpoint(struct gdbstub *s, const char *args, bool insert)
 /* "monitor CMD": the answer goes out as console output ('O' packets). */
 static void monitor(struct gdbstub *s, const char *hex)
 {
-	char cmd[64], msg[160];
+	char cmd[64], msg[256];
 	size_t n = strlen(hex) / 2;
 
 	if (n >= sizeof(cmd) || !rsp_get_hex(hex, cmd, n)) {
@@ -338,18 +338,20 @@ static void monitor(struct gdbstub *s, const char *hex)
 		return;
 	}
 	cmd[n] = '\0';
-	if (!strcmp(cmd, "phys"))
-		s->phys = true;
-	else if (!strcmp(cmd, "virt"))
-		s->phys = false;
-	if (!strcmp(cmd, "phys") || !strcmp(cmd, "virt") || !strcmp(cmd, "mode"))
+	if (!strcmp(cmd, "phys") || !strcmp(cmd, "virt") || !strcmp(cmd, "mode")) {
+		if (strcmp(cmd, "mode"))
+			s->phys = !strcmp(cmd, "phys");
 		ksnprintf(msg, sizeof(msg), "memory addresses are guest-%s\n",
 			  s->phys ? "physical" : "virtual (through the guest's page tables)");
-	else
-		ksnprintf(msg, sizeof(msg), "%s%s%sShale monitor commands: phys (addresses are "
-			  "guest-physical), virt (guest-virtual, the default), mode\n",
-			  strcmp(cmd, "help") ? "unknown command \"" : "",
-			  strcmp(cmd, "help") ? cmd : "", strcmp(cmd, "help") ? "\"; " : "");
+	} else {
+		static const char help[] = "Shale monitor commands: phys (addresses are "
+			"guest-physical), virt (guest-virtual, the default), mode\n";
+
+		if (!strcmp(cmd, "help"))
+			ksnprintf(msg, sizeof(msg), "%s", help);
+		else
+			ksnprintf(msg, sizeof(msg), "unknown command \"%s\"; %s", cmd, help);
+	}
 	s->out[0] = 'O';
 	rsp_put_hex(s->out + 1, msg, strlen(msg));
 	reply(s, s->out);
