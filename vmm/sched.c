@@ -37,11 +37,9 @@ static void save_guest_state(struct vcpu *v)
 	for (int i = 0; i < 6; i++)
 		v->msr_saved[i] = rdmsr(swapped_msrs[i]);
 	v->cr2 = read_cr2();
-	asm volatile("mov %%db0, %0" : "=r"(v->dr[0]));
-	asm volatile("mov %%db1, %0" : "=r"(v->dr[1]));
-	asm volatile("mov %%db2, %0" : "=r"(v->dr[2]));
-	asm volatile("mov %%db3, %0" : "=r"(v->dr[3]));
-	asm volatile("mov %%db6, %0" : "=r"(v->dr6));
+	for (unsigned i = 0; i < 4; i++)
+		v->dr[i] = read_dr(i);
+	v->dr6 = read_dr(6);
 }
 
 static void load_guest_state(struct vcpu *v)
@@ -49,11 +47,9 @@ static void load_guest_state(struct vcpu *v)
 	for (int i = 0; i < 6; i++)
 		wrmsr(swapped_msrs[i], v->msr_saved[i]);
 	write_cr2(v->cr2);
-	asm volatile("mov %0, %%db0" ::"r"(v->dr[0]));
-	asm volatile("mov %0, %%db1" ::"r"(v->dr[1]));
-	asm volatile("mov %0, %%db2" ::"r"(v->dr[2]));
-	asm volatile("mov %0, %%db3" ::"r"(v->dr[3]));
-	asm volatile("mov %0, %%db6" ::"r"(v->dr6 | 0xffff0ff0ull));
+	for (unsigned i = 0; i < 4; i++)
+		write_dr(i, v->dr[i]);
+	write_dr(6, v->dr6 | DR6_FIXED);
 	if (read_cr4() & CR4_OSXSAVE)
 		xsetbv(0, v->xcr0);
 }

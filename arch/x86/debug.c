@@ -24,35 +24,9 @@
 #include "vmm/vmm.h"
 
 #define RFLAGS_RF (1ull << 16)
-#define DR6_FIXED 0xffff0ff0ull
 #define DR7_FIXED 0x400ull
 #define DBG_QUAL_B0_3 0xfull   /* which of DR0-3 matched */
 #define DBG_QUAL_BS (1ull << 14) /* single step (RFLAGS.TF) */
-
-static uint64_t read_dr(unsigned i)
-{
-	uint64_t val = 0;
-
-	switch (i) {
-	case 0: asm volatile("mov %%db0, %0" : "=r"(val)); break;
-	case 1: asm volatile("mov %%db1, %0" : "=r"(val)); break;
-	case 2: asm volatile("mov %%db2, %0" : "=r"(val)); break;
-	case 3: asm volatile("mov %%db3, %0" : "=r"(val)); break;
-	case 6: asm volatile("mov %%db6, %0" : "=r"(val)); break;
-	}
-	return val;
-}
-
-static void write_dr(unsigned i, uint64_t val)
-{
-	switch (i) {
-	case 0: asm volatile("mov %0, %%db0" ::"r"(val)); break;
-	case 1: asm volatile("mov %0, %%db1" ::"r"(val)); break;
-	case 2: asm volatile("mov %0, %%db2" ::"r"(val)); break;
-	case 3: asm volatile("mov %0, %%db3" ::"r"(val)); break;
-	case 6: asm volatile("mov %0, %%db6" ::"r"(val)); break;
-	}
-}
 
 void vcpu_set_debug(struct vcpu *v, const struct vcpu_debug *d)
 {

@@ -70,6 +70,35 @@ DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 
+#define DR6_FIXED 0xffff0ff0ull /* DR6 bits that read as 1 (SDM Vol. 3B, 17.2.3) */
+
+/* Debug registers DR0-DR3 and DR6 by number (MOV DR names them in the
+ * instruction, so a number needs a switch). Others read as 0. */
+static inline uint64_t read_dr(unsigned i)
+{
+	uint64_t val = 0;
+
+	switch (i) {
+	case 0: asm volatile("mov %%db0, %0" : "=r"(val)); break;
+	case 1: asm volatile("mov %%db1, %0" : "=r"(val)); break;
+	case 2: asm volatile("mov %%db2, %0" : "=r"(val)); break;
+	case 3: asm volatile("mov %%db3, %0" : "=r"(val)); break;
+	case 6: asm volatile("mov %%db6, %0" : "=r"(val)); break;
+	}
+	return val;
+}
+
+static inline void write_dr(unsigned i, uint64_t val)
+{
+	switch (i) {
+	case 0: asm volatile("mov %0, %%db0" ::"r"(val)); break;
+	case 1: asm volatile("mov %0, %%db1" ::"r"(val)); break;
+	case 2: asm volatile("mov %0, %%db2" ::"r"(val)); break;
+	case 3: asm volatile("mov %0, %%db3" ::"r"(val)); break;
+	case 6: asm volatile("mov %0, %%db6" ::"r"(val)); break;
+	}
+}
+
 static inline uint64_t read_rflags(void)
 {
 	uint64_t v;
