@@ -99,7 +99,7 @@ def sched_bench():
         workdir = os.path.join(run.BUILD, "emu", "bench-sched%d" % n)
         os.makedirs(workdir, exist_ok=True)
         disk = run.make_disk(case, workdir)
-        r = emulator.run_bochs(disk, workdir, ["all guests have stopped", "[panic]"], 600)
+        r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 600)
         out = r.output
         first_exit = re.search(r'guest "s\d+" exited', out)
         window = out[:first_exit.start()] if first_exit else out
@@ -258,7 +258,7 @@ def shale_linux_run(entry, init, apicv):
     wd = os.path.join(run.BUILD, "emu", name)
     os.makedirs(wd, exist_ok=True)
     ticks, out = boot_with_breakpoints(run.make_disk(case, wd), wd,
-                                       ["all guests have stopped", "[panic]"],
+                                       run.cases.END_BOCHS,
                                        [entry, init], megs=LINUX_SHALE_MEGS)
     r = linux_run(ticks, out)
     r.update(exits=re.findall(r"^  (\S[^\n]*?)\s{2,}(\d+)\s+(\d+)\s+(\d+)$",
@@ -373,11 +373,12 @@ def main():
     workdir = os.path.join(run.BUILD, "emu", "bench")
     os.makedirs(workdir, exist_ok=True)
     disk = run.make_disk(case, workdir)
-    r = emulator.run_bochs(disk, workdir, ["all guests have stopped", "[panic]"], 300)
+    r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 300)
     got = dict((m.group(1), int(m.group(2))) for m in
                re.finditer(r"\[guest bench\] BENCH (\S+) (\d+)", r.output))
     if "baseline" not in got or len(got) < len(OPS) + 1:
-        print("bench: the bench guest did not report (see %s/serial.out)" % workdir)
+        print("bench: the bench guest did not report%s (see %s/serial.out)" % (
+            ": " + r.ended_by if r.exited or r.timed_out else "", workdir))
         return 1
     base = got["baseline"]
     size = os.path.getsize(run.EFI)

@@ -14,11 +14,13 @@ import os
 import re
 import subprocess
 
-# Lines that end a run early. Shale halts (Bochs) or returns to the firmware,
-# which then starts its shell (QEMU).
-END_BOCHS = ["all guests have stopped", "[panic]", "returning to the firmware",
-             "Shale halted this CPU"]
-END_QEMU = ["UEFI Interactive Shell", "Shale owns the machine"]
+from emulator import END_SHALE  # noqa: E402
+
+# Lines that end a run early: Shale halts (Bochs) or returns to the
+# firmware, which then starts its shell (QEMU). Regular expressions; ^ is
+# the start of a line, so only Shale's own lines count (tests/emu/emulator.py).
+END_BOCHS = END_SHALE
+END_QEMU = [r"UEFI Interactive Shell", r"^\[shale\] firmware exited; Shale owns the machine"]
 
 
 def guest(name, extra="", memory="16M", image=None):
@@ -157,7 +159,61 @@ def triple_fault_report(out):
     return problems
 
 
-CASES = [
+# The harness itself (tests/emu/emulator.py, run.py). Each would pass, or
+# crash the runner, without what it guards.
+HARNESS_CASES = [
+    # Bochs must not need the host's sound: with an ALSA that has no
+    # configuration at all, Debian's Bochs aborts unless its sound driver
+    # is the dummy one.
+    dict(name="harness-no-alsa", guests=["after"], config=HV + guest("after"),
+         env={"ALSA_CONFIG_PATH": "{workdir}/empty-alsa.conf"},
+         workfiles={"empty-alsa.conf": ""}),
+    # Bochs cannot start (its disk is missing): one line with its status
+    # and its own words, and a FAIL. (Bochs' status after such a panic is 1,
+    # or SIGSEGV when its tear-down crashes.)
+    dict(name="harness-missing-disk", guests=["after"], config=HV + guest("after"),
+         disk_missing=True,
+         expect_fail=[r"^Bochs exited at start \((status 1|SIGSEGV)\): ata0-0: could not open "
+                      r"hard drive image file '.*no-such-disk\.img'"]),
+    # Bochs dies under a running guest: a FAIL that says so.
+    dict(name="harness-killed", guests=[], images=["spin"], config=HV + guest("spin"),
+         kill_after=r"\[guest spin\] PASS spin-started",
+         expect_fail=[r"^Bochs was killed mid-run \(SIGKILL\)"]),
+    # A guest prints Shale's end and failure lines: they neither end nor
+    # fail its run, and its forged exit status does not count.
+    dict(name="harness-impostor", guests=["impostor"], config=HV + guest("impostor"),
+         status={"impostor": 4},
+         expect=[r"\[guest impostor\] \[panic\] Shale halted this CPU\n",
+                 r"\[guest impostor\] \[shale\] all guests have stopped"],
+         reject=[r'(?m)^\[vm\] guest "impostor" exited with status 0']),
+]
+
+def exit_budgets(out):
+    """Each operation of the bench guest within its budget in
+    tests/emu/exit_budgets.txt. Returns a list of problems."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exit_budgets.txt")
+    budgets = {}
+    with open(path) as f:
+        for line in f:
+            line = line.split("#")[0].split()
+            if line:
+                budgets[line[0]] = int(line[1])
+    got = dict((m.group(1), int(m.group(2))) for m in
+               re.finditer(r"^\[guest bench\] BENCH (\S+) (\d+)$", out, re.M))
+    problems = []
+    for op, budget in budgets.items():
+        if op not in got:
+            problems.append("exit cost of %s: not measured" % op)
+        elif got[op] > budget:
+            problems.append("exit cost of %s: %d ticks, over its budget of %d "
+                            "(tests/emu/exit_budgets.txt)" % (op, got[op], budget))
+    return problems
+
+
+CASES = HARNESS_CASES + [
+    # The exit paths' costs, held to their budgets (deterministic counts).
+    dict(name="exit-costs", guests=["bench"],
+         config=HV + guest("bench", "devices = testdev"), checks=[exit_budgets]),
     dict(name="cpuid", guests=["cpuid"], config=HV + guest("cpuid")),
     dict(name="msr", guests=["msr"], config=HV + guest("msr")),
     dict(name="io", guests=["io"],
@@ -199,7 +255,7 @@ CASES = [
     # An exception in the hypervisor itself: exception, registers, backtrace,
     # then Shale halts (the test device injects it on request).
     dict(name="hypervisor-exception", guests=["hvfault"], allow_panic=True,
-         config=HV + guest("hvfault", "devices = testdev"),
+         config="[hypervisor]\nlog = info\nselftest = on\n\n" + guest("hvfault", "devices = testdev"),
          status={"hvfault": None},
          expect=[r'\[panic\] hypervisor exception #UD invalid opcode \(vector 6\), error code 0x0',
                  r'  RIP [0-9a-f]{16}  CS 0008  RFLAGS [0-9a-f]{16}',
@@ -217,7 +273,7 @@ CASES = [
     # A VMREAD in the hypervisor fails: the field, the SDM's text for the
     # error, the caller by name, a backtrace, then Shale halts.
     dict(name="vmread-failure", guests=["vmreadfault"], allow_panic=True,
-         config=HV + guest("vmreadfault", "devices = testdev"),
+         config="[hypervisor]\nlog = info\nselftest = on\n\n" + guest("vmreadfault", "devices = testdev"),
          status={"vmreadfault": None},
          expect=[r'\[panic\] VMREAD of field 0x6bfe failed: VMREAD/VMWRITE from/to unsupported VMCS component'
                  r' \(VM-instruction error 12\), in selftest_inject_fault\+0x[0-9a-f]+, called from \w+\+0x[0-9a-f]+\n'
@@ -229,7 +285,7 @@ CASES = [
     # VMRESUME fails (broken host state): the SDM's text for the error, a
     # dump, the guest stopped, the next guest runs.
     dict(name="vmresume-failure", guests=["hostfault", "after"],
-         config=HV + guest("hostfault", "devices = testdev") + guest("after"),
+         config="[hypervisor]\nlog = info\nselftest = on\n\n" + guest("hostfault", "devices = testdev") + guest("after"),
          status={"hostfault": None},
          expect=[r'VMRESUME failed for guest "hostfault": VM entry with invalid host-state field\(s\) \(VM-instruction error 8\)',
                  r'\[dump\] guest "hostfault" vcpu 0: VM entry failed',
@@ -237,7 +293,7 @@ CASES = [
                  r'guest "after" exited with status 0']),
     # The VM entry fails on guest state: the failed guest-state rule named.
     dict(name="vmentry-failure", guests=["guestfault", "after"],
-         config=HV + guest("guestfault", "devices = testdev") + guest("after"),
+         config="[hypervisor]\nlog = info\nselftest = on\n\n" + guest("guestfault", "devices = testdev") + guest("after"),
          status={"guestfault": None},
          expect=[r'VM entry failed for guest "guestfault": VM-entry failure: invalid guest state',
                  r'guest-state check that fails: RFLAGS reserved bits',
@@ -534,3 +590,18 @@ CASES = [
                  r"BdsDxe: starting Boot0002"],
          reject=[r"Shale owns the machine"]),
 ]
+
+
+def _more_cases():
+    """Cases kept in files of their own, tests/emu/cases_*.py (each with a
+    CASES list): one file per subject, so that they grow apart."""
+    import glob
+    import importlib
+    here = os.path.dirname(os.path.abspath(__file__))
+    more = []
+    for path in sorted(glob.glob(os.path.join(here, "cases_*.py"))):
+        more += importlib.import_module(os.path.basename(path)[:-3]).CASES
+    return more
+
+
+CASES += _more_cases()

@@ -4,6 +4,13 @@
 Both write the guest-visible COM1 to a file; the run ends when a marker line
 appears, when the emulator exits, or at the wall-clock timeout, whichever
 comes first. Facts about the emulators: shared/EMULATORS.md.
+
+A run needs nothing from the host that it does not ask for: the sound
+driver is Bochs' dummy (Debian's Bochs aborts at power-on where ALSA finds
+no device), the display is a VNC server nobody connects to, every path is
+absolute, and the TCP ports for COM1/COM2 sockets are picked free (a clash
+retries). An emulator that dies is reported in one line, with its status
+and its own last words, never as a traceback: see EmulatorExit.
 """
 import os
 import re
@@ -30,6 +37,8 @@ display_library: rfb, options="timeout=0"
 ata0: enabled=true, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=disk, path="{disk}", mode=flat
 boot: disk
+sound: driver=dummy
+speaker: enabled=0
 com1: enabled=true, mode={com1_mode}, dev="{com1_dev}"
 {com2}
 port_e9_hack: enabled=1
@@ -40,28 +49,96 @@ panic: action=fatal
 """
 
 
-class Run:
-    """The outcome of one emulator run."""
+# Lines that end a run: Shale's own, so each must start a line (a guest's
+# lines all start with "[guest NAME] ", and a guest cannot forge one of
+# these by printing it). Regular expressions, matched per line.
+END_SHALE = [r"^\[shale\] all guests have stopped", r"^\[panic\]",
+             r"^\[shale\] error: returning to the firmware"]
+# Escape sequences the firmware's console writes around its text.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
-    def __init__(self, output, seconds, timed_out, ended_by):
+
+def marker_hit(markers, text):
+    """The first of markers (regular expressions, ^ = start of a line) found
+    in text, or None. A callable decides for itself."""
+    if callable(markers):
+        return "all end markers" if markers(text) else None
+    clean = _ANSI.sub("", text.replace("\r", ""))
+    return next((m for m in markers if re.search(m, clean, re.M)), None)
+
+
+class Run:
+    """The outcome of one emulator run. ended_by says why it ended: the end
+    marker, "timeout", or the emulator's own end (then exited is True and
+    ended_by is the one-line report of how it died)."""
+
+    def __init__(self, output, seconds, timed_out, ended_by, exited=False):
         self.output = output
         self.seconds = seconds
         self.timed_out = timed_out
         self.ended_by = ended_by
+        self.exited = exited
 
 
-def _wait(proc, serial, end_markers, timeout, echo=None):
+class EmulatorExit(Exception):
+    """The emulator ended before the run did; str() is the one-line report."""
+
+
+def _signal_name(rc):
+    try:
+        return signal.Signals(-rc).name
+    except ValueError:
+        return "signal %d" % -rc
+
+
+def _last_words(workdir):
+    """What the emulator last said about itself: a PANIC line of Bochs' log
+    (a missing disk, a bad option), else the last line it printed that is
+    not the debugger's (glibc's '*** buffer overflow detected ***')."""
+    log = os.path.join(workdir, "bochs.log")
+    if os.path.exists(log):
+        with open(log, errors="replace") as f:
+            panics = [l.split(">>PANIC<<", 1)[1].strip() for l in f
+                      if ">>PANIC<<" in l and "Shutdown port" not in l]
+        if panics:
+            return panics[-1]
+    for name in ("bochs.stdout", "qemu.stdout"):
+        path = os.path.join(workdir, name)
+        if not os.path.exists(path):
+            continue
+        with open(path, errors="replace") as f:
+            lines = [l.strip() for l in f.read().splitlines()]
+        noise = re.compile(r"^(\(\d+\)|<bochs:|Next at t=|=+$|Bochs x86 Emulator|Built from|"
+                           r"Timestamp:|ALSA lib)")
+        words = [l for l in lines if l and not noise.match(l)]
+        if words:
+            return words[-1]
+    return "no message"
+
+
+def exit_report(name, rc, output, workdir):
+    """One line: how the emulator ended and its last words, e.g.
+    'Bochs exited at start (SIGABRT): *** buffer overflow detected ***'."""
+    when = "mid-run" if "[shale]" in output else "at start"
+    how = _signal_name(rc) if rc < 0 else "status %d" % rc
+    if rc == -signal.SIGKILL:  # from outside: nothing it said explains it
+        return "%s was killed %s (%s)" % (name, when, how)
+    return "%s exited %s (%s): %s" % (name, when, how, _last_words(workdir))
+
+
+def _wait(proc, serial, end_markers, timeout, echo=None, kill_after=None, name="Bochs"):
     start = time.time()
     try:
-        return _poll(proc, serial, end_markers, timeout, echo, start)
+        return _poll(proc, serial, end_markers, timeout, echo, start, kill_after, name)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
 
 
-def _poll(proc, serial, end_markers, timeout, echo, start):
+def _poll(proc, serial, end_markers, timeout, echo, start, kill_after, name):
     ended_by = None
+    exited = False
     shown = 0
     while True:
         time.sleep(0.2)
@@ -73,10 +150,13 @@ def _poll(proc, serial, end_markers, timeout, echo, start):
             echo.write(text[shown:].replace("\r", ""))
             echo.flush()
             shown = len(text)
-        if callable(end_markers):
-            hit = "all end markers" if end_markers(text) else None
-        else:
-            hit = next((m for m in end_markers if m in text), None)
+        if kill_after and re.search(kill_after, text) and proc.poll() is None:
+            # The harness's own test: the emulator dies under a run, as
+            # when the OOM killer or a person ends it.
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            kill_after = None
+        hit = marker_hit(end_markers, text)
         if hit:
             # Let the last lines drain before stopping the emulator.
             time.sleep(0.5)
@@ -87,13 +167,15 @@ def _poll(proc, serial, end_markers, timeout, echo, start):
                 echo.write(text[shown:].replace("\r", ""))
             break
         if proc.poll() is not None:
-            ended_by = "emulator exited (%d)" % proc.returncode
+            exited = True
+            ended_by = exit_report(name, proc.returncode, text,
+                                   os.path.dirname(serial))
             break
         if time.time() - start > timeout:
             ended_by = "timeout"
             break
     return Run(text.replace("\r", ""), time.time() - start,
-               ended_by == "timeout", ended_by)
+               ended_by == "timeout", ended_by, exited)
 
 
 def _free_port():
@@ -106,7 +188,7 @@ class SerialLink:
     """COM1 of a Bochs run as a TCP socket: what arrives is appended to the
     serial log (and echoed), what is typed or scripted is sent."""
 
-    def __init__(self, port, log_path, echo=None, raw=False):
+    def __init__(self, port, log_path, echo=None, raw=False, proc=None):
         self.log = open(log_path, "wb")
         self.echo = echo
         self.raw = raw
@@ -114,13 +196,16 @@ class SerialLink:
         self.lock = threading.Lock()
         self.sock = None
         for _ in range(300):  # Bochs opens the port once it has started
+            if proc and proc.poll() is not None:
+                break  # it died first: the caller reports how
             try:
                 self.sock = socket.create_connection(("127.0.0.1", port), 1)
                 break
             except OSError:
                 time.sleep(0.1)
         if not self.sock:
-            raise RuntimeError("cannot connect to Bochs' COM1 on port %d" % port)
+            self.log.close()
+            raise EmulatorExit("cannot connect to Bochs' COM1 on port %d" % port)
         self.sock.settimeout(None)  # reads block; silence is not an error
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -269,15 +354,30 @@ def _script_thread(link, script, stop):
 
 
 def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None,
-              script=None, interactive=False, gdb=None):
+              script=None, interactive=False, gdb=None, env=None, kill_after=None):
     """Boot disk in Bochs with VMX; returns a Run. With a script (a list of
     (regex, bytes)) or interactive (the terminal's keys), COM1 is a socket
     that this process types into. With gdb (dict: after, commands), COM2 is
-    a socket and gdb runs against it; its output is Run.gdb_output."""
+    a socket and gdb runs against it; its output is Run.gdb_output. env adds
+    to Bochs' environment; kill_after (a regex) kills Bochs once it appears
+    on the console, to test the harness. A TCP port taken by someone else
+    between the pick and Bochs' bind is retried with new ports."""
+    workdir = os.path.abspath(workdir)
+    for attempt in range(3):
+        run = _run_bochs_once(disk, workdir, end_markers, timeout, megs, echo, script,
+                              interactive, gdb, env, kill_after)
+        clash = run.exited and "bind() or listen() failed" in run.ended_by
+        if not clash or attempt == 2:
+            return run
+
+
+def _run_bochs_once(disk, workdir, end_markers, timeout, megs, echo, script,
+                    interactive, gdb, env, kill_after):
     os.makedirs(workdir, exist_ok=True)
     serial = os.path.join(workdir, "serial.out")
-    if os.path.exists(serial):
-        os.remove(serial)
+    for old in ("serial.out", "bochs.log", "bochs.stdout"):
+        if os.path.exists(os.path.join(workdir, old)):
+            os.remove(os.path.join(workdir, old))  # or its words are taken for this run's
     port = _free_port() if (script or interactive) else None
     com2_port = _free_port() if gdb else None
     rc = os.path.join(workdir, "bochsrc")
@@ -296,7 +396,8 @@ def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None,
         proc = subprocess.Popen(
             ["bochs", "-q", "-unlock", "-rc", cmds, "-f", rc],
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            cwd=workdir, start_new_session=True)
+            cwd=workdir, start_new_session=True,
+            env=dict(os.environ, **env) if env else None)
         link = None
         stop = threading.Event()
         bridge = None
@@ -305,7 +406,13 @@ def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None,
             if gdb:
                 bridge = GdbBridge(com2_port)
             if port:
-                link = SerialLink(port, serial, echo, raw=interactive)
+                try:
+                    link = SerialLink(port, serial, echo, raw=interactive, proc=proc)
+                except EmulatorExit as e:
+                    if proc.poll() is None:
+                        raise
+                    return Run("", 0, False, exit_report("Bochs", proc.returncode, "",
+                                                         workdir), True)
             if gdb:
                 text_fn = ((lambda: link.text) if link else
                            (lambda: open(serial, "rb").read().decode("utf-8", "replace")
@@ -318,7 +425,8 @@ def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None,
                                  args=(link, script, stop), daemon=True).start()
             if interactive:
                 return _interactive(proc, link, serial, end_markers, timeout)
-            run = _wait(proc, serial, end_markers, timeout, None if port else echo)
+            run = _wait(proc, serial, end_markers, timeout, None if port else echo,
+                        kill_after)
             for _ in range(50):  # gdb's last words, after the guest ended
                 if gdb_result or not gdb:
                     break
@@ -359,7 +467,7 @@ def _interactive(proc, link, serial, end_markers, timeout):
                     break
                 link.send(data)
             with link.lock:
-                if any(m in link.text for m in end_markers):
+                if marker_hit(end_markers, link.text):
                     time.sleep(0.5)
                     break
     finally:
@@ -367,12 +475,16 @@ def _interactive(proc, link, serial, end_markers, timeout):
             termios.tcsetattr(fd, termios.TCSADRAIN, old)
     with link.lock:
         text = link.text
+    if proc.poll() is not None:
+        return Run(text.replace("\r", ""), time.time() - start, False,
+                   exit_report("Bochs", proc.returncode, text, os.path.dirname(serial)), True)
     return Run(text.replace("\r", ""), time.time() - start, False, "interactive")
 
 
 def run_qemu(disk, workdir, end_markers, timeout, cpu=None):
     """Boot disk in QEMU TCG (no VT-x); returns a Run."""
     os.makedirs(workdir, exist_ok=True)
+    workdir = os.path.abspath(workdir)
     serial = os.path.join(workdir, "serial.out")
     if os.path.exists(serial):
         os.remove(serial)
@@ -386,4 +498,4 @@ def run_qemu(disk, workdir, end_markers, timeout, cpu=None):
              "-device", "isa-debug-exit,iobase=0xf4,iosize=1"],
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             cwd=workdir, start_new_session=True)
-        return _wait(proc, serial, end_markers, timeout)
+        return _wait(proc, serial, end_markers, timeout, name="QEMU")

@@ -75,6 +75,9 @@ def judge(case, run):
     problems = []
     if run.timed_out:
         problems.append("timed out after %.0f s" % run.seconds)
+    if run.exited and not case.get("emulator_exits"):
+        # A crash, or an exit before the end marker, is never a pass.
+        problems.append(run.ended_by)
     status = case.get("status")
     for g in case["guests"]:
         if status is not None and g not in status:
@@ -90,7 +93,8 @@ def judge(case, run):
                 continue
             if "[guest %s] PASS %s\n" % (g, check) not in out:
                 problems.append("%s: no PASS %s" % (g, check))
-        if 'guest "%s" exited with status %d\n' % (g, want) not in out:
+        if not re.search(r'^\[vm\] guest "%s" exited with status %d$' % (re.escape(g), want),
+                         out, re.M):
             problems.append('%s: no "exited with status %d"' % (g, want))
     for g, n in case.get("sequence", {}).items():
         # The guest's numbered lines must all be there, in order, each
@@ -107,11 +111,21 @@ def judge(case, run):
             problems.append("gdb did not print: " + pat)
     for check in case.get("checks", []):
         problems += check(out)
-    panic = [] if case.get("allow_panic") else [r"\[panic\]"]
+    panic = [] if case.get("allow_panic") else [r"(?m)^\[panic\]"]
     for pat in case.get("reject", []) + panic:
         if re.search(pat, out):
             problems.append("unexpected: " + pat)
     return problems
+
+
+def judge_expected_failure(case, run, problems):
+    """The harness's own tests: a case with expect_fail passes only when
+    the judge failed it, and with the reasons the case names."""
+    if not problems:
+        return ["the harness passed a run it must fail"]
+    said = "; ".join(problems)
+    return ["the harness failed it without saying: %s (it said: %s)" % (p, said)
+            for p in case["expect_fail"] if not re.search(p, said)]
 
 
 def run_case(case, keep):
@@ -136,12 +150,23 @@ def run_case_inner(case, keep):
             # (or on a panic, or when Shale halts).
             want = case["end_all"]
             end = lambda text: (all(re.search(p, text) for p in want) or
-                                any(m in text for m in cases.END_BOCHS))
+                                emulator.marker_hit(cases.END_BOCHS, text))
+        for name, text in case.get("workfiles", {}).items():
+            with open(os.path.join(workdir, name), "w") as f:
+                f.write(text)
+        env = dict((k, v.format(workdir=os.path.abspath(workdir)))
+                   for k, v in case.get("env", {}).items())
+        if case.get("disk_missing"):
+            disk = os.path.join(workdir, "no-such-disk.img")
         run = emulator.run_bochs(disk, workdir, end,
                                  TIMEOUT_LINUX if case.get("linux") else TIMEOUT_BOCHS,
-                                 script=case.get("script"), gdb=case.get("gdb"))
+                                 script=case.get("script"), gdb=case.get("gdb"),
+                                 env=env, kill_after=case.get("kill_after"))
     problems = judge(case, run)
-    if not keep and not problems:
+    if "expect_fail" in case:
+        run.expected_failure = problems
+        problems = judge_expected_failure(case, run, problems)
+    if not keep and not problems and os.path.exists(disk):
         os.remove(disk)
     return case["name"], run, problems
 
@@ -168,11 +193,17 @@ def demo():
     print("Ctrl-A l lists them, Ctrl-] quits." if tty else
           "(stdin is not a terminal: showing the console only)")
     try:
-        emulator.run_bochs(disk, workdir, ["all guests have stopped", "[panic]"],
-                           3600, echo=sys.stdout, interactive=tty,
-                           script=None if tty else [])
+        r = emulator.run_bochs(disk, workdir, cases.END_BOCHS,
+                               3600, echo=sys.stdout, interactive=tty,
+                               script=None if tty else [])
     except KeyboardInterrupt:
-        pass
+        r = None
+    except emulator.EmulatorExit as e:
+        print("\r\nmake run: %s" % e)
+        return 1
+    if r and r.exited:
+        print("\r\nmake run: %s (its log: %s/bochs.log)" % (r.ended_by, workdir))
+        return 1
     print("\r\nThe disk image stays at %s; tools/mkdisk.sh makes your own." % disk)
     return 0
 
@@ -203,7 +234,10 @@ def main():
                 print("     serial log: build/emu/%s/serial.out" % name)
             else:
                 passed += 1
-                print("PASS emu/%s (%.0f s)" % (name, run.seconds))
+                said = getattr(run, "expected_failure", None)
+                print("PASS emu/%s (%.0f s)%s" % (
+                    name, run.seconds,
+                    ", failed as it must: " + "; ".join(said[:2]) if said else ""))
             sys.stdout.flush()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
