@@ -23,6 +23,11 @@
 
 static uint16_t console_base = 0x3f8;
 
+uint16_t uart_console_base(void)
+{
+	return console_base;
+}
+
 void uart_init(uint16_t port, uint32_t baud)
 {
 	console_base = port;
@@ -64,15 +69,6 @@ void uart_port_putc(uint16_t base, char c)
 		cpu_relax();
 	}
 	outb(base + UART_THR, (uint8_t)c);
-}
-
-void uart_write(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			uart_putc('\r');
-		uart_putc(s[i]);
-	}
 }
 
 int uart_port_getc(uint16_t base)

@@ -10,7 +10,7 @@
 
 void uart_init(uint16_t port, uint32_t baud);
 void uart_putc(char c);
-void uart_write(const char *s, size_t len);
+uint16_t uart_console_base(void);
 /* A received byte, or -1 when none is waiting. */
 int uart_getc(void);
 
@@ -19,5 +19,27 @@ int uart_getc(void);
 void uart_port_init(uint16_t base, uint32_t baud);
 void uart_port_putc(uint16_t base, char c);
 int uart_port_getc(uint16_t base);
+
+/*
+ * The console's output (drivers/uart_tx.c), with LF sent as CR LF. Until
+ * uart_tx_queue_start(), uart_write() waits for the UART byte by byte: the
+ * boot path, beside the firmware's console. After it, uart_write() only
+ * queues, and the queue goes out as the UART can take it: uart_tx_pump()
+ * fills the UART's FIFO when it is empty and never waits, so no guest's
+ * time goes into waiting on the serial line; uart_tx_flush() waits for all
+ * of it (before a halt). Only when the queue is full does uart_write()
+ * wait, and the console keeps guests' lines out of a queue without room.
+ */
+void uart_write(const char *s, size_t len);
+#define UART_TXQ_SIZE 65536 /* a power of two; see CONSOLE_TX_GUEST_MAX */
+/* queue: UART_TXQ_SIZE bytes. */
+void uart_tx_queue_start(uint32_t baud, void *queue);
+void uart_tx_pump(void);
+void uart_tx_flush(void);
+size_t uart_tx_room(void);   /* bytes that fit without waiting */
+size_t uart_tx_pending(void);
+/* TSC ticks the UART needs to send its whole FIFO at the console's baud
+ * rate: how often uart_tx_pump() must run to keep the line busy. */
+uint64_t uart_tx_fifo_ticks(uint64_t tsc_hz);
 
 #endif

@@ -9,6 +9,15 @@
 
 #include <stddef.h>
 
+#ifdef SHALE_HYPERVISOR
+/* gnu-efi's libefi, linked in for boot/, brings a memcpy and a memset that
+ * move a byte at a time and cannot be replaced at link time (their object
+ * defines symbols boot/ needs). Shale's own code calls these instead, by
+ * the usual names. */
+#define memcpy shale_memcpy
+#define memset shale_memset
+#endif
+
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);

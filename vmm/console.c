@@ -41,6 +41,68 @@ void console_guest_write(struct vm *vm, const char *s, uint64_t len)
 	}
 }
 
+/* The length of the well-formed UTF-8 sequence at p (at most n bytes), or
+ * 0 for a byte that does not start one: a stray continuation byte, an
+ * overlong form, a surrogate, a code point past U+10FFFF, or a sequence
+ * cut short (a line splits a long line's sequence only at its end). */
+static uint32_t utf8_len(const uint8_t *p, uint32_t n)
+{
+	uint32_t len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 0;
+	uint32_t cp;
+
+	if (!len || p[0] > 0xf4 || len > n)
+		return 0;
+	cp = p[0] & (0x7f >> len);
+	for (uint32_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+uint32_t console_filter(const uint8_t *raw, uint32_t n, char *out, bool terminal)
+{
+	uint32_t len = 0;
+
+	for (uint32_t i = 0; i < n;) {
+		uint8_t c = raw[i];
+		uint32_t seq;
+
+		if (c == '\n' || c == '\r') {
+			i++;
+			continue;
+		}
+		if (c < 0x80) {
+			bool ctl = c < 0x20 || c == 0x7f;
+
+			if (ctl && terminal && (c == 0x1b || c == '\b' || c == '\t' || c == 0x7f))
+				ctl = false;
+			out[len++] = ctl ? '?' : (char)c;
+			i++;
+			continue;
+		}
+		/* Text in UTF-8 passes whole. A C1 control (U+0080-U+009F,
+		 * whether as the raw byte 0x9b, an 8-bit CSI, or encoded as
+		 * C2 9B) and any malformed byte become '?': terminals act on
+		 * both. */
+		seq = utf8_len(raw + i, n - i);
+		if (!seq || (seq == 2 && raw[i] == 0xc2 && raw[i + 1] < 0xa0)) {
+			out[len++] = '?';
+			i++;
+			continue;
+		}
+		for (uint32_t k = 0; k < seq; k++)
+			out[len++] = (char)raw[i + k];
+		i += seq;
+	}
+	return len;
+}
+
 /* Before anything else goes to the console, end a guest's open line. */
 static void end_open_line(void)
 {
@@ -54,7 +116,7 @@ static void end_open_line(void)
  * is when `partial`); returns false if there was no line to emit. A
  * partial line stays open, so that what follows it (a shell's echo of
  * typed keys) continues it without a second prefix. */
-static bool emit_line(struct vm *vm, bool partial)
+static bool emit_line(struct vm *vm, bool partial, uint32_t limit)
 {
 	struct console_out *o = &vm->out;
 	char line[CONSOLE_LINE_MAX];
@@ -72,24 +134,23 @@ static bool emit_line(struct vm *vm, bool partial)
 	}
 	if (!n || (!complete && n < CONSOLE_LINE_MAX && !partial))
 		return false;
-	uint32_t len = 0;
+	/* A guest's line waits in its own ring until the serial line has
+	 * room for it: Shale never waits on the UART for a guest, and a guest
+	 * that writes faster than the line carries loses its own output. */
+	if (uart_tx_pending() + CONSOLE_LINE_MAX + 128 > limit ||
+	    uart_tx_room() < CONSOLE_LINE_MAX + 128)
+		return false;
+	uint8_t raw[CONSOLE_LINE_MAX];
+
+	for (uint32_t i = 0; i < n; i++)
+		raw[i] = o->buf[(o->tail + i) % CONSOLE_OUT_RING];
+	o->tail += n;
 	/* The guest being typed to drives the terminal like any program
 	 * (a shell's line editing uses escape sequences); the others must
 	 * not be able to move the cursor or recolour the console under the
 	 * person reading it. */
-	bool terminal = vm == console_focus();
+	uint32_t len = console_filter(raw, n, line, vm == console_focus());
 
-	for (uint32_t i = 0; i < n; i++) {
-		char c = o->buf[(o->tail + i) % CONSOLE_OUT_RING];
-		bool ctl = (unsigned char)c < 0x20 || c == 0x7f;
-
-		if (c == '\n' || c == '\r')
-			continue;
-		if (ctl && terminal && (c == 0x1b || c == '\b' || c == '\t' || c == 0x7f))
-			ctl = false;
-		line[len++] = ctl ? '?' : c;
-	}
-	o->tail += n;
 	log_set_before_write(NULL);
 	if (open_vm != vm) {
 		end_open_line();
@@ -122,6 +183,7 @@ bool console_drain(void)
 {
 	bool more = false;
 
+	uart_tx_pump();
 	/* One line per guest per round, at most 64 rounds per call: each
 	 * guest gets the same share of the console, whatever the others do. */
 	for (int round = 0; round < 64; round++) {
@@ -132,9 +194,9 @@ bool console_drain(void)
 			/* A full ring with no newline would never drain; the
 			 * guest being typed to shows its prompt at once. */
 			bool full = vm->out.head - vm->out.tail == CONSOLE_OUT_RING;
-			bool partial = full || vm == console_focus();
+			bool partial = full || vm == console_focus() || !alive(vm);
 
-			if (emit_line(vm, partial))
+			if (emit_line(vm, partial, CONSOLE_TX_GUEST_MAX))
 				any = true;
 			report_drops(vm);
 		}
@@ -148,11 +210,30 @@ bool console_drain(void)
 
 void console_flush(struct vm *vm)
 {
-	while (emit_line(vm, true))
+	/* As much as the transmit queue holds now, so that the guest's last
+	 * lines come before Shale's report about it; never a wait on the
+	 * UART, which would be the other guests' time. What does not fit
+	 * follows through console_drain(), as the line carries it. */
+	while (emit_line(vm, true, CONSOLE_TX_LAST_MAX))
 		;
 	if (open_vm == vm)
 		end_open_line();
 	report_drops(vm);
+}
+
+void console_drain_all(void)
+{
+	for (unsigned i = 0; i < vmm_n_vm; i++) {
+		struct vm *vm = &vmm_vm[i];
+
+		while (vm->out.head != vm->out.tail) {
+			if (!emit_line(vm, true, CONSOLE_TX_LAST_MAX))
+				uart_tx_flush();
+		}
+		if (open_vm == vm)
+			end_open_line();
+		report_drops(vm);
+	}
 }
 
 struct vm *console_focus(void)

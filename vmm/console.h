@@ -14,6 +14,14 @@
 #define CONSOLE_IN_RING 256
 #define CONSOLE_LINE_MAX 160  /* longer lines are split */
 #define CONSOLE_PREFIX_KEY 0x01 /* Ctrl-A */
+/* Guests' lines enter the serial transmit queue only while it holds less
+ * than this: 0.7 s of output at 115200 baud, so that what a guest prints
+ * (and the echo of what is typed) is never far behind. The rest of the
+ * queue is for Shale's own lines, crash reports among them, which then
+ * need not wait behind the guests' output nor on the UART. */
+#define CONSOLE_TX_GUEST_MAX 8192
+/* A stopped guest's last lines may take a little more. */
+#define CONSOLE_TX_LAST_MAX 16384
 
 struct console_out {
 	char buf[CONSOLE_OUT_RING];
@@ -37,13 +45,22 @@ void console_guest_write(struct vm *vm, const char *s, uint64_t len);
  * guests in turn so that none can crowd out another. Returns true while
  * something is left. */
 bool console_drain(void);
-/* Everything left, partial lines too: before a report, or at the end. */
+/* What is left of a stopped guest's output, partial lines too, as far as
+ * the serial queue has room now (the rest follows): before a report. */
 void console_flush(struct vm *vm);
+/* Everything every guest wrote, waiting on the serial line as long as it
+ * takes: only when no guest runs any more. */
+void console_drain_all(void);
 /* Read what the person typed and act on it: keys for the focused guest,
  * or Ctrl-A commands. */
 void console_poll_input(void);
 /* Bytes typed for this guest; returns how many were copied. */
 unsigned console_guest_read(struct vm *vm, uint8_t *buf, unsigned max);
+/* A guest's bytes as the operator's terminal may see them: CR and LF
+ * dropped, other C0 controls, DEL, C1 controls and malformed UTF-8 as '?';
+ * the focused guest (terminal) keeps ESC, BS, TAB and DEL. Returns the
+ * length written to out (at most n). */
+uint32_t console_filter(const uint8_t *raw, uint32_t n, char *out, bool terminal);
 /* The guest input goes to; NULL if none runs. */
 struct vm *console_focus(void);
 /* Called when a guest goes away, to move the focus on. */

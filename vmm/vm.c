@@ -5,6 +5,8 @@
  */
 #include <stdarg.h>
 
+#include <stddef.h>
+
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/vmx.h"
 #include "lib/log.h"
@@ -100,7 +102,11 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 
 	unsigned restarts = vm->restarts;
 
-	memset(vm, 0, sizeof(*vm));
+	/* All but the console output ring: what a guest's last life wrote
+	 * and the serial line has not carried yet still goes out. */
+	memset(vm, 0, offsetof(struct vm, out));
+	memset((char *)(&vm->out + 1), 0,
+	       sizeof(*vm) - offsetof(struct vm, out) - sizeof(vm->out));
 	vm->cfg = g;
 	vm->name = g->name;
 	vm->id = id;

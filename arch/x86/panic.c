@@ -10,6 +10,7 @@
 
 #include "arch/x86/host.h"
 #include "arch/x86/include/cpu.h"
+#include "drivers/uart.h"
 #include "lib/log.h"
 #include "lib/printf.h"
 #include "lib/symtab.h"
@@ -69,6 +70,7 @@ void host_backtrace(uint64_t rbp)
 void host_halt_reported(void)
 {
 	log_rawf("[panic] Shale halted this CPU\n");
+	uart_tx_flush();
 	cpu_halt_forever();
 }
 

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The console's transmit queue. A 16550 sends about 11 bytes a millisecond
+ * at 115200 baud; waiting for it in root mode would spend the guests' time
+ * (a guest that floods its console would take the CPU from all the others).
+ * Instead, output is queued here and the scheduler calls uart_tx_pump()
+ * on every pass, and often enough while there is output to send (see
+ * uart_tx_fifo_ticks()), to refill the UART's 16-byte FIFO once it has
+ * emptied (LSR.THRE: "transmitter holding register empty", which with the
+ * FIFO on means the whole FIFO is empty; PC16550D data sheet).
+ */
+#include "arch/x86/include/cpu.h"
+#include "drivers/uart.h"
+
+#define UART_THR 0
+#define UART_LSR 5
+#define LSR_THRE 0x20
+#define UART_FIFO_DEPTH 16
+#define TXQ_SIZE UART_TXQ_SIZE
+
+static char *txq; /* from the page allocator: no 64 KiB in the image */
+static uint32_t txq_head, txq_tail; /* free-running; head - tail is queued */
+static bool txq_on;
+static uint32_t txq_baud = 115200;
+
+void uart_tx_queue_start(uint32_t baud, void *queue)
+{
+	if (baud)
+		txq_baud = baud;
+	txq = queue;
+	txq_on = true;
+}
+
+size_t uart_tx_pending(void)
+{
+	return txq_head - txq_tail;
+}
+
+/* Before the queue, everything is written at once: all of it is room. */
+
+size_t uart_tx_room(void)
+{
+	return txq_on ? TXQ_SIZE - uart_tx_pending() : TXQ_SIZE;
+}
+
+uint64_t uart_tx_fifo_ticks(uint64_t tsc_hz)
+{
+	/* 10 bits a byte on the wire (start, 8 data, stop). */
+	return tsc_hz / txq_baud * 10 * UART_FIFO_DEPTH;
+}
+
+void uart_tx_pump(void)
+{
+	uint16_t base = uart_console_base();
+
+	if (txq_head == txq_tail || !(inb(base + UART_LSR) & LSR_THRE))
+		return;
+	for (int i = 0; i < UART_FIFO_DEPTH && txq_tail != txq_head; i++)
+		outb(base + UART_THR, (uint8_t)txq[txq_tail++ % TXQ_SIZE]);
+}
+
+/* Wait for the FIFO to empty, boundedly: a UART that never drains (absent,
+ * or stuck) must not hang the hypervisor; its output is lost instead. */
+static bool wait_thre(void)
+{
+	uint16_t base = uart_console_base();
+
+	for (int i = 0; i < 100000; i++) {
+		if (inb(base + UART_LSR) & LSR_THRE)
+			return true;
+		cpu_relax();
+	}
+	return false;
+}
+
+void uart_tx_flush(void)
+{
+	while (txq_head != txq_tail) {
+		if (!wait_thre())
+			txq_tail = txq_head;
+		uart_tx_pump();
+	}
+}
+
+static void enqueue(char c)
+{
+	while (txq_head - txq_tail == TXQ_SIZE) {
+		/* Full: only Shale's own messages get here (the console holds
+		 * guests' lines back), and those are worth the wait. */
+		if (!wait_thre())
+			txq_tail = txq_head;
+		uart_tx_pump();
+	}
+	txq[txq_head++ % TXQ_SIZE] = c;
+}
+
+void uart_write(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!txq_on) {
+			if (s[i] == '\n')
+				uart_putc('\r');
+			uart_putc(s[i]);
+			continue;
+		}
+		if (s[i] == '\n')
+			enqueue('\r');
+		enqueue(s[i]);
+	}
+	if (txq_on)
+		uart_tx_pump();
+}
