@@ -46,7 +46,8 @@ void pci_host_io(void *opaque, uint16_t port, unsigned size, bool write,
 		if (size == 4 && write)
 			p->config_address = *val & 0x80fffffcu;
 		else if (!write)
-			*val = size == 4 ? p->config_address : 0xffffffffu;
+			*val = size == 4 ? p->config_address :
+					   (1u << (size * 8)) - 1;
 		return;
 	}
 	if (write)
