@@ -13,7 +13,8 @@ EFI_CRT := $(EFI_LIB)/crt0-efi-x86_64.o
 WARN    := -Wall -Wextra -Werror
 # The hypervisor: freestanding, position independent (a UEFI image is
 # relocated by the firmware), no red zone (exception frames land on the
-# stack), no SSE (guest vector state is never saved by Shale), frame pointers
+# stack), no SSE (Shale never touches vector registers, so the guests' are
+# switched only between guests: arch/x86/xstate.c), frame pointers
 # kept for the backtrace in crash reports.
 HV_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fpic -fno-stack-protector \
 	-fshort-wchar -mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer \
@@ -153,6 +154,8 @@ UNIT_ept       := arch/x86/ept.c
 UNIT_page_alloc := vmm/page_alloc.c
 UNIT_vmx_controls := arch/x86/vmx_controls.c
 UNIT_exit_qual := arch/x86/exit_qual.c
+UNIT_xcr0      := arch/x86/xcr0.c
+UNIT_dr        := arch/x86/dr_rules.c
 UNIT_printf    := lib/printf.c
 UNIT_symtab    := lib/symtab.c
 VDEV_DEPS      := vmm/io.c vmm/mmio.c lib/printf.c
@@ -167,6 +170,7 @@ UNIT_lapic     := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c 
 UNIT_lapic_virt := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
 UNIT_lapic_timer := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
 UNIT_ioapic    := vmm/vdev/ioapic.c $(VDEV_DEPS)
+UNIT_pci       := vmm/vdev/pci.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 UNIT_bzimage_load := vmm/load/bzimage.c lib/printf.c
 UNIT_gdbstub   := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
@@ -193,6 +197,10 @@ FUZZ_config := vmm/config.c vmm/config_values.c lib/parse.c lib/printf.c
 FUZZ_decode := arch/x86/decode.c
 FUZZ_bzimage := vmm/load/bzimage.c lib/printf.c
 FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
+FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
+	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
+	vmm/vdev/lapic_virt.c vmm/vdev/acpi.c vmm/vdev/acpi_pm.c vmm/vdev/pci.c \
+	vmm/vdev/testdev.c vmm/io.c vmm/mmio.c
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 600

@@ -58,6 +58,9 @@ struct shale_config {
 	uint32_t timeslice_us;
 	char gdb_guest[CONFIG_NAME_MAX]; /* "" = no GDB stub */
 	unsigned gdb_line;
+	/* The test device may break Shale on a guest's request
+	 * (arch/x86/selftest.c): for Shale's own tests only. */
+	bool selftest;
 	unsigned n_guests; /* valid guests only */
 	struct guest_config guests[CONFIG_MAX_GUESTS];
 };

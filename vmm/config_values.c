@@ -32,6 +32,7 @@ static bool set_log(struct config_parser *p);
 static bool set_console(struct config_parser *p);
 static bool set_timeslice(struct config_parser *p);
 static bool set_gdb(struct config_parser *p);
+static bool set_selftest(struct config_parser *p);
 static bool set_name(struct config_parser *p);
 static bool set_path(struct config_parser *p);
 static bool set_cmdline(struct config_parser *p);
@@ -48,6 +49,7 @@ const struct config_key_def config_keys[K_COUNT] = {
 	[K_CONSOLE] = { "console", false, set_console },
 	[K_TIMESLICE] = { "timeslice", false, set_timeslice },
 	[K_GDB] = { "gdb", false, set_gdb },
+	[K_SELFTEST] = { "selftest", false, set_selftest },
 	[K_NAME] = { "name", true, set_name },
 	[K_KERNEL] = { "kernel", true, set_path },
 	[K_INITRD] = { "initrd", true, set_path },
@@ -274,6 +276,18 @@ static bool set_gdb(struct config_parser *p)
 		return false;
 	copy_value(p, p->out->gdb_guest);
 	p->out->gdb_line = p->line;
+	return true;
+}
+
+/* Whether the test device's fault-injection port works: off unless asked
+ * for, since with it any guest with the test device can halt Shale. */
+static bool set_selftest(struct config_parser *p)
+{
+	unsigned i = 0;
+
+	if (!value_word(p, switch_names, ARRAY_SIZE(switch_names), &i))
+		return false;
+	p->out->selftest = i;
 	return true;
 }
 

@@ -18,22 +18,37 @@
 /* CPUID.1:ECX */
 #define L1_ECX_HIDE (BIT(3) /* MONITOR */ | BIT(4) /* DS-CPL */ | \
 		     BIT(5) /* VMX */ | BIT(6) /* SMX */ | BIT(7) /* EST */ | \
-		     BIT(8) /* TM2 */ | BIT(15) /* PDCM */ | \
+		     BIT(8) /* TM2 */ | BIT(11) /* SDBG */ | BIT(15) /* PDCM */ | \
 		     BIT(18) /* DCA */ | BIT(21) /* x2APIC */ | \
 		     BIT(24) /* TSC-deadline */ | BIT(27) /* OSXSAVE, recomputed */)
 /* CPUID.1:EDX */
 #define L1_EDX_HIDE (BIT(21) /* DS */ | BIT(22) /* ACPI thermal */ | \
 		     BIT(29) /* TM */ | BIT(31) /* PBE */)
-/* CPUID.(7,0) */
-#define L7_EBX_HIDE (BIT(2) /* SGX */ | BIT(14) /* MPX */ | BIT(25) /* Intel PT */)
-#define L7_ECX_HIDE (BIT(5) /* WAITPKG */ | BIT(30) /* SGX-LC */)
+/* The local APIC (CPUID.1:EDX) and x2APIC (CPUID.1:ECX, hidden anyway):
+ * only a guest with a local APIC model (the PC devices) has one. */
+#define L1_EDX_APIC BIT(9)
+#define L1_ECX_X2APIC BIT(21)
+/* CPUID.(7,0). Also hidden: features whose MSRs Shale does not emulate
+ * (a bit shown promises its MSRs): RDT monitoring and allocation
+ * (IA32_PQR_ASSOC, ...), CET (IA32_U_CET, IA32_S_CET, the SSP MSRs), TME
+ * (IA32_TME_ACTIVATE), SRBDS control (IA32_MCU_OPT_CTRL), TSX force-abort
+ * (MSR_TSX_FORCE_ABORT), architectural LBRs (IA32_LBR_*). */
+#define L7_EBX_HIDE (BIT(2) /* SGX */ | BIT(12) /* RDT-M */ | BIT(14) /* MPX */ | \
+		     BIT(15) /* RDT-A */ | BIT(25) /* Intel PT */)
+#define L7_ECX_HIDE (BIT(5) /* WAITPKG */ | BIT(7) /* CET_SS */ | BIT(13) /* TME */ | \
+		     BIT(30) /* SGX-LC */)
 #define L7_EDX_FSRM BIT(4)
 /* Speculation controls: their MSRs (IA32_SPEC_CTRL, IA32_PRED_CMD,
  * IA32_FLUSH_CMD, IA32_ARCH_CAPABILITIES) are not on the allow list yet,
  * so the bits that announce them are not shown either. */
-#define L7_EDX_HIDE (BIT(26) /* IBRS/IBPB */ | BIT(27) /* STIBP */ | \
+#define L7_EDX_HIDE (BIT(9) /* SRBDS_CTRL */ | BIT(13) /* TSX_FORCE_ABORT */ | \
+		     BIT(19) /* Arch LBR */ | BIT(20) /* CET_IBT */ | \
+		     BIT(26) /* IBRS/IBPB */ | BIT(27) /* STIBP */ | \
 		     BIT(28) /* L1D_FLUSH */ | BIT(29) /* ARCH_CAPABILITIES */ | \
 		     BIT(30) /* CORE_CAPABILITIES */ | BIT(31) /* SSBD */)
+/* CPUID.(0DH,1):EAX */
+#define LD1_EAX_XSAVES BIT(3)
+#define LD1_EAX_XFD BIT(4) /* IA32_XFD, IA32_XFD_ERR: not emulated */
 #define L7_EBX_ERMS BIT(9)
 #define L7_EBX_INVPCID BIT(10)
 
@@ -78,14 +93,21 @@ static __attribute__((noinline)) void host_leaf(struct vcpu *v, uint32_t leaf,
 		if (vcpu_get_state(v, VREG_CR4) & CR4_OSXSAVE)
 			r->ecx |= CPUID_1_ECX_OSXSAVE;
 		r->edx &= ~L1_EDX_HIDE;
+		if (!v->vm->pc) {
+			r->edx &= ~L1_EDX_APIC;
+			r->ecx &= ~L1_ECX_X2APIC;
+		}
 		/* One logical processor, APIC ID = vCPU number. */
 		r->ebx = (r->ebx & 0xffff) | (1u << 16) | (v->id << 24);
 		break;
 	case 5: /* MONITOR/MWAIT: not offered */
 	case 6: /* thermal and power management: the host's business */
 	case 0xa: /* performance monitoring: not virtualized */
+	case 0xf: /* RDT monitoring */
+	case 0x10: /* RDT allocation */
 	case 0x12: /* SGX */
 	case 0x14: /* Intel PT */
+	case 0x1c: /* architectural LBRs */
 		memset(r, 0, sizeof(*r));
 		break;
 	case 7:
@@ -120,8 +142,14 @@ static __attribute__((noinline)) void host_leaf(struct vcpu *v, uint32_t leaf,
 		r->edx = v->id; /* x2APIC ID of this vCPU */
 		break;
 	case 0xd:
-		if (subleaf == 1 && !(v->proc2_ctls & SECONDARY_EXEC_ENABLE_XSAVES))
-			r->eax &= ~BIT(3);
+		if (subleaf != 1)
+			break;
+		if (!(v->proc2_ctls & SECONDARY_EXEC_ENABLE_XSAVES))
+			r->eax &= ~LD1_EAX_XSAVES;
+		r->eax &= ~LD1_EAX_XFD;
+		/* No supervisor state component is offered: IA32_XSS
+		 * (vmm/msr.c) holds 0 only, which XSAVES can use as it is. */
+		r->ecx = r->edx = 0;
 		break;
 	}
 }

@@ -30,6 +30,7 @@ static void hc_timer_fired(struct vdev_timer *t, uint64_t now)
 static int64_t timer_oneshot(struct vcpu *v, uint64_t vector, uint64_t delay)
 {
 	const struct vdev_platform *p = &v->vm->plat.ops;
+	uint64_t now;
 
 	if (delay == 0) {
 		p->timer_cancel(p->ctx, &v->hc_timer);
@@ -42,7 +43,12 @@ static int64_t timer_oneshot(struct vcpu *v, uint64_t vector, uint64_t delay)
 	v->hc_timer_vector = vector;
 	v->hc_timer.fn = hc_timer_fired;
 	v->hc_timer.opaque = v;
-	p->timer_arm(p->ctx, &v->hc_timer, rdtsc() + delay);
+	/* A deadline past the end of the TSC's range would wrap to the past
+	 * and fire at once: such a delay means "not in this machine's
+	 * lifetime", so it saturates. */
+	now = rdtsc();
+	p->timer_arm(p->ctx, &v->hc_timer,
+		     delay > UINT64_MAX - now ? UINT64_MAX : now + delay);
 	return 0;
 }
 

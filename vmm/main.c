@@ -13,6 +13,7 @@
 #include "vmm/console.h"
 #include "vmm/gdb/gdb.h"
 #include "vmm/shell.h"
+#include "vmm/vdev/testdev.h"
 #include "vmm/vmm.h"
 
 #define SRC "shale"
@@ -163,6 +164,13 @@ void vmm_guest_stopped(struct vm *vm)
 	console_guest_gone(vm);
 }
 
+/* Whatever is still queued for the console goes out before the CPU stops. */
+static __attribute__((noreturn)) void halt(void)
+{
+	uart_tx_flush();
+	cpu_halt_forever();
+}
+
 void vmm_main(struct boot_info *bi)
 {
 	/* 1. The serial console the config asks for; the firmware is gone. */
@@ -170,6 +178,8 @@ void vmm_main(struct boot_info *bi)
 		uart_init(bi->config.console_port, bi->config.console_baud);
 	log_set_level((enum log_lvl)bi->config.log_level);
 	log_info(SRC, "firmware exited; Shale owns the machine");
+	if (bi->config.selftest)
+		selftest_enable();
 	/* Addresses in crash reports are relative to this base; add it to
 	 * the symbol values of build/shale.so to find them. */
 	log_info(SRC, "image at 0x%lx (%lu KiB)", (unsigned long)bi->image_base,
@@ -187,9 +197,16 @@ void vmm_main(struct boot_info *bi)
 	add_memory(bi, BOOT_MEM_FREE);
 	if (host_paging_init(&vmm_pages, memory_top(bi))) {
 		log_err(SRC, "out of memory for page tables");
-		cpu_halt_forever();
+		halt();
 	}
 	add_memory(bi, BOOT_MEM_FREE_LATER);
+	{
+		/* From here console output is queued, not waited for. */
+		uint64_t q = page_alloc_contig(&vmm_pages, UART_TXQ_SIZE / PAGE_SIZE, PAGE_SIZE);
+
+		if (q)
+			uart_tx_queue_start(bi->config.console_baud, (void *)q);
+	}
 	{
 		uint64_t bytes = sizeof(struct vm) * CONFIG_MAX_GUESTS;
 		uint64_t base = page_alloc_contig(&vmm_pages,
@@ -197,7 +214,7 @@ void vmm_main(struct boot_info *bi)
 
 		if (!base) {
 			log_err(SRC, "out of memory for the guest table");
-			cpu_halt_forever();
+			halt();
 		}
 		vmm_vm = (struct vm *)base;
 		memset(vmm_vm, 0, bytes);
@@ -218,7 +235,7 @@ void vmm_main(struct boot_info *bi)
 	/* 5. VMX root operation. */
 	if (vmx_cpu_enable(&vmm_pages, &bi->vmx)) {
 		log_err(SRC, "cannot enter VMX operation; halting");
-		cpu_halt_forever();
+		halt();
 	}
 
 	/* 6. Every guest at once, in config order, then the scheduler. */
@@ -236,8 +253,9 @@ void vmm_main(struct boot_info *bi)
 			gdb_init(&vmm_vm[i], GDB_PORT);
 	}
 	sched_loop(vmx_cpu.tsc_hz);
+	console_drain_all();
 	sched_report();
 
 	log_info(SRC, "all guests have stopped; Shale halts");
-	cpu_halt_forever();
+	halt();
 }

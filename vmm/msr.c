@@ -2,7 +2,9 @@
 /*
  * MSR policy. Three kinds of MSR:
  *  - guest-owned (no exit): the SYSCALL/SWAPGS MSRs and the segment bases,
- *    which live in the VMCS or are switched with the vCPU;
+ *    which live in the VMCS or are switched with the vCPU. The CPU checks
+ *    a guest's WRMSR to them itself (a non-canonical address is #GP), so
+ *    only values it accepted reach vmm/sched.c's switch;
  *  - emulated: the ones below, each with a reason;
  *  - everything else raises #GP, as a processor without that MSR would.
  * docs/msr.md lists them for guest writers.
@@ -39,6 +41,45 @@ void msr_build_bitmap(uint8_t *bitmap)
 	memset(bitmap, 0xff, 4096);
 	for (unsigned i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
 		allow(bitmap, guest_owned[i]);
+}
+
+/* Bits of the linear and physical addresses of this CPU, which the guest
+ * sees unchanged in CPUID.80000008H:EAX (SDM Vol. 2A, CPUID). */
+static unsigned linear_bits(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0x80000008u, 0, &r);
+	return (r.eax >> 8) & 0xff;
+}
+
+static unsigned phys_bits(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0x80000008u, 0, &r);
+	return r.eax & 0xff;
+}
+
+/* An address whose bits above the linear-address width all equal the
+ * highest bit within it (SDM Vol. 1, 3.3.7.1): what WRMSR demands of the
+ * SYSENTER, FS/GS base and SYSCALL target MSRs, and a VM entry of the
+ * VMCS fields that hold some of them. */
+static bool canonical(uint64_t addr)
+{
+	unsigned shift = 64 - linear_bits();
+
+	return (uint64_t)((int64_t)(addr << shift) >> shift) == addr;
+}
+
+/* IA32_APIC_BASE (SDM Vol. 3A, 11.4.4): bits 7:0 and 9 are reserved, bit
+ * 10 (x2APIC mode) too while CPUID does not offer x2APIC (vmm/cpuid.c
+ * never does), and so is everything at or above MAXPHYADDR. */
+static bool apic_base_valid(uint64_t val)
+{
+	uint64_t reserved = 0x6ffull | ~((1ull << phys_bits()) - 1);
+
+	return !(val & reserved);
 }
 
 static bool pat_valid(uint64_t pat)
@@ -102,6 +143,14 @@ int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 			break;
 		*val = lapic_get_tsc_deadline(&v->vm->pc->lapic);
 		return 0;
+	case MSR_IA32_XSS:
+		/* CPUID offers XSAVES but no supervisor state component
+		 * (vmm/cpuid.c clears CPUID.(0DH,1):ECX/EDX), so 0 is the
+		 * only value IA32_XSS can hold. */
+		if (!(v->proc2_ctls & SECONDARY_EXEC_ENABLE_XSAVES))
+			break;
+		*val = 0;
+		return 0;
 	case MSR_IA32_PLATFORM_ID:
 	case MSR_IA32_BIOS_SIGN_ID:
 	case MSR_IA32_MTRRCAP:
@@ -141,16 +190,27 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_IA32_SYSENTER_CS:
 		vcpu_set_state(v, VREG_SYSENTER_CS, val);
 		return 0;
+	/* Guest-owned, so these only come here if the bitmap changes; a
+	 * non-canonical value would then fail the VM entry (SDM Vol. 3C,
+	 * 27.3.1.1 and 27.3.1.2) instead of giving the guest its #GP. */
 	case MSR_IA32_SYSENTER_ESP:
+		if (!canonical(val))
+			return -1;
 		vcpu_set_state(v, VREG_SYSENTER_ESP, val);
 		return 0;
 	case MSR_IA32_SYSENTER_EIP:
+		if (!canonical(val))
+			return -1;
 		vcpu_set_state(v, VREG_SYSENTER_EIP, val);
 		return 0;
 	case MSR_IA32_FS_BASE:
+		if (!canonical(val))
+			return -1;
 		vcpu_set_state(v, VREG_FS_BASE, val);
 		return 0;
 	case MSR_IA32_GS_BASE:
+		if (!canonical(val))
+			return -1;
 		vcpu_set_state(v, VREG_GS_BASE, val);
 		return 0;
 	case MSR_IA32_TSC:
@@ -165,6 +225,13 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		lapic_set_tsc_deadline(&v->vm->pc->lapic, val);
 		return 0;
 	case MSR_IA32_APIC_BASE:
+		/* The local APIC stays where it is (docs/msr.md), but a
+		 * value no CPU would take is the guest's #GP. */
+		return apic_base_valid(val) ? 0 : -1;
+	case MSR_IA32_XSS:
+		if (!(v->proc2_ctls & SECONDARY_EXEC_ENABLE_XSAVES))
+			break;
+		return val ? -1 : 0;
 	case MSR_IA32_MISC_ENABLE:
 	case MSR_IA32_BIOS_SIGN_ID:
 	case MSR_IA32_MTRR_DEF_TYPE:

@@ -11,9 +11,12 @@
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/include/msr.h"
 #include "arch/x86/vmx.h"
+#include "arch/x86/xstate.h"
+#include "drivers/uart.h"
 #include "lib/log.h"
 #include "vmm/gdb/gdb.h"
 #include "vmm/irq.h"
+#include "vmm/stride.h"
 #include "vmm/vmm.h"
 
 #define STRIDE_ONE (1ull << 16) /* pass per tick at weight 1, scaled */
@@ -30,8 +33,9 @@ static const uint32_t swapped_msrs[6] = {
 	MSR_IA32_CSTAR, MSR_IA32_FMASK, MSR_IA32_TSC_AUX,
 };
 
-/* State the VMCS does not switch: the MSRs the guest owns outright, CR2
- * and the debug registers. */
+/* State the VMCS does not switch: the MSRs the guest owns outright, CR2,
+ * the debug registers, and the x87/SSE/AVX/... registers with XCR0
+ * (arch/x86/xstate.c). */
 static void save_guest_state(struct vcpu *v)
 {
 	for (int i = 0; i < 6; i++)
@@ -40,6 +44,7 @@ static void save_guest_state(struct vcpu *v)
 	for (unsigned i = 0; i < 4; i++)
 		v->dr[i] = read_dr(i);
 	v->dr6 = read_dr(6);
+	xstate_save(v);
 }
 
 static void load_guest_state(struct vcpu *v)
@@ -50,8 +55,7 @@ static void load_guest_state(struct vcpu *v)
 	for (unsigned i = 0; i < 4; i++)
 		write_dr(i, v->dr[i]);
 	write_dr(6, v->dr6 | DR6_FIXED);
-	if (read_cr4() & CR4_OSXSAVE)
-		xsetbv(0, v->xcr0);
+	xstate_load(v); /* and XCR0 */
 }
 
 static void switch_to(struct vcpu *v)
@@ -68,6 +72,7 @@ static void switch_to(struct vcpu *v)
 
 void sched_init(const struct shale_config *cfg, uint64_t tsc_hz)
 {
+	xstate_host_init();
 	slice_ticks = tsc_hz / 1000000 * cfg->timeslice_us;
 	if (!slice_ticks)
 		slice_ticks = tsc_hz / 100;
@@ -119,9 +124,8 @@ static struct vcpu *pick(void)
 			continue;
 		/* A vCPU back from a long HLT gets at most one slice of
 		 * credit, not all the time it slept. */
-		if (v->pass + slice_ticks * stride(v) < vtime)
-			v->pass = vtime - slice_ticks * stride(v);
-		if (!best || v->pass < best->pass)
+		v->pass = pass_catch_up(v->pass, vtime, slice_ticks * stride(v));
+		if (!best || pass_before(v->pass, best->pass))
 			best = v;
 	}
 	if (best)
@@ -137,8 +141,10 @@ static void idle(uint64_t now, uint64_t next, uint64_t hz)
 
 	if (next < until)
 		until = next;
-	while (rdtsc() < until)
+	while (rdtsc() < until) {
+		uart_tx_pump(); /* the serial line keeps busy while all sleep */
 		cpu_relax();
+	}
 }
 
 void sched_loop(uint64_t hz)
@@ -176,8 +182,14 @@ void sched_loop(uint64_t hz)
 		struct vcpu *prev = current;
 
 		switch_to(v);
-		v->slice_end = now + (gdb_polls_often(now, hz) && slice_ticks > hz / 1000 ?
-				      hz / 1000 : slice_ticks);
+		uint64_t slice = gdb_polls_often(now, hz) && slice_ticks > hz / 1000 ?
+				 hz / 1000 : slice_ticks;
+
+		/* Console output waiting: come back when the UART's FIFO has
+		 * gone out, to refill it (drivers/uart_tx.c), rather than
+		 * wait on the UART here. */
+		if (uart_tx_pending() && slice > uart_tx_fifo_ticks(hz))
+			slice = uart_tx_fifo_ticks(hz);
 		v->entry_work = 1;
 		/* The cost of a switch: choosing the next vCPU and loading its
 		 * VMCS and registers (console and timer work not included). */
@@ -188,8 +200,17 @@ void sched_loop(uint64_t hz)
 		if (!v->launched) /* for boot-time measurements (make bench) */
 			log_info("vm", "guest \"%s\": first entry at TSC %lu",
 				 v->vm->name, (unsigned long)rdtsc());
+		/* The vCPU pays for its own time in the guest and in its
+		 * exits, not for the console and timer work done above for
+		 * everyone. */
+		uint64_t t_run = rdtsc();
+
+		/* From the entry, not from the top of this pass: a slice
+		 * shorter than the work above would end before the guest ran
+		 * an instruction. */
+		v->slice_end = t_run + slice;
 		vmx_run(v);
-		ran = rdtsc() - now;
+		ran = rdtsc() - t_run;
 		v->run_ticks += ran;
 		v->pass += ran * stride(v);
 		if (v->vm->stop_reason != VM_STOP_NONE)

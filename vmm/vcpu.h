@@ -163,6 +163,8 @@ struct vcpu {
 	uint64_t dr[4], dr6;
 
 	uint64_t xcr0;          /* the guest's XCR0, loaded while it runs */
+	uint64_t xstate_area;   /* x87/SSE/AVX/... while it does not (arch/x86/xstate.c) */
+	uint8_t cr8;            /* TPR[7:4] of a guest without a local APIC model */
 
 	struct vcpu_debug dbg;  /* a debugger's traps; all clear without one */
 

@@ -16,6 +16,10 @@
 #include "vmm/vcpu.h"
 
 #define APICV_PROC_CTLS CPU_BASED_TPR_SHADOW
+/* Without the TPR shadow, MOV to/from CR8 would reach the physical TPR,
+ * which every guest shares: they exit and are emulated (exit_cr.c). */
+#define NO_APICV_PROC_CTLS (CPU_BASED_CR8_LOAD_EXITING | \
+			    CPU_BASED_CR8_STORE_EXITING)
 #define APICV_PROC2_CTLS (SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES | \
 			  SECONDARY_EXEC_APIC_REGISTER_VIRT | \
 			  SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY)

@@ -14,6 +14,7 @@
  * and the guest's own DR0-3/6/7 live in struct vcpu_debug: the guest keeps
  * its view, and cannot clear the debugger's breakpoints.
  */
+#include "arch/x86/dr_rules.h"
 #include "arch/x86/exit.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/vmx.h"
@@ -161,29 +162,49 @@ enum exit_result exit_debug_exception(struct vcpu *v, uint32_t info)
 }
 
 /* MOV to or from a debug register while the debugger's values are loaded
- * (exit qualification: SDM Vol. 3C, table 28-4). The CPU has checked the
- * privilege level and CR4.DE before the exit. */
+ * (exit qualification: SDM Vol. 3C, table 28-4). This exit comes before
+ * the CPU's checks of the privilege level and of CR4.DE (SDM Vol. 3C,
+ * 26.1.3, "MOV DR"), and before its check of the value: all of them are
+ * dr_mov_check()'s. A value stored here is loaded into the real DR6/DR7
+ * (vcpu_set_debug) and GUEST_DR7 later: one the CPU would refuse would
+ * fault in root mode, or fail the VM entry. */
 enum exit_result exit_dr_access(struct vcpu *v)
 {
 	uint64_t q = vmread(EXIT_QUALIFICATION);
 	unsigned dr = q & 7, gpr = (q >> 8) & 15;
+	bool read = q & 0x10; /* MOV from DR */
 	struct vcpu_debug *d = &v->dbg;
-	uint64_t *slot = dr < 4 ? &d->guest_dr[dr] : dr == 6 || dr == 4 ? &d->guest_dr6
-							   : &d->guest_dr7;
+	struct dr_mov_env env = {
+		.cpl = vcpu_cpl(v),
+		.cr4_de = vcpu_get_state(v, VREG_CR4) & CR4_DE,
+		.mode64 = (vcpu_get_state(v, VREG_EFER) & EFER_LMA) &&
+			  (vcpu_get_state(v, VREG_CS_AR) & AR_L),
+	};
+	uint64_t val = 0, *slot;
+	int fault;
 
-	if (q & 0x10) { /* MOV from DR */
-		uint64_t val = *slot;
-
+	if (!read)
+		val = gpr == GPR_RSP ? vcpu_get_state(v, VREG_RSP) : v->regs.gpr[gpr];
+	fault = dr_mov_check(&env, &dr, !read, &val);
+	if (fault != DR_MOV_OK) {
+		vcpu_inject_exception(v, fault, fault == X86_EXC_GP, 0);
+		return EXIT_RESUME;
+	}
+	slot = dr < 4 ? &d->guest_dr[dr] : dr == 6 ? &d->guest_dr6 : &d->guest_dr7;
+	if (read) {
+		val = *slot;
 		if (slot == &d->guest_dr6)
 			val |= DR6_FIXED;
 		else if (slot == &d->guest_dr7)
 			val |= DR7_FIXED;
+		if (!env.mode64)
+			val = (uint32_t)val;
 		if (gpr == GPR_RSP)
 			vcpu_set_state(v, VREG_RSP, val);
 		else
 			v->regs.gpr[gpr] = val;
 	} else {
-		*slot = gpr == GPR_RSP ? vcpu_get_state(v, VREG_RSP) : v->regs.gpr[gpr];
+		*slot = val;
 	}
 	vcpu_advance_rip(v);
 	return EXIT_RESUME;

@@ -25,6 +25,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_GETSEC] = exit_undefined,
 	[EXIT_REASON_HLT] = exit_hlt,
 	[EXIT_REASON_INVD] = exit_invd_wbinvd,
+	[EXIT_REASON_RDPMC] = exit_rdpmc,
 	[EXIT_REASON_VMCALL] = exit_vmcall,
 	[EXIT_REASON_VMCLEAR] = exit_vmx_instruction,
 	[EXIT_REASON_VMLAUNCH] = exit_vmx_instruction,

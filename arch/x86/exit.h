@@ -72,6 +72,7 @@ enum exit_result exit_interrupt_window(struct vcpu *v);
 enum exit_result exit_preemption_timer(struct vcpu *v);
 enum exit_result exit_vmx_instruction(struct vcpu *v);
 enum exit_result exit_invd_wbinvd(struct vcpu *v);
+enum exit_result exit_rdpmc(struct vcpu *v);
 enum exit_result exit_undefined(struct vcpu *v);
 enum exit_result exit_dr_access(struct vcpu *v);
 /* #BP and #DB, from exit_exception_nmi (arch/x86/debug.c). */

@@ -6,12 +6,21 @@
  * the MOV CR entries in Vol. 2B), and land in the real register and the
  * read shadow. CR4.VMXE stays hidden: setting it is refused with #GP, as on
  * a processor without VMX.
+ *
+ * CR8 is the task-priority register (SDM Vol. 3A, 11.8.6). A vCPU with the
+ * VMX TPR shadow has it served by the CPU from the virtual-APIC page; every
+ * other vCPU exits on each MOV to or from CR8 (arch/x86/vmcs.c), because
+ * the physical TPR is shared by all guests and by Shale.
  */
 #include "arch/x86/exit.h"
 #include "arch/x86/exit_qual.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
+#include "arch/x86/xcr0.h"
+#include "arch/x86/xstate.h"
+#include "vmm/irq.h"
+#include "vmm/vdev/lapic.h"
 #include "vmm/vm.h"
 
 static uint64_t read_gpr(struct vcpu *v, unsigned gpr)
@@ -67,6 +76,39 @@ static bool guest_write_cr4(struct vcpu *v, uint64_t val)
 	return true;
 }
 
+/* CR8[3:0] is TPR[7:4]; TPR[3:0] reads back 0 through CR8 and is cleared
+ * by a write. A guest with a local APIC model shares the register with
+ * the model (its xAPIC page or x2APIC MSR); one without keeps its own. */
+static uint64_t guest_read_cr8(struct vcpu *v)
+{
+	struct lapic *l = vcpu_lapic(v);
+	uint64_t tpr = 0;
+
+	if (!l)
+		return v->cr8;
+	lapic_mmio(l, LAPIC_TPR, 4, false, &tpr);
+	return (tpr >> 4) & 0xf;
+}
+
+static bool guest_write_cr8(struct vcpu *v, uint64_t val)
+{
+	struct lapic *l = vcpu_lapic(v);
+	uint64_t tpr = val << 4;
+
+	/* SDM Vol. 2B, MOV to CR8: bits 63:4 are reserved, #GP(0). */
+	if (val & ~0xfull)
+		return false;
+	if (!l) {
+		v->cr8 = val;
+		return true;
+	}
+	lapic_mmio(l, LAPIC_TPR, 4, true, &tpr);
+	/* A lower priority may let a pending interrupt through: the entry
+	 * work looks at the APIC's vectors again before going back in. */
+	v->entry_work = 1;
+	return true;
+}
+
 enum exit_result exit_cr_access(struct vcpu *v)
 {
 	struct cr_qual q = cr_qual_decode(vmread(EXIT_QUALIFICATION));
@@ -80,13 +122,14 @@ enum exit_result exit_cr_access(struct vcpu *v)
 			ok = guest_write_cr4(v, read_gpr(v, q.gpr));
 		else if (q.cr == 3)
 			vmwrite(GUEST_CR3, read_gpr(v, q.gpr));
-		/* CR8 (TPR): no local APIC model yet, writes are dropped */
+		else if (q.cr == 8)
+			ok = guest_write_cr8(v, read_gpr(v, q.gpr));
 		break;
 	case CR_MOV_FROM_CR:
 		if (q.cr == 3)
 			write_gpr(v, q.gpr, vmread(GUEST_CR3));
 		else if (q.cr == 8)
-			write_gpr(v, q.gpr, 0);
+			write_gpr(v, q.gpr, guest_read_cr8(v));
 		else
 			write_gpr(v, q.gpr, vcpu_get_state(v, q.cr ? VREG_CR4 : VREG_CR0));
 		break;
@@ -109,32 +152,22 @@ enum exit_result exit_cr_access(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
-/* XCR0 rules (Intel SDM Vol. 1, 13.3 "Enabling the XSAVE feature set"). */
-#define XCR0_X87 (1ull << 0)
-#define XCR0_SSE (1ull << 1)
-#define XCR0_AVX (1ull << 2)
-#define XCR0_BNDREGS (1ull << 3)
-#define XCR0_BNDCSR (1ull << 4)
-#define XCR0_AVX512 (7ull << 5)
-
+/* XSETBV (SDM Vol. 2D): #UD without CR4.OSXSAVE; #GP(0) outside ring 0,
+ * for any XCR but XCR0, and for a value the XCR0 rules refuse (xcr0.c).
+ * Only components the CPU supports pass, and the per-vCPU XSAVE area
+ * covers all of those (xstate.c), so whatever the guest enables is
+ * switched with it. */
 enum exit_result exit_xsetbv(struct vcpu *v)
 {
 	uint32_t index = v->regs.gpr[GPR_RCX];
 	uint64_t val = (v->regs.gpr[GPR_RDX] << 32) | (uint32_t)v->regs.gpr[GPR_RAX];
-	struct cpuid_regs r;
-	uint64_t supported;
 
 	if (!(vcpu_get_state(v, VREG_CR4) & CR4_OSXSAVE)) {
 		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
 		return EXIT_RESUME;
 	}
-	cpuid_count(0xd, 0, &r);
-	supported = ((uint64_t)r.edx << 32) | r.eax;
-	if (vcpu_cpl(v) || index != 0 || !(val & XCR0_X87) ||
-	    (val & ~supported) || ((val & XCR0_AVX) && !(val & XCR0_SSE)) ||
-	    !!(val & XCR0_BNDREGS) != !!(val & XCR0_BNDCSR) ||
-	    ((val & XCR0_AVX512) && (val & XCR0_AVX512) != XCR0_AVX512) ||
-	    ((val & XCR0_AVX512) && !(val & XCR0_AVX))) {
+	if (vcpu_cpl(v) || index != 0 ||
+	    !xcr0_valid(val, xstate_xcr0_supported())) {
 		vcpu_inject_exception(v, X86_EXC_GP, true, 0);
 		return EXIT_RESUME;
 	}

@@ -2,8 +2,8 @@
 /*
  * The small exits: HLT, VMCALL, CPUID, RDMSR/WRMSR, triple fault, INIT and
  * SIPI, external interrupts and NMIs, the interrupt window, the
- * VMX-preemption timer, VMX instructions in the guest, INVD/WBINVD, and
- * the instructions Shale reports as absent (#UD).
+ * VMX-preemption timer, VMX instructions in the guest, INVD/WBINVD,
+ * RDPMC, and the instructions Shale reports as absent (#UD).
  */
 #include "arch/x86/exit.h"
 #include "arch/x86/include/cpu.h"
@@ -175,12 +175,26 @@ enum exit_result exit_undefined(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
-/* INVD would drop dirty lines of other guests and of Shale: do the safe
- * WBINVD instead. */
+/* RDPMC (the exit needs "RDPMC exiting", arch/x86/vmcs.c): the guest
+ * sees no performance monitoring (CPUID leaf 0xA reads 0, vmm/cpuid.c),
+ * and on such a processor every counter number is invalid: #GP(0) (SDM
+ * Vol. 2B, RDPMC). Without the exit the guest would read the host's
+ * counters, which count for Shale and every other guest. */
+enum exit_result exit_rdpmc(struct vcpu *v)
+{
+	vcpu_inject_exception(v, X86_EXC_GP, true, 0);
+	return EXIT_RESUME;
+}
+
+/* INVD and WBINVD: a no-op. Guest memory is write-back and coherent, and
+ * no device of a guest does DMA past the caches, so a guest has nothing
+ * to flush; done for real, either would flush (INVD: drop) the caches
+ * under Shale and every other guest, at a cost the guest chooses, as
+ * often as it likes. KVM does the same for guests without assigned
+ * devices. */
 enum exit_result exit_invd_wbinvd(struct vcpu *v)
 {
 	(void)v;
-	wbinvd();
 	vmx_skip_instruction();
 	return EXIT_RESUME;
 }

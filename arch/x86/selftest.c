@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fault injection for Shale's own tests, reached only through the test
- * device's fault port (devices = testdev). Each breaks one thing the way a
- * bug would, so the tests can check the report Shale gives for it.
+ * device's fault port (devices = testdev), and only when the configuration
+ * asks for it ([hypervisor] selftest = on): a guest must not be able to
+ * halt Shale because it was given the test device. Each breaks one thing
+ * the way a bug would, so the tests can check the report Shale gives for it.
  */
 #include "arch/x86/vmx_ops.h"
 #include "lib/log.h"
@@ -12,8 +14,24 @@
  * full access: shaped like a field encoding, but no CPU has this one. */
 #define SELFTEST_NO_SUCH_FIELD 0x6bfeu
 
+static bool enabled;
+
+void selftest_enable(void)
+{
+	enabled = true;
+	log_warn("selftest", "selftest = on: any guest with the test device (devices = testdev) "
+		 "can halt Shale; for Shale's own tests only");
+}
+
+bool selftest_enabled(void)
+{
+	return enabled;
+}
+
 void selftest_inject_fault(struct vcpu *v, enum testdev_fault what)
 {
+	if (!enabled)
+		return;
 	switch (what) {
 	case TESTDEV_FAULT_HYPERVISOR:
 		log_warn("selftest", "guest \"%s\" asked for an exception in the hypervisor",

@@ -12,6 +12,7 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_controls.h"
 #include "arch/x86/vmx_ops.h"
+#include "arch/x86/xstate.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmm/vm.h"
@@ -84,10 +85,11 @@ static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
 				    PIN_BASED_VMX_PREEMPTION_TIMER,
 			    0, &v->pin_ctls);
 	err |= set_controls(CPU_BASED_VM_EXEC_CONTROL, VMX_CTL_PROC, c->procbased,
-			    CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS |
+			    CPU_BASED_HLT_EXITING | CPU_BASED_RDPMC_EXITING |
+				    CPU_BASED_USE_IO_BITMAPS |
 				    CPU_BASED_USE_MSR_BITMAPS |
 				    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
-				    (apicv ? APICV_PROC_CTLS : 0),
+				    (apicv ? APICV_PROC_CTLS : NO_APICV_PROC_CTLS),
 			    CPU_BASED_USE_TSC_OFFSETTING |
 				    CPU_BASED_MWAIT_EXITING |
 				    CPU_BASED_MONITOR_EXITING,
@@ -270,7 +272,8 @@ int vmcs_create(struct vcpu *v, struct page_allocator *pa)
 		return -1;
 	}
 	setup_host_state();
-	if (setup_controls(v, c) || apicv_setup(v, pa))
+	if (setup_controls(v, c) || apicv_setup(v, pa) ||
+	    xstate_vcpu_init(v, pa))
 		return -1;
 	setup_guest_common();
 	if (v->boot.real_mode)
@@ -318,6 +321,7 @@ void vmcs_destroy(struct vcpu *v, struct page_allocator *pa)
 		return;
 	vmclear(v->vmcs_hpa);
 	apicv_destroy(v, pa);
+	xstate_vcpu_destroy(v, pa);
 	page_free_contig(pa, v->vmcs_hpa, 1);
 	v->vmcs_hpa = 0;
 }

@@ -13,6 +13,25 @@ _start:
         mov     r12, rcx                ; zero-extended ECX
         CHECK_BIT "cpuid-hypervisor-bit", r12, 31, 1
         CHECK_BIT "cpuid-vmx-hidden", r12, 5, 0
+        ; a flat guest has no local APIC model: no APIC, no x2APIC
+        CHECK_BIT "cpuid-x2apic-hidden", r12, 21, 0
+        mov     r12, rdx
+        CHECK_BIT "cpuid-apic-hidden-flat", r12, 9, 0
+
+        ; leaf 0xA: no performance monitoring (RDPMC is #GP)
+        mov     eax, 0xA
+        xor     ecx, ecx
+        cpuid
+        movzx   r12, al
+        CHECK_EQ "cpuid-pmu-version-0", r12, 0
+
+        ; leaf (0xD, 1): no supervisor state (IA32_XSS holds 0 only)
+        mov     eax, 0xD
+        mov     ecx, 1
+        cpuid
+        mov     r12, rcx
+        or      r12, rdx
+        CHECK_EQ "cpuid-xss-states-none", r12, 0
 
         ; leaf 0x40000000: max hypervisor leaf and "ShaleVMM\0\0\0\0"
         mov     eax, 0x40000000

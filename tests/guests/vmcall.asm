@@ -4,6 +4,8 @@
         org 0x100000
 %include "lib.inc"
 
+%define TIMER_VECTOR    0x41
+
 _start:
         LIB_INIT
 
@@ -63,6 +65,40 @@ _start:
         HYPERCALL SHALE_HC_TIMER_ONESHOT
         mov     r12, rax
         CHECK_EQ "vmcall-timer-vector-256-einval", r12, SHALE_EINVAL
+
+        ; TIMER with the largest delay: the deadline saturates, it must
+        ; not wrap around and fire at once
+        SET_HANDLER TIMER_VECTOR, timer_isr
+        mov     edi, TIMER_VECTOR
+        mov     rsi, -1                 ; 2^64 - 1 ticks
+        HYPERCALL SHALE_HC_TIMER_ONESHOT
+        mov     r12, rax
+        CHECK_EQ "vmcall-timer-max-delay-accepted", r12, 0
+        rdtsc
+        shl     rdx, 32
+        or      rax, rdx
+        mov     r14, rax
+        sti
+.timer_spin:                            ; IF=1 for 1000000 ticks
+        pause
+        rdtsc
+        shl     rdx, 32
+        or      rax, rdx
+        sub     rax, r14
+        cmp     rax, 1000000
+        jb      .timer_spin
+        cli
+        mov     r12, [rel timer_ticks]
+        CHECK_EQ "vmcall-timer-max-delay-not-fired", r12, 0
+        ; a short one replaces it, and does fire
+        mov     edi, TIMER_VECTOR
+        mov     esi, 1000
+        HYPERCALL SHALE_HC_TIMER_ONESHOT
+        sti
+        hlt
+        cli
+        mov     r12, [rel timer_ticks]
+        CHECK_EQ "vmcall-timer-short-fires", r12, 1
 
         ; STAT(1) = VM exits of this vCPU: grows across hypercalls
         mov     edi, 1
@@ -134,7 +170,14 @@ _start:
 
         EXIT
 
+; TIMER_VECTOR: count and return (no EOI: there is no APIC).
+timer_isr:
+        inc     qword [rel timer_ticks]
+        iretq
+
 section .data
+        align   8, db 0
+timer_ticks:    dq 0
 console_line:   db 'PASS vmcall-console-write', 10
 console_line_len equ $ - console_line
         align   8, db 0

@@ -246,6 +246,25 @@ static void test_gdb_guest(void **state)
 	assert_int_equal(got.count, 1); /* a [hypervisor] key */
 }
 
+/* selftest = on|off, [hypervisor] only, off unless asked for. */
+static void test_selftest(void **state)
+{
+	(void)state;
+	expect_clean(GUEST_A);
+	assert_false(cfg.selftest);
+	expect_clean("[hypervisor]\nselftest = on\n\n" GUEST_A);
+	assert_true(cfg.selftest);
+	expect_clean("[hypervisor]\nselftest = off\n\n" GUEST_A);
+	assert_false(cfg.selftest);
+	parse("[hypervisor]\nselftest = yes\n\n" GUEST_A);
+	assert_int_equal(got.count, 1);
+	assert_non_null(strstr(got.text, "shale.cfg:2: "));
+	assert_false(cfg.selftest);
+	parse(GUEST_A "selftest = on\n");
+	assert_int_equal(got.count, 1); /* a [hypervisor] key */
+	assert_false(cfg.selftest);
+}
+
 static void test_quotes(void **state)
 {
 	(void)state;
@@ -425,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_not_nul_terminated),
 		cmocka_unit_test(test_memory_sizes),
 		cmocka_unit_test(test_gdb_guest),
+		cmocka_unit_test(test_selftest),
 		cmocka_unit_test(test_quotes),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_cpus),

@@ -18,8 +18,13 @@ enum testdev_fault {
 	TESTDEV_FAULT_VMREAD = 4,      /* a VMREAD fails in Shale itself */
 };
 
-/* Break what was asked, so the tests see Shale's report of it. */
+/* Break what was asked, so the tests see Shale's report of it. Only
+ * after selftest_enable(). */
 void selftest_inject_fault(struct vcpu *v, enum testdev_fault what);
+/* Let the fault-injection port work ([hypervisor] selftest = on); says
+ * loudly that any guest with the test device can now halt Shale. */
+void selftest_enable(void);
+bool selftest_enabled(void);
 
 int testdev_attach(struct vm *vm);
 

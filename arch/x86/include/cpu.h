@@ -178,6 +178,7 @@ static inline void wbinvd(void)
 #define CR0_CD (1ull << 30)
 #define CR0_PG (1ull << 31)
 
+#define CR4_DE (1ull << 3) /* DR4/DR5 reserved, not aliases of DR6/DR7 */
 #define CR4_PAE (1ull << 5)
 #define CR4_PGE (1ull << 7)
 #define CR4_OSFXSR (1ull << 9)
