@@ -8,6 +8,7 @@
 #include "lib/log.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "vmm/vdev/testdev.h"
 
 #define SRC "config"
 /* Host RAM kept back for Shale itself: page tables, VMCS, EPT, bitmaps. */
@@ -146,6 +147,20 @@ static void check_memory(struct shale_config *cfg)
 	for (unsigned i = 0; i < cfg->n_guests;) {
 		struct guest_config *g = &cfg->guests[i];
 
+		/* A guest's RAM is one run from address 0, and its devices'
+		 * pages sit below 4 GiB as on a PC (the test device at
+		 * 0xfeb00000, then the I/O APIC and the local APIC): RAM over
+		 * them would take their place, and their accesses would
+		 * never reach their models. */
+		if (g->memory > GUEST_RAM_MAX) {
+			log_err(SRC, "%s:%u: guest \"%s\": memory %s reaches the guest's device pages at 0x%llx (test device, I/O APIC, local APIC): at most %lluM",
+				cfg_name, g->line, g->name,
+				fmt_size(a, sizeof(a), g->memory),
+				(unsigned long long)GUEST_RAM_MAX,
+				(unsigned long long)(GUEST_RAM_MAX >> 20));
+			drop_guest(cfg, i);
+			continue;
+		}
 		if (g->memory <= avail - used) {
 			used += g->memory;
 			i++;

@@ -551,16 +551,19 @@ CASES = HARNESS_CASES + [
          config=HV + "[guest]\nname = typo\nkernel = after.bin\nmemroy = 16M\n\n"
          + "[guest]\nname = badsize\nkernel = after.bin\nmemory = 12Q\n\n"
          + "[guest]\nname = missing\nkernel = nope.bin\nmemory = 16M\n\n"
-         + "[guest]\nname = huge\nkernel = after.bin\nmemory = 64G\n\n"
+         + "[guest]\nname = huge\nkernel = after.bin\nmemory = 3G\n\n"
          + guest("after", "vcpus = 2")
          + "[guest]\nname = after\nkernel = after.bin\nmemory = 16M\n\n"
-         + "[guest]\nname = pinned\nkernel = after.bin\nmemory = 16M\ncpus = 0-64\n\n",
+         + "[guest]\nname = pinned\nkernel = after.bin\nmemory = 16M\ncpus = 0-64\n\n"
+         + "[guest]\nname = over\nkernel = after.bin\nmemory = 4076M\n\n",
          status={"after": 0},
          expect=[r'shale\.cfg:7: guest "typo": unknown key "memroy" \(did you mean "memory"\?\)',
                  r'shale\.cfg:4: guest "typo": missing "memory"',
                  r'shale\.cfg:12: guest "badsize": memory "12Q": expected a size like 256M',
                  r'shale\.cfg:16: guest "missing": kernel "nope\.bin": no such file on the config partition',
-                 r'(?m)shale\.cfg:19: guest "huge": memory 64G does not fit: the host has \d+M free for guests$',
+                 r'(?m)shale\.cfg:19: guest "huge": memory 3G does not fit: the host has \d+M free for guests$',
+                 r'shale\.cfg:\d+: guest "over": memory 4076M reaches the guest.s device pages at 0xfeb00000 '
+                 r'\(test device, I/O APIC, local APIC\): at most 4075M',
                  r'guest "after": vcpus = 2: one vCPU per guest for now; it runs with one',
                  r'shale\.cfg:30: guest "after": name "after" is already used by the guest at line 24',
                  r'shale\.cfg:38: guest "pinned": cpus "0-64": CPU 64 is out of range, allowed 0\.\.63',
