@@ -93,7 +93,7 @@ uint32_t console_filter(const uint8_t *raw, uint32_t n, char *out, bool terminal
 		seq = utf8_len(raw + i, n - i);
 		if (!seq || (seq == 2 && raw[i] == 0xc2 && raw[i + 1] < 0xa0)) {
 			out[len++] = '?';
-			i++;
+			i += seq ? seq : 1; /* one '?' per character */
 			continue;
 		}
 		for (uint32_t k = 0; k < seq; k++)

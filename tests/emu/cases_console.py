@@ -21,4 +21,8 @@ CASES = [
          config=HV + guest("canary") + guest("triple", "on_crash = restart"),
          expect=[r"\[guest canary\] canary share \d+%",
                  r'guest "triple": restarted 5 times already; destroying it instead']),
+    # What a guest prints reaches the terminal as text only: C1 controls,
+    # raw or in UTF-8, and malformed UTF-8 become '?'; UTF-8 text passes.
+    dict(name="console-c1", guests=["c1ctl"], config=HV + guest("c1ctl"),
+         expect=[r"\[guest c1ctl\] c1 raw\[\?\] enc\[\?\] utf8\[\u00e9\u2014\] bad\[\?\(\]\n"]),
 ]

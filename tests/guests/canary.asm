@@ -5,6 +5,8 @@
 ; Shale). It prints the share in percent and passes if it is at least
 ; CANARY_MIN_PCT: Shale must not spend the canary's time on the others'
 ; output. (With `clock: sync=none` in Bochs, ticks count instructions.)
+; Before the window it fills CANARY_BYTES of its memory with a pattern and
+; checks it after: nothing another guest does may change it.
         bits 64
         org 0x100000
 %include "lib.inc"
@@ -12,10 +14,22 @@
 %define CANARY_WINDOW   400000000       ; 2 s at Bochs' 200 MHz
 %define CANARY_GAP      50000
 %define CANARY_MIN_PCT  50
+%define CANARY_MEM      0x400000        ; 4 MiB into its RAM
+%define CANARY_BYTES    0x100000
 
 _start:
         LIB_INIT
         PASS    "canary-started"
+        mov     rdi, CANARY_MEM         ; qword i holds i ^ pattern
+        xor     ecx, ecx
+        mov     rdx, 0x5a5a0000c0ffee00
+.fill:
+        mov     rax, rcx
+        xor     rax, rdx
+        mov     [rdi + rcx * 8], rax
+        inc     rcx
+        cmp     rcx, CANARY_BYTES / 8
+        jb      .fill
         rdtsc
         shl     rdx, 32
         or      rax, rdx
@@ -50,4 +64,19 @@ _start:
         LB_STR  '%', 10
         call    lb_flush
         CHECK_GE "canary-share", r12, CANARY_MIN_PCT
+        mov     rdi, CANARY_MEM
+        xor     ecx, ecx
+        xor     r13d, r13d              ; qwords changed
+        mov     rdx, 0x5a5a0000c0ffee00
+.check:
+        mov     rax, rcx
+        xor     rax, rdx
+        cmp     [rdi + rcx * 8], rax
+        je      .same
+        inc     r13
+.same:
+        inc     rcx
+        cmp     rcx, CANARY_BYTES / 8
+        jb      .check
+        CHECK_EQ "canary-memory", r13, 0
         EXIT
