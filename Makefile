@@ -156,6 +156,7 @@ UNIT_vmx_controls := arch/x86/vmx_controls.c
 UNIT_exit_qual := arch/x86/exit_qual.c
 UNIT_xcr0      := arch/x86/xcr0.c
 UNIT_dr        := arch/x86/dr_rules.c
+UNIT_spec_ctrl := arch/x86/spec_ctrl.c
 UNIT_printf    := lib/printf.c
 UNIT_symtab    := lib/symtab.c
 VDEV_DEPS      := vmm/io.c vmm/mmio.c lib/printf.c
@@ -169,6 +170,8 @@ UNIT_acpi_pm   := vmm/vdev/acpi_pm.c $(VDEV_DEPS)
 UNIT_lapic     := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
 UNIT_lapic_virt := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
 UNIT_lapic_timer := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
+UNIT_lapic_trapped := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
+UNIT_lapic_nmi := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
 UNIT_ioapic    := vmm/vdev/ioapic.c $(VDEV_DEPS)
 UNIT_pci       := vmm/vdev/pci.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
@@ -201,6 +204,16 @@ FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
 	vmm/vdev/lapic_virt.c vmm/vdev/acpi.c vmm/vdev/acpi_pm.c vmm/vdev/pci.c \
 	vmm/vdev/testdev.c vmm/io.c vmm/mmio.c
+# The exit handlers on the host (tests/fuzz/fuzz_exits.c): SHALE_FUZZ turns
+# the VMX and root-mode instructions into the fakes of tests/fuzz/fake_vmcs.c.
+FUZZ_exits := tests/fuzz/fake_vmcs.c arch/x86/exit.c arch/x86/exit_apic.c \
+	arch/x86/exit_cr.c arch/x86/exit_ept.c arch/x86/exit_io.c arch/x86/exit_misc.c \
+	arch/x86/exit_qual.c arch/x86/debug.c arch/x86/decode.c arch/x86/dr_rules.c \
+	arch/x86/xcr0.c arch/x86/vcpu_state.c arch/x86/apicv.c arch/x86/spec_ctrl.c \
+	arch/x86/spec_barrier.c vmm/msr.c vmm/cpuid.c vmm/hypercall.c vmm/io.c \
+	vmm/mmio.c vmm/guest_mem.c vmm/irq.c vmm/pc.c vmm/platform.c \
+	$(filter-out vmm/io.c vmm/mmio.c,$(FUZZ_vdev)) lib/printf.c
+$(BUILD)/fuzz/fuzz_exits: FUZZ_CFLAGS += -DSHALE_FUZZ
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 600

@@ -6,6 +6,7 @@
  * positions: Intel SDM Vol. 2A, CPUID.
  */
 #include "arch/x86/include/msr.h"
+#include "arch/x86/spec_ctrl.h"
 #include "arch/x86/vmx.h"
 #include "lib/string.h"
 #include "vmm/cpuid.h"
@@ -36,16 +37,13 @@
 #define L7_EBX_HIDE (BIT(2) /* SGX */ | BIT(12) /* RDT-M */ | BIT(14) /* MPX */ | \
 		     BIT(15) /* RDT-A */ | BIT(25) /* Intel PT */)
 #define L7_ECX_HIDE (BIT(5) /* WAITPKG */ | BIT(7) /* CET_SS */ | BIT(13) /* TME */ | \
+		     BIT(16) /* LA57: Shale walks 4-level tables only */ | \
 		     BIT(30) /* SGX-LC */)
 #define L7_EDX_FSRM BIT(4)
-/* Speculation controls: their MSRs (IA32_SPEC_CTRL, IA32_PRED_CMD,
- * IA32_FLUSH_CMD, IA32_ARCH_CAPABILITIES) are not on the allow list yet,
- * so the bits that announce them are not shown either. */
+/* The speculation-control bits (MD_CLEAR and 26-31) are the policy's
+ * (arch/x86/spec_ctrl.c): each shown only with the MSR it announces. */
 #define L7_EDX_HIDE (BIT(9) /* SRBDS_CTRL */ | BIT(13) /* TSX_FORCE_ABORT */ | \
-		     BIT(19) /* Arch LBR */ | BIT(20) /* CET_IBT */ | \
-		     BIT(26) /* IBRS/IBPB */ | BIT(27) /* STIBP */ | \
-		     BIT(28) /* L1D_FLUSH */ | BIT(29) /* ARCH_CAPABILITIES */ | \
-		     BIT(30) /* CORE_CAPABILITIES */ | BIT(31) /* SSBD */)
+		     BIT(19) /* Arch LBR */ | BIT(20) /* CET_IBT */)
 /* CPUID.(0DH,1):EAX */
 #define LD1_EAX_XSAVES BIT(3)
 #define LD1_EAX_XFD BIT(4) /* IA32_XFD, IA32_XFD_ERR: not emulated */
@@ -116,7 +114,8 @@ static __attribute__((noinline)) void host_leaf(struct vcpu *v, uint32_t leaf,
 			if (!(v->proc2_ctls & SECONDARY_EXEC_ENABLE_INVPCID))
 				r->ebx &= ~L7_EBX_INVPCID;
 			r->ecx &= ~L7_ECX_HIDE;
-			r->edx &= ~L7_EDX_HIDE;
+			r->edx &= ~(L7_EDX_HIDE | CPUID_7_EDX_SPEC_BITS);
+			r->edx |= spec_host.guest_cpuid7_edx;
 			/* FSRM without ERMS or fast strings confuses kernels
 			 * (they then mix the two copy paths): keep it consistent. */
 			if (!(r->ebx & L7_EBX_ERMS) ||

@@ -3,6 +3,9 @@
  * Reaching guest memory by guest-linear address: a walk of the guest's own
  * page tables (no paging, 32-bit, PAE and 4-level, Intel SDM Vol. 3A,
  * chapter 4), then guest-physical to host through vm_gpa_to_hva().
+ *
+ * 5-level paging is not walked: CPUID hides LA57 and CR4.LA57 is refused
+ * (vmm/cpuid.c, arch/x86/exit_cr.c), so no guest can turn it on.
  */
 #ifndef SHALE_VMM_GUEST_MEM_H
 #define SHALE_VMM_GUEST_MEM_H
@@ -13,8 +16,36 @@
 #include "vmm/vcpu.h"
 
 /* Translate a guest-linear address. Returns 0, or -1 when it is not mapped
- * (or its page tables are not in guest RAM). */
+ * (or its page tables are not in guest RAM). No access rights are checked:
+ * for reading what the CPU itself already fetched (the instruction bytes
+ * of an exit). */
 int guest_linear_to_phys(struct vcpu *v, uint64_t gla, uint64_t *gpa);
+
+/* What an emulated data access is, for guest_linear_access(). */
+#define GUEST_ACC_WRITE	(1u << 0)
+#define GUEST_ACC_USER	(1u << 1)	/* made at CPL 3 */
+
+/* Page-fault error code bits (SDM Vol. 3A, 4.7). */
+#define PF_ERR_P	(1u << 0)	/* a protection violation, not a missing page */
+#define PF_ERR_W	(1u << 1)
+#define PF_ERR_U	(1u << 2)
+#define PF_ERR_RSVD	(1u << 3)
+
+enum guest_walk {
+	GUEST_WALK_OK,
+	GUEST_WALK_PF,		/* the guest's #PF: *pf_err holds its error code */
+	GUEST_WALK_NO_RAM,	/* a paging-structure entry lies outside guest RAM */
+};
+
+/*
+ * Translate a guest-linear address for an explicit data access as the CPU
+ * makes it (SDM Vol. 3A, 4.6): P, R/W and U/S of every level, CR0.WP,
+ * CR4.SMAP with RFLAGS.AC (@rflags), and reserved bits. On success, sets
+ * the accessed flags, and the dirty flag of a write, as the CPU would.
+ */
+enum guest_walk guest_linear_access(struct vcpu *v, uint64_t gla, unsigned acc,
+				    uint64_t rflags, uint64_t *gpa,
+				    uint32_t *pf_err);
 
 /* Copy len bytes at a guest-linear address, page by page. Returns the
  * number of bytes copied (less than len where the mapping ends). */

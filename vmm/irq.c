@@ -24,8 +24,23 @@ int vcpu_irq_take(struct vcpu *v)
 	return v->vm->pc ? pc_irq_take(v->vm->pc) : -1;
 }
 
+bool vcpu_nmi_pending(struct vcpu *v)
+{
+	struct lapic *l = vcpu_lapic(v);
+
+	/* A second NMI that comes before the first is injected merges with
+	 * it, as one pending NMI does on the CPU. */
+	if (l && lapic_take_nmi(l))
+		v->nmi_pending = true;
+	return v->nmi_pending;
+}
+
 bool vcpu_irq_wakeup(struct vcpu *v)
 {
+	if (vcpu_nmi_pending(v))
+		return true;
+	if (v->halt_masked)
+		return false;
 	return vcpu_irq_pending(v) ||
 	       (v->apicv && lapic_pending_vector(&v->vm->pc->lapic) >= 0);
 }

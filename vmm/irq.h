@@ -23,9 +23,16 @@ bool vcpu_irq_pending(struct vcpu *v);
  * at its controller, or -1. Under VMX APIC virtualization (vcpu.apicv)
  * these two leave the local APIC's vectors out: the CPU delivers them. */
 int vcpu_irq_take(struct vcpu *v);
-/* Something would interrupt the vCPU if it could take it, local APIC
- * included: what ends HLT. */
+/* What ends the vCPU's HLT: an NMI, from the local APIC or already
+ * taken from it; and, unless it halted with RFLAGS.IF = 0
+ * (vcpu.halt_masked), an external interrupt it could take, local APIC
+ * included. A maskable interrupt does not end a HLT with IF = 0 (SDM
+ * Vol. 2A, HLT). Reads no VMCS: the scheduler asks it of vCPUs whose
+ * VMCS is not loaded. */
 bool vcpu_irq_wakeup(struct vcpu *v);
+/* An NMI waits for the vCPU: taken from its local APIC (LINT1, an NMI
+ * IPI) or held back by NMI blocking. Takes the APIC's into the vCPU. */
+bool vcpu_nmi_pending(struct vcpu *v);
 
 struct lapic;
 /* The guest's local APIC model, or NULL (a guest without the PC). */

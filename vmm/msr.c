@@ -11,6 +11,7 @@
  */
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/include/msr.h"
+#include "arch/x86/spec_ctrl.h"
 #include "arch/x86/vmx_ops.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -151,6 +152,20 @@ int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 			break;
 		*val = 0;
 		return 0;
+	/* Speculation controls (arch/x86/spec_ctrl.c decides what exists):
+	 * SPEC_CTRL is the guest's own value; ARCH_CAPABILITIES is the
+	 * host's, cut to the bits that describe the hardware. PRED_CMD and
+	 * FLUSH_CMD are write-only: their reads stay #GP. */
+	case MSR_IA32_SPEC_CTRL:
+		if (!spec_host.spec_ctrl)
+			break;
+		*val = spec_ctrl_guest_get(v);
+		return 0;
+	case MSR_IA32_ARCH_CAPABILITIES:
+		if (!spec_host.arch_cap)
+			break;
+		*val = spec_host.guest_arch_cap;
+		return 0;
 	case MSR_IA32_PLATFORM_ID:
 	case MSR_IA32_BIOS_SIGN_ID:
 	case MSR_IA32_MTRRCAP:
@@ -164,6 +179,15 @@ int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	log_debug("msr", "guest \"%s\": RDMSR 0x%x is not on the allow list: #GP",
 		  v->vm->name, msr);
 	return -1;
+}
+
+/* The guest's TSC is the host's plus TSC_OFFSET. Its TSC-deadline timer
+ * compares the guest's TSC, so the local APIC learns every new offset. */
+static void tsc_offset_write(struct vcpu *v, uint64_t offset)
+{
+	vmwrite(TSC_OFFSET, offset);
+	if (v->vm->pc)
+		lapic_set_tsc_offset(&v->vm->pc->lapic, offset);
 }
 
 int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
@@ -214,10 +238,10 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		vcpu_set_state(v, VREG_GS_BASE, val);
 		return 0;
 	case MSR_IA32_TSC:
-		vmwrite(TSC_OFFSET, val - rdtsc());
+		tsc_offset_write(v, val - rdtsc());
 		return 0;
 	case MSR_IA32_TSC_ADJUST:
-		vmwrite(TSC_OFFSET, val);
+		tsc_offset_write(v, val);
 		return 0;
 	case MSR_IA32_TSC_DEADLINE:
 		if (!v->vm->pc)
@@ -232,6 +256,27 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		if (!(v->proc2_ctls & SECONDARY_EXEC_ENABLE_XSAVES))
 			break;
 		return val ? -1 : 0;
+	/* Only the bits the host has (CPUID shows those alone); the value
+	 * reaches the MSR through the VM-entry MSR-load area. */
+	case MSR_IA32_SPEC_CTRL:
+		if (!spec_host.spec_ctrl || (val & ~spec_host.spec_ctrl_bits))
+			break;
+		spec_ctrl_guest_set(v, val);
+		return 0;
+	/* A barrier the guest asks for acts on the real CPU, as it would
+	 * bare; 0 is a valid no-op write, every other bit reserved. */
+	case MSR_IA32_PRED_CMD:
+		if (!spec_host.pred_cmd || (val & ~PRED_CMD_IBPB))
+			break;
+		if (val)
+			wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
+		return 0;
+	case MSR_IA32_FLUSH_CMD:
+		if (!spec_host.flush_cmd || (val & ~FLUSH_CMD_L1D))
+			break;
+		if (val)
+			wrmsr(MSR_IA32_FLUSH_CMD, FLUSH_CMD_L1D);
+		return 0;
 	case MSR_IA32_MISC_ENABLE:
 	case MSR_IA32_BIOS_SIGN_ID:
 	case MSR_IA32_MTRR_DEF_TYPE:

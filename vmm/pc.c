@@ -51,6 +51,16 @@ static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t dest,
 	pc->vm->vcpu.entry_work = 1;
 }
 
+/* The local APIC has something deliverable that no exit handler knows of
+ * (a self-IPI, a past TSC deadline, an EOI that unblocked a vector): the
+ * next entry must deliver it, not the next preemption-timer exit. */
+static void lapic_has_work(void *ctx)
+{
+	struct pc *pc = ctx;
+
+	pc->vm->vcpu.entry_work = 1;
+}
+
 static void lapic_eoi(void *ctx, uint8_t vector)
 {
 	struct pc *pc = ctx;
@@ -137,7 +147,7 @@ int pc_create(struct vm *vm)
 	struct uart16550_config ucfg = {
 		.base = 0x3f8, .gsi = 4, .tx = com1_tx, .tx_ctx = vm, .plat = plat,
 	};
-	struct lapic_ops lops = { .ctx = pc, .eoi = lapic_eoi };
+	struct lapic_ops lops = { .ctx = pc, .eoi = lapic_eoi, .kick = lapic_has_work };
 	struct ioapic_ops iops = { .ctx = pc, .deliver = ioapic_deliver };
 	struct acpi_pm_ops pops = { .ctx = pc, .sleep = pm_sleep, .reset = pm_reset };
 	struct rtc_time now;

@@ -10,6 +10,7 @@
 #include "arch/x86/exit.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/include/msr.h"
+#include "arch/x86/spec_ctrl.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/xstate.h"
 #include "drivers/uart.h"
@@ -64,6 +65,10 @@ static void switch_to(struct vcpu *v)
 		return;
 	if (current)
 		save_guest_state(current);
+	/* Another guest gets the CPU, or a new one after the last was
+	 * destroyed (current then NULL): it must not run on branch
+	 * predictions the one before trained. */
+	spec_ctrl_switch();
 	vmcs_load(v);
 	load_guest_state(v);
 	current = v;
@@ -73,6 +78,7 @@ static void switch_to(struct vcpu *v)
 void sched_init(const struct shale_config *cfg, uint64_t tsc_hz)
 {
 	xstate_host_init();
+	spec_ctrl_init();
 	slice_ticks = tsc_hz / 1000000 * cfg->timeslice_us;
 	if (!slice_ticks)
 		slice_ticks = tsc_hz / 100;

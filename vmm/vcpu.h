@@ -144,6 +144,12 @@ struct vcpu {
 	uint32_t reinject_len;
 	bool irq_pending;       /* one external interrupt line */
 	uint8_t irq_vector;
+	/* An NMI taken from the local APIC, not yet injected: NMI or STI /
+	 * MOV SS blocking holds it back (SDM Vol. 3A, 6.7.1; Vol. 3C, 25.3). */
+	bool nmi_pending;
+	/* The vCPU last halted with RFLAGS.IF = 0: only an NMI (or INIT)
+	 * ends that HLT, never a maskable interrupt (SDM Vol. 2A, HLT). */
+	bool halt_masked;
 
 	/* Time: the VMX-preemption timer brings the vCPU out by exit_deadline,
 	 * the earlier of the end of its time slice and its VM's next timer. */
@@ -161,6 +167,10 @@ struct vcpu {
 	/* Guest state not in the VMCS, swapped when another vCPU runs. */
 	uint64_t msr_saved[6];   /* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, FMASK, TSC_AUX */
 	uint64_t dr[4], dr6;
+
+	/* The VM-entry MSR-load area: IA32_SPEC_CTRL's number, then the
+	 * guest's value, loaded at entry while not 0 (arch/x86/spec_barrier.c). */
+	uint64_t spec_ctrl_load[2] __attribute__((aligned(16)));
 
 	uint64_t xcr0;          /* the guest's XCR0, loaded while it runs */
 	uint64_t xstate_area;   /* x87/SSE/AVX/... while it does not (arch/x86/xstate.c) */

@@ -21,6 +21,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_INIT_SIGNAL] = exit_init_signal,
 	[EXIT_REASON_SIPI] = exit_sipi,
 	[EXIT_REASON_INTERRUPT_WINDOW] = exit_interrupt_window,
+	[EXIT_REASON_NMI_WINDOW] = exit_nmi_window,
 	[EXIT_REASON_CPUID] = exit_cpuid,
 	[EXIT_REASON_GETSEC] = exit_undefined,
 	[EXIT_REASON_HLT] = exit_hlt,
@@ -91,22 +92,83 @@ static enum exit_result exit_unexpected(struct vcpu *v, unsigned reason)
 	return EXIT_STOP;
 }
 
+/* SDM Vol. 3C, 27.2.1.3 (event injection): with "unrestricted guest" and
+ * CR0.PE = 0 in the guest-state area, "deliver error code" must be 0, or
+ * the VM entry fails; a real-mode exception pushes no error code (Vol. 3A,
+ * "Interrupt and Exception Handling" in real-address mode). Checked here, where every injected exception passes, so that no
+ * handler that raises #GP(0) needs to know the guest's mode. */
+static uint32_t entry_exception_info(uint32_t info)
+{
+	if ((info & INTR_INFO_DELIVER_CODE) && !(vmread(GUEST_CR0) & CR0_PE))
+		info &= ~INTR_INFO_DELIVER_CODE;
+	return info;
+}
+
+static void set_exec_control(struct vcpu *v, uint32_t bit, bool on)
+{
+	if (!!(v->proc_ctls & bit) == on)
+		return;
+	v->proc_ctls = on ? v->proc_ctls | bit : v->proc_ctls & ~bit;
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->proc_ctls);
+}
+
+/* An NMI from the local APIC (LINT1, an NMI IPI). It waits while NMIs are
+ * blocked: by the last NMI until its IRET (virtual-NMI blocking, or with
+ * no "virtual NMIs" the CPU's own blocking after an injected NMI; the
+ * guest-interruptibility state shows either: Vol. 3C, 25.4.2), and by
+ * MOV SS or STI (an entry that injects an NMI with MOV-SS blocking fails,
+ * some CPUs require no STI blocking either: 27.3.1.5).
+ * Returns true when it injected one. */
+static bool deliver_nmi(struct vcpu *v)
+{
+	uint32_t blocked;
+
+	if (!vcpu_nmi_pending(v))
+		return false;
+	blocked = vmread(GUEST_INTERRUPTIBILITY_INFO) &
+		  (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS |
+		   GUEST_INTR_STATE_NMI);
+	if (!blocked) {
+		vmwrite(VM_ENTRY_INTR_INFO_FIELD,
+			X86_EXC_NMI | INTR_TYPE_NMI | INTR_INFO_VALID);
+		v->nmi_pending = false;
+		set_exec_control(v, CPU_BASED_NMI_WINDOW_EXITING, false);
+		return true;
+	}
+	/* NMI-window exiting needs "virtual NMIs" (27.2.1.1); its exit
+	 * comes when virtual-NMI blocking ends, at the guest's IRET. Without it
+	 * the NMI stays pending, and entry_work with it: every entry looks
+	 * again, the preemption timer bounding the wait. */
+	if (v->pin_ctls & PIN_BASED_VIRTUAL_NMIS)
+		set_exec_control(v, CPU_BASED_NMI_WINDOW_EXITING, true);
+	return false;
+}
+
 /* Events for this entry, in the order the SDM's event priorities need:
  * an event whose delivery an exit interrupted first (27.2.4: it must be
- * re-injected), then an exception, then an external interrupt when the
- * guest can take it, else ask for an exit as soon as it can. Under APIC
- * virtualization the local APIC's vectors are not among these: RVI tells
- * the CPU, which delivers them itself. */
+ * re-injected), then an exception, then an NMI, then an external interrupt
+ * when the guest can take it, else ask for an exit as soon as it can.
+ * Under APIC virtualization the local APIC's vectors are not among these:
+ * RVI tells the CPU, which delivers them itself. */
 static void deliver_events(struct vcpu *v)
 {
 	if (v->apicv)
 		apicv_sync(v);
 	if (v->reinject_info) {
-		uint32_t type = v->reinject_info & INTR_INFO_TYPE_MASK;
+		uint32_t info = v->reinject_info & ~INTR_INFO_NMI_UNBLOCKED_BY_IRET;
+		uint32_t type = info & INTR_INFO_TYPE_MASK;
 
-		vmwrite(VM_ENTRY_INTR_INFO_FIELD,
-			v->reinject_info & ~INTR_INFO_NMI_UNBLOCKED_BY_IRET);
-		if (v->reinject_info & INTR_INFO_DELIVER_CODE)
+		if (type == INTR_TYPE_HARD_EXCEPTION)
+			info = entry_exception_info(info);
+		/* An NMI whose delivery an exit interrupted is not yet
+		 * delivered: the blocking it would cause must not be in the
+		 * guest state, or the entry that delivers it fails (SDM Vol.
+		 * 3C, 27.3.1.5: no NMI injection with blocking by NMI). */
+		if (type == INTR_TYPE_NMI)
+			vmwrite(GUEST_INTERRUPTIBILITY_INFO,
+				vmread(GUEST_INTERRUPTIBILITY_INFO) & ~GUEST_INTR_STATE_NMI);
+		vmwrite(VM_ENTRY_INTR_INFO_FIELD, info);
+		if (info & INTR_INFO_DELIVER_CODE)
 			vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, v->reinject_error);
 		if (type == INTR_TYPE_SOFT_INTR ||
 		    type == INTR_TYPE_PRIV_SW_EXCEPTION ||
@@ -119,16 +181,20 @@ static void deliver_events(struct vcpu *v)
 		uint32_t info = v->exc_vector | INTR_TYPE_HARD_EXCEPTION |
 				INTR_INFO_VALID;
 
-		if (v->exc_has_error) {
-			info |= INTR_INFO_DELIVER_CODE;
+		if (v->exc_has_error)
+			info = entry_exception_info(info | INTR_INFO_DELIVER_CODE);
+		if (info & INTR_INFO_DELIVER_CODE)
 			vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, v->exc_error);
-		}
 		vmwrite(VM_ENTRY_INTR_INFO_FIELD, info);
 		v->exc_pending = false;
 		return;
 	}
-	if (!vcpu_irq_pending(v) || v->dbg.step)
+	if (v->dbg.step)
 		return; /* a debugger's single step waits with events */
+	if (deliver_nmi(v))
+		return;
+	if (!vcpu_irq_pending(v))
+		return;
 	if ((vmread(GUEST_RFLAGS) & RFLAGS_IF) &&
 	    !(vmread(GUEST_INTERRUPTIBILITY_INFO) &
 	      (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
@@ -137,13 +203,9 @@ static void deliver_events(struct vcpu *v)
 		if (vector >= 0)
 			vmwrite(VM_ENTRY_INTR_INFO_FIELD,
 				vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID);
-		if (v->proc_ctls & CPU_BASED_INTR_WINDOW_EXITING) {
-			v->proc_ctls &= ~CPU_BASED_INTR_WINDOW_EXITING;
-			vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->proc_ctls);
-		}
-	} else if (!(v->proc_ctls & CPU_BASED_INTR_WINDOW_EXITING)) {
-		v->proc_ctls |= CPU_BASED_INTR_WINDOW_EXITING;
-		vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->proc_ctls);
+		set_exec_control(v, CPU_BASED_INTR_WINDOW_EXITING, false);
+	} else {
+		set_exec_control(v, CPU_BASED_INTR_WINDOW_EXITING, true);
 	}
 }
 
@@ -221,10 +283,12 @@ run_once(struct vcpu *v)
 		if (v->state != VCPU_RUNNABLE)
 			return EXIT_YIELD;
 		deliver_events(v);
-		/* Work next time too while an interrupt waits for its window,
-		 * or where the CPU does not keep the preemption timer's count
-		 * across exits and it must be written before every entry. */
-		v->entry_work = vcpu_irq_pending(v) || !v->preempt_saved;
+		/* Work next time too while an interrupt or NMI waits for its
+		 * window, or where the CPU does not keep the preemption
+		 * timer's count across exits and it must be written before
+		 * every entry. */
+		v->entry_work = vcpu_irq_pending(v) || v->nmi_pending ||
+				!v->preempt_saved;
 	}
 	how = vmx_enter(&v->regs, v->launched);
 	t0 = rdtsc32();

@@ -69,6 +69,7 @@ enum exit_result exit_sipi(struct vcpu *v);
 enum exit_result exit_external_interrupt(struct vcpu *v);
 enum exit_result exit_exception_nmi(struct vcpu *v);
 enum exit_result exit_interrupt_window(struct vcpu *v);
+enum exit_result exit_nmi_window(struct vcpu *v);
 enum exit_result exit_preemption_timer(struct vcpu *v);
 enum exit_result exit_vmx_instruction(struct vcpu *v);
 enum exit_result exit_invd_wbinvd(struct vcpu *v);

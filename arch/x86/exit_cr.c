@@ -23,6 +23,9 @@
 #include "vmm/vdev/lapic.h"
 #include "vmm/vm.h"
 
+/* SDM Vol. 3A, 2.5; kept here, next to its only user. */
+#define CR4_LA57 (1ull << 12)
+
 static uint64_t read_gpr(struct vcpu *v, unsigned gpr)
 {
 	return gpr == GPR_RSP ? vmread(GUEST_RSP) : v->regs.gpr[gpr];
@@ -44,6 +47,12 @@ static bool guest_write_cr0(struct vcpu *v, uint64_t val)
 	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
 	    ((val & CR0_NW) && !(val & CR0_CD)))
 		return false;
+	/* IA-32e mode is left from compatibility mode only: clearing PG
+	 * while CS.L = 1 is #GP(0) (SDM Vol. 2B, MOV CR; Vol. 3A, 10.8.5).
+	 * PG is the guest's own bit, so only a write that also changes a
+	 * bit Shale owns (CD, NW) comes here. */
+	if (!(val & CR0_PG) && (efer & EFER_LMA) && (vmread(GUEST_CS_AR_BYTES) & AR_L))
+		return false;
 	if ((val & CR0_PG) && !(old & CR0_PG) && (efer & EFER_LME)) {
 		/* Turning paging on with LME set enters IA-32e mode. */
 		if (!(vcpu_get_state(v, VREG_CR4) & CR4_PAE))
@@ -60,6 +69,24 @@ static bool guest_write_cr0(struct vcpu *v, uint64_t val)
 	return true;
 }
 
+/* MOV to CR3 (SDM Vol. 2B; Vol. 3A, 4.10.4.1): bits at and above MAXPHYADDR
+ * are reserved (#GP), and with CR4.PCIDE bit 63 only says "do not flush
+ * this PCID": it is not stored. Either would fail the next VM entry. */
+static bool guest_write_cr3(struct vcpu *v, uint64_t val)
+{
+	struct cpuid_regs r;
+	unsigned maxphy;
+
+	if (vcpu_get_state(v, VREG_CR4) & CR4_PCIDE)
+		val &= ~(1ull << 63);
+	cpuid_count(0x80000008u, 0, &r);
+	maxphy = r.eax & 0xff;
+	if (maxphy < 64 && (val >> maxphy))
+		return false;
+	vmwrite(GUEST_CR3, val);
+	return true;
+}
+
 static bool guest_write_cr4(struct vcpu *v, uint64_t val)
 {
 	const struct vmx_caps *c = &vmx_cpu.caps;
@@ -68,9 +95,18 @@ static bool guest_write_cr4(struct vcpu *v, uint64_t val)
 	 * without VMX; any other bit the CPU cannot hold is reserved. */
 	if (val & CR4_VMXE)
 		return false;
+	/* CPUID hides LA57 (vmm/cpuid.c): Shale's walk of the guest's page
+	 * tables (vmm/guest_mem.c) knows 4 levels only. */
+	if (val & CR4_LA57)
+		return false;
 	if (val & ~(c->cr4_fixed1 | CR4_VMXE))
 		return false;
 	if (!(val & CR4_PAE) && (vmread(GUEST_IA32_EFER) & EFER_LMA))
+		return false;
+	/* PCIDE: only in IA-32e mode, and set only with PCID 0 in CR3
+	 * (SDM Vol. 2B, MOV to CR4). */
+	if ((val & CR4_PCIDE) && !(vcpu_get_state(v, VREG_CR4) & CR4_PCIDE) &&
+	    (!(vmread(GUEST_IA32_EFER) & EFER_LMA) || (vmread(GUEST_CR3) & 0xfff)))
 		return false;
 	vcpu_set_state(v, VREG_CR4, val);
 	return true;
@@ -121,7 +157,7 @@ enum exit_result exit_cr_access(struct vcpu *v)
 		else if (q.cr == 4)
 			ok = guest_write_cr4(v, read_gpr(v, q.gpr));
 		else if (q.cr == 3)
-			vmwrite(GUEST_CR3, read_gpr(v, q.gpr));
+			ok = guest_write_cr3(v, read_gpr(v, q.gpr));
 		else if (q.cr == 8)
 			ok = guest_write_cr8(v, read_gpr(v, q.gpr));
 		break;

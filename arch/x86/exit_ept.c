@@ -18,6 +18,17 @@ static const char *access_kind(struct ept_qual q)
 	return q.fetch ? "instruction fetch" : q.write ? "write" : "read";
 }
 
+/* Exit qualification bit 7 set and bit 8 clear: the access was to a
+ * paging-structure entry of the guest's own walk, not to the linear
+ * address being translated (SDM Vol. 3C, 28.2.1, Table 28-7). */
+#define EPT_QUAL_GLA_VALID (1ull << 7)
+#define EPT_QUAL_GLA_TRANSLATED (1ull << 8)
+
+static bool ept_qual_paging_entry(uint64_t qual)
+{
+	return (qual & (EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATED)) == EPT_QUAL_GLA_VALID;
+}
+
 static enum decode_mode guest_mode(void)
 {
 	uint32_t ar = vmread(GUEST_CS_AR_BYTES);
@@ -49,13 +60,26 @@ emulate_mmio(struct vcpu *v, const struct mmio_range *r, uint64_t gpa)
 			got > 3 ? bytes[3] : 0);
 		return EXIT_STOP;
 	}
+	/* The exit stub saves every GPR but RSP, which lives in the VMCS:
+	 * a MOV to or from SPL/SP/ESP/RSP goes through GUEST_RSP (the
+	 * decoder reports AH as register 0 with reg_high8, never as 4). */
 	if (insn.is_write) {
-		val = decode_store_value(&insn, v->regs.gpr[insn.reg]);
+		uint64_t src = insn.reg == GPR_RSP && insn.src == MMIO_SRC_REG ?
+				       vmread(GUEST_RSP) : v->regs.gpr[insn.reg];
+
+		val = decode_store_value(&insn, src);
 		r->fn(r->opaque, gpa - r->base, insn.size, true, &val);
 	} else {
 		val = 0;
 		r->fn(r->opaque, gpa - r->base, insn.size, false, &val);
-		decode_apply_load(&insn, &v->regs.gpr[insn.reg], val);
+		if (insn.reg == GPR_RSP) {
+			uint64_t rsp = vmread(GUEST_RSP);
+
+			decode_apply_load(&insn, &rsp, val);
+			vmwrite(GUEST_RSP, rsp);
+		} else {
+			decode_apply_load(&insn, &v->regs.gpr[insn.reg], val);
+		}
 	}
 	/* The exit's instruction length is not defined for EPT violations
 	 * (SDM 28.2.4); the decoder's is. */
@@ -72,7 +96,8 @@ enum exit_result exit_mmio_emulate(struct vcpu *v, const struct mmio_range *r,
 enum exit_result exit_ept_violation(struct vcpu *v)
 {
 	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS);
-	struct ept_qual q = ept_qual_decode(vmread(EXIT_QUALIFICATION));
+	uint64_t qual = vmread(EXIT_QUALIFICATION);
+	struct ept_qual q = ept_qual_decode(qual);
 	const struct mmio_range *r = mmio_find(&v->vm->mmio, gpa);
 
 	exit_note_idt_vectoring(v);
@@ -88,6 +113,20 @@ enum exit_result exit_ept_violation(struct vcpu *v)
 		vm_stop(v->vm, VM_STOP_CRASH,
 			"executing from device memory (%s) at guest-physical 0x%lx",
 			r->name, (unsigned long)gpa);
+		return EXIT_STOP;
+	}
+	if (r && ept_qual_paging_entry(qual)) {
+		/* The CPU's own page walk read (or set A/D in) an entry in
+		 * device memory. The MOV's operand was never reached, so
+		 * emulating the MOV would act on the wrong address; feeding
+		 * a device register to the hardware walker cannot be done,
+		 * and a real machine would walk through whatever the device
+		 * returns. No fault of the SDM fits: it is the guest's
+		 * error, and it stops here, as outside its memory. */
+		vm_stop(v->vm, VM_STOP_CRASH,
+			"page walk for linear 0x%lx at RIP 0x%lx read a paging-structure entry from device memory (%s) at guest-physical 0x%lx",
+			(unsigned long)vmread(GUEST_LINEAR_ADDRESS),
+			(unsigned long)vmread(GUEST_RIP), r->name, (unsigned long)gpa);
 		return EXIT_STOP;
 	}
 	if (r)

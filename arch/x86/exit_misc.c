@@ -52,20 +52,38 @@ enum exit_result exit_msr_write(struct vcpu *v)
 
 enum exit_result exit_hlt(struct vcpu *v)
 {
-	if (!(vmread(GUEST_RFLAGS) & RFLAGS_IF) && !vcpu_irq_wakeup(v)) {
+	uint64_t rip = vmread(GUEST_RIP);
+
+	/* With RFLAGS.IF = 0 only an NMI, SMI, INIT or reset ends HLT (SDM
+	 * Vol. 2A, HLT): an interrupt that waits, or comes later, must not.
+	 * STI; HLT has IF = 1 here (STI blocking only delays the interrupt
+	 * past the HLT). */
+	v->halt_masked = !(vmread(GUEST_RFLAGS) & RFLAGS_IF);
+	vmx_skip_instruction();
+	if (vcpu_irq_wakeup(v)) {
+		v->entry_work = 1; /* RVI may have to catch up; an NMI waits */
+		return EXIT_RESUME;
+	}
+	if (v->halt_masked) {
 		/* Nothing but an NMI could wake it: the guest means to stop. */
 		vm_stop(v->vm, VM_STOP_HALTED,
 			"halted with interrupts disabled at RIP 0x%lx",
-			(unsigned long)vmread(GUEST_RIP));
+			(unsigned long)rip);
 		return EXIT_STOP;
-	}
-	vmx_skip_instruction();
-	if (vcpu_irq_wakeup(v)) {
-		v->entry_work = 1; /* RVI may have to catch up */
-		return EXIT_RESUME;
 	}
 	v->state = VCPU_HALTED;
 	return EXIT_YIELD;
+}
+
+/* Virtual-NMI blocking has ended (the guest's IRET; SDM Vol. 3C,
+ * "NMI-Window Exiting"):
+ * the next entry injects the NMI that waited. */
+enum exit_result exit_nmi_window(struct vcpu *v)
+{
+	v->proc_ctls &= ~CPU_BASED_NMI_WINDOW_EXITING;
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->proc_ctls);
+	v->entry_work = 1;
+	return EXIT_RESUME;
 }
 
 enum exit_result exit_vmcall(struct vcpu *v)

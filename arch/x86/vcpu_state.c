@@ -8,6 +8,7 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_controls.h"
 #include "arch/x86/vmx_ops.h"
+#include "vmm/irq.h"
 #include "vmm/vcpu.h"
 
 static const uint32_t field_of[VREG_NR] = {
@@ -105,7 +106,8 @@ void vcpu_raise_irq(struct vcpu *v, uint8_t vector)
 	v->irq_pending = true;
 	v->entry_work = 1;
 	v->irq_vector = vector;
-	if (v->state == VCPU_HALTED)
+	/* Not a HLT with IF = 0: a maskable interrupt does not end it. */
+	if (v->state == VCPU_HALTED && vcpu_irq_wakeup(v))
 		v->state = VCPU_RUNNABLE;
 }
 

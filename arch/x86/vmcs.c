@@ -9,6 +9,7 @@
 #include "arch/x86/host.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/include/msr.h"
+#include "arch/x86/spec_ctrl.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_controls.h"
 #include "arch/x86/vmx_ops.h"
@@ -83,7 +84,9 @@ static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
 	err |= set_controls(PIN_BASED_VM_EXEC_CONTROL, VMX_CTL_PIN, c->pinbased,
 			    PIN_BASED_EXT_INTR_EXITING | PIN_BASED_NMI_EXITING |
 				    PIN_BASED_VMX_PREEMPTION_TIMER,
-			    0, &v->pin_ctls);
+			    /* NMI blocking and the NMI window for the
+			     * guest's NMIs (arch/x86/exit.c) */
+			    PIN_BASED_VIRTUAL_NMIS, &v->pin_ctls);
 	err |= set_controls(CPU_BASED_VM_EXEC_CONTROL, VMX_CTL_PROC, c->procbased,
 			    CPU_BASED_HLT_EXITING | CPU_BASED_RDPMC_EXITING |
 				    CPU_BASED_USE_IO_BITMAPS |
@@ -131,8 +134,9 @@ static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
 	vmwrite(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmwrite(CR3_TARGET_COUNT, 0);
 	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
-	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	/* The MSR-load areas carry the guest's IA32_SPEC_CTRL in and Shale's
+	 * out while the guest's is not 0 (arch/x86/spec_barrier.c). */
+	spec_ctrl_vcpu_init(v);
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmwrite(IO_BITMAP_A, vmx_cpu.io_bitmap_a);
 	vmwrite(IO_BITMAP_B, vmx_cpu.io_bitmap_b);
@@ -150,7 +154,9 @@ static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
 	vmwrite(CR0_GUEST_HOST_MASK,
 		(c->cr0_fixed0 & ~(CR0_PE | CR0_PG)) | ~c->cr0_fixed1 |
 			CR0_CD | CR0_NW);
-	vmwrite(CR4_GUEST_HOST_MASK, c->cr4_fixed0 | ~c->cr4_fixed1 | CR4_VMXE);
+	/* CR4.LA57 (bit 12) too: Shale refuses it (exit_cr.c), as its walk
+	 * of the guest's page tables knows 4 levels only. */
+	vmwrite(CR4_GUEST_HOST_MASK, c->cr4_fixed0 | ~c->cr4_fixed1 | CR4_VMXE | (1ull << 12));
 	return 0;
 }
 

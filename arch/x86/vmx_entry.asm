@@ -16,7 +16,9 @@
 ;
 ; HOST_RSP is written only when this frame's address differs from the one
 ; this vCPU's VMCS already holds (cached in struct vcpu.host_rsp): the C
-; loop calls from the same depth every time, so it is written once.
+; loop calls from the same depth every time, so it is written once. On a
+; CPU that wants a barrier before every entry (arch/x86/spec_barrier.c),
+; the cache stays empty and every entry takes that slow path instead.
 
 bits 64
 default rel
@@ -24,6 +26,11 @@ default rel
 %define HOST_RSP 0x6c14
 %define R(n) (n * 8)
 %define HOST_RSP_CACHE 128        ; struct vcpu.host_rsp, right after the GPRs
+%define SPEC_ENTRY_L1D_FLUSH 1    ; arch/x86/spec_ctrl.h
+%define MSR_IA32_FLUSH_CMD 0x10b
+
+extern spec_entry_barriers
+extern spec_verw_sel
 
 section .text
 global vmx_enter
@@ -39,10 +46,7 @@ vmx_enter:
 	push rdi                        ; regs, found again at [rsp] on exit
 
 	cmp rsp, [rdi + HOST_RSP_CACHE]
-	je .rsp_ok
-	mov [rdi + HOST_RSP_CACHE], rsp
-	mov rdx, HOST_RSP
-	vmwrite rdx, rsp
+	jne .slow
 .rsp_ok:
 	test esi, esi                   ; launched? (flags survive the movs)
 
@@ -81,6 +85,32 @@ vmx_enter:
 	mov eax, 1
 .out:
 	ret
+
+; HOST_RSP moved, or this CPU wants a barrier before every entry
+; (arch/x86/spec_barrier.c). Then the cache is never filled, so that the
+; check above costs CPUs that want no barrier nothing more than before.
+; The barriers come after every root-mode load but those of the guest's
+; own registers; VERW changes ZF, so it is done before the test above.
+.slow:
+	movzx eax, byte [rel spec_entry_barriers]
+	test eax, eax
+	jnz .barriers
+	mov [rdi + HOST_RSP_CACHE], rsp
+.write_rsp:
+	mov rdx, HOST_RSP
+	vmwrite rdx, rsp
+	jmp .rsp_ok
+.barriers:
+	test eax, SPEC_ENTRY_L1D_FLUSH
+	jz .verw
+	mov ecx, MSR_IA32_FLUSH_CMD     ; L1TF; also clears the buffers VERW would
+	mov eax, 1
+	xor edx, edx
+	wrmsr
+	jmp .write_rsp
+.verw:
+	verw [rel spec_verw_sel]        ; MDS/TAA: clear the CPU's buffers
+	jmp .write_rsp
 
 vmx_exit_entry:
 	push rdi                        ; guest RDI; regs is now at [rsp + 8]

@@ -21,6 +21,12 @@
 __attribute__((noreturn, cold)) void vmx_op_failed(const char *op,
 						   uint64_t field, void *caller);
 
+#ifdef SHALE_FUZZ
+/* Host fuzzing of the exit handlers (tests/fuzz/fuzz_exits.c): a table
+ * indexed by field encoding stands in for the VMCS (tests/fuzz/fake_vmcs.c). */
+uint64_t vmread(uint64_t field);
+void vmwrite(uint64_t field, uint64_t value);
+#else
 /* CF or ZF set means failure: one "below or equal" test covers both, so
  * the exit path pays a single branch per access. */
 static inline uint64_t vmread(uint64_t field)
@@ -48,6 +54,7 @@ static inline void vmwrite(uint64_t field, uint64_t value)
 	if (__builtin_expect(fail, 0))
 		vmx_op_failed("VMWRITE", field, __builtin_return_address(0));
 }
+#endif /* SHALE_FUZZ */
 
 /* Move the guest's RIP past the instruction that caused this VM exit; for
  * an instruction that completed. Inline: every emulated instruction pays

@@ -2,8 +2,8 @@
 /*
  * The harness of the local APIC model's unit tests (test_lapic.c,
  * test_lapic_timer.c): the model over a fake platform whose clock moves
- * only when a test moves it, with its EOI and IPI callbacks recorded, and
- * its registers read and written at their MMIO offsets.
+ * only when a test moves it, with its EOI, IPI and kick callbacks recorded,
+ * and its registers read and written at their MMIO offsets.
  */
 #ifndef SHALE_TESTS_LAPIC_HARNESS_H
 #define SHALE_TESTS_LAPIC_HARNESS_H
@@ -26,6 +26,7 @@ struct fake {
 	struct vdev_platform plat;
 	/* ops recorder */
 	unsigned eois, ipis;
+	unsigned kicks; /* "look before the next VM entry" requests */
 	uint8_t eoi_vector;
 	uint32_t ipi_lo, ipi_hi;
 };
@@ -56,7 +57,14 @@ static inline void op_ipi(void *ctx, uint32_t lo, uint32_t hi)
 	f->ipi_hi = hi;
 }
 
-static const struct lapic_ops ops = { &F, op_eoi, op_ipi };
+static inline void op_kick(void *ctx)
+{
+	struct fake *f = ctx;
+
+	f->kicks++;
+}
+
+static const struct lapic_ops ops = { &F, op_eoi, op_ipi, op_kick };
 
 static inline int setup(void **state)
 {

@@ -41,7 +41,7 @@ static void op_ipi(void *ctx, uint32_t lo, uint32_t hi)
 	ipi_hi = hi;
 }
 
-static const struct lapic_ops ops = { NULL, op_eoi, op_ipi };
+static const struct lapic_ops ops = { .eoi = op_eoi, .ipi = op_ipi };
 
 static int setup(void **state)
 {

@@ -52,6 +52,20 @@ static uint32_t lapic_ppr(const struct lapic *l)
 	return (tpr & 0xf0) >= isr_class ? tpr : isr_class;
 }
 
+void lapic_kick(struct lapic *l)
+{
+	if (l->ops.kick)
+		l->ops.kick(l->ops.ctx);
+}
+
+/* After a write that can only lower PPR (EOI, TPR, SVR): a vector that
+ * waited below it may be deliverable now. */
+static void kick_if_deliverable(struct lapic *l)
+{
+	if (lapic_pending_vector(l) >= 0)
+		lapic_kick(l);
+}
+
 static void lapic_error(struct lapic *l, uint32_t bits)
 {
 	uint32_t lvt = reg_get(l, LAPIC_LVT_ERROR);
@@ -62,6 +76,7 @@ static void lapic_error(struct lapic *l, uint32_t bits)
 	if (!(lvt & LAPIC_LVT_MASKED) && lapic_enabled(l) && vector >= 16) {
 		vec_set(l, LAPIC_IRR, vector);
 		vec_clear(l, LAPIC_TMR, vector);
+		lapic_kick(l);
 	}
 }
 
@@ -78,6 +93,9 @@ void lapic_accept(struct lapic *l, uint8_t vector, bool level)
 		vec_set(l, LAPIC_TMR, vector);
 	else
 		vec_clear(l, LAPIC_TMR, vector);
+	/* Even a vector PPR blocks: under APIC virtualization RVI must
+	 * follow IRR whatever PPR says. */
+	lapic_kick(l);
 }
 
 int lapic_pending_vector(const struct lapic *l)
@@ -138,8 +156,10 @@ static void lint_eval(struct lapic *l, unsigned n, bool rising)
 		}
 		break;
 	case LAPIC_DM_NMI:
-		if (rising)
+		if (rising) {
 			l->nmi_pending = true;
+			lapic_kick(l);
+		}
 		break;
 	default:
 		break; /* ExtINT: the integrator routes the PIC; others unused */
@@ -253,6 +273,11 @@ static void send_ipi(struct lapic *l, uint32_t lo, uint32_t hi, bool x2apic)
 	}
 	if (fixed && self)
 		lapic_accept(l, lo & LAPIC_LVT_VECTOR, false);
+	/* Latched as LINT1's NMI is, for the vCPU to take (vmm/irq.c). */
+	if (self && dm == LAPIC_DM_NMI) {
+		l->nmi_pending = true;
+		lapic_kick(l);
+	}
 	if ((others || (self && !fixed)) && l->ops.ipi)
 		l->ops.ipi(l->ops.ctx, lo, hi);
 }
@@ -335,14 +360,17 @@ enum lapic_reg_result lapic_reg_write(struct lapic *l, uint32_t off,
 		lvt_write(l, (unsigned)lvt, val);
 	} else if (off == LAPIC_TPR) {
 		reg_set(l, LAPIC_TPR, val & 0xff);
+		kick_if_deliverable(l);
 	} else if (off == LAPIC_EOI) {
 		eoi_write(l);
+		kick_if_deliverable(l);
 	} else if (off == LAPIC_LDR) {
 		reg_set(l, LAPIC_LDR, val & 0xff000000u);
 	} else if (off == LAPIC_DFR) {
 		reg_set(l, LAPIC_DFR, val | 0x0fffffffu);
 	} else if (off == LAPIC_SVR) {
 		svr_write(l, val);
+		kick_if_deliverable(l);
 	} else if (off == LAPIC_ESR) {
 		/* SDM 11.5.3: a write latches the errors seen since the last. */
 		reg_set(l, LAPIC_ESR, l->esr_pending);

@@ -8,10 +8,12 @@
  *
  * The timer's bus clock is the TSC: with divide-by-1 the count drops once
  * per TSC tick (plat->hz per second), with divide-by-16 once per 16 ticks.
+ * A periodic timer faster than one per LAPIC_TIMER_MIN_US coalesces.
  *
  * Interrupt flow, for the integrator: a source calls lapic_accept() (IRR);
  * before entering the guest, lapic_pending_vector() says what to inject and
- * lapic_acknowledge() records the injection (IRR -> ISR); the guest's EOI
+ * lapic_acknowledge() records the injection (IRR -> ISR); ops->kick says
+ * when to look again before the next entry; the guest's EOI
  * write clears the ISR bit and, for a level-triggered vector, calls
  * ops->eoi so the IOAPIC can clear its Remote IRR.
  */
@@ -71,6 +73,9 @@
 #define LAPIC_TIMER_ONESHOT 0
 #define LAPIC_TIMER_PERIODIC 1
 #define LAPIC_TIMER_TSC_DEADLINE 2
+/* A periodic timer re-arms Shale's own timer no sooner than this after an
+ * expiry (lapic_timer.c says why): shorter periods coalesce. */
+#define LAPIC_TIMER_MIN_US 100
 
 /* Delivery modes (ICR and LVT bits 10:8). */
 #define LAPIC_DM_FIXED 0
@@ -109,6 +114,13 @@ struct lapic_ops {
 	 * the ICR high half: destination in bits 31:24 for xAPIC writes, the
 	 * whole 32-bit x2APIC destination for lapic_msr_write(). */
 	void (*ipi)(void *ctx, uint32_t icr_lo, uint32_t icr_hi);
+	/* Something may have become deliverable here: an IRR bit was set
+	 * (an IPI to itself, the timer, a LINT, an error), an NMI was
+	 * raised, or an EOI or TPR write let a waiting vector through. The
+	 * integrator makes the next VM entry look (vcpu.entry_work); without
+	 * this a write that made an interrupt pending would wait for the
+	 * next exit that happens to have entry work. */
+	void (*kick)(void *ctx);
 };
 
 struct lapic {
@@ -133,7 +145,8 @@ struct lapic {
 	uint32_t timer_div;	/* divider latched at the last count load */
 	uint64_t timer_start;	/* TSC at the last count load */
 	bool timer_running;
-	uint64_t tsc_deadline;	/* IA32_TSC_DEADLINE; 0 = disarmed */
+	uint64_t tsc_deadline;	/* IA32_TSC_DEADLINE, guest TSC; 0 = disarmed */
+	uint64_t tsc_offset;	/* guest TSC - host TSC (VMCS TSC offset) */
 	struct vdev_timer timer;
 };
 
@@ -181,14 +194,22 @@ void lapic_acknowledge(struct lapic *l, uint8_t vector);
  * the active edge; an NMI-mode one sets what lapic_take_nmi() returns;
  * ExtINT mode does nothing here (see lapic_lint0_is_extint()). */
 void lapic_set_lint(struct lapic *l, unsigned n, bool level);
-/* True once per NMI raised through a LINT pin. */
+/* True once per NMI raised through a LINT pin or an NMI IPI that names
+ * this CPU (one latched NMI: more before the take merge into it). */
 bool lapic_take_nmi(struct lapic *l);
 
-/* IA32_TSC_DEADLINE: a write arms the timer at tsc (0 disarms) when the
- * LVT timer is in TSC-deadline mode and is ignored otherwise; a deadline
- * already past fires at once. Reads 0 outside that mode or once fired. */
+/* IA32_TSC_DEADLINE: a write arms the timer at tsc (0 disarms), a value
+ * of the guest's TSC (see lapic_set_tsc_offset()), when the LVT timer is
+ * in TSC-deadline mode and is ignored otherwise; a deadline already past
+ * fires at once. Reads what was written, or 0 outside that mode or once
+ * fired. */
 void lapic_set_tsc_deadline(struct lapic *l, uint64_t tsc);
 uint64_t lapic_get_tsc_deadline(const struct lapic *l);
+/* The guest's TSC is now the host's plus offset (the VMCS TSC offset,
+ * changed by a guest write of IA32_TSC or IA32_TSC_ADJUST). Deadlines are
+ * guest TSC values: an armed one is re-armed for the new offset, and fires
+ * at once if the guest's TSC has passed it. */
+void lapic_set_tsc_offset(struct lapic *l, uint64_t offset);
 
 /* LINT0 is unmasked in ExtINT mode: the integrator passes the 8259's
  * output through to the CPU. */

@@ -64,6 +64,9 @@ static inline uint64_t lapic_now(const struct lapic *l)
 	return l->plat->now(l->plat->ctx);
 }
 
+/* lapic.c: tell the integrator that something may be deliverable now
+ * (lapic_ops.kick). */
+void lapic_kick(struct lapic *l);
 /* lapic.c: the retirement of vector's EOI after its ISR bit is gone. */
 void lapic_eoi_notify(struct lapic *l, uint8_t vector);
 /* lapic.c: write one register as the xAPIC page does. */

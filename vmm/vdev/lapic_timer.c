@@ -5,6 +5,11 @@
  * Divide Configuration, and TSC-deadline mode (11.5.4.1) driven by
  * IA32_TSC_DEADLINE. Expiry is a platform timer at the TSC deadline, so
  * nothing counts while nobody looks: Current Count is computed when read.
+ *
+ * Platform timers are in the host's TSC; IA32_TSC_DEADLINE holds a value
+ * of the guest's, which is the host's plus l->tsc_offset (the VMCS TSC
+ * offset). The conversion is made when the deadline is armed, and again
+ * when the offset changes under it.
  */
 #include "vmm/vdev/lapic_internal.h"
 
@@ -41,6 +46,25 @@ static uint64_t timer_period(const struct lapic *l)
 	return (uint64_t)reg_get(l, LAPIC_TIMER_ICR) * l->timer_div;
 }
 
+/*
+ * The shortest interval at which a periodic timer re-arms Shale's timer:
+ * LAPIC_TIMER_MIN_US, 100 us. Every expiry costs the guest a VM exit (the
+ * preemption timer) and an entry; with a count of 1 the next deadline
+ * would always be due, the preemption timer 0, and the vCPU would exit
+ * before running a single instruction, IF = 0 or not. The CPU itself
+ * keeps one IRR bit however many periods pass before the guest takes
+ * it, so periods shorter than the minimum coalesce into one delivery per
+ * minimum interval at most: 10,000 a second, ten times the fastest tick
+ * a kernel programs in periodic mode (HZ = 1000), few enough that the
+ * exits stay a small share of a CPU.
+ */
+static uint64_t timer_min_interval(const struct lapic *l)
+{
+	uint64_t t = l->plat->hz / (1000000 / LAPIC_TIMER_MIN_US);
+
+	return t ? t : 1;
+}
+
 static void timer_expired(struct vdev_timer *t, uint64_t when)
 {
 	struct lapic *l = t->opaque;
@@ -55,11 +79,15 @@ static void timer_expired(struct vdev_timer *t, uint64_t when)
 	case LAPIC_TIMER_PERIODIC: {
 		/* The next boundary after now: a late run skips the periods it
 		 * missed (IRR holds one of them anyway) and never re-arms in
-		 * the past, where the platform would fire it again at once. */
-		uint64_t period = timer_period(l);
-		uint64_t n = when > l->timer_start ?
-				     (when - l->timer_start) / period : 0;
+		 * the past, where the platform would fire it again at once. A
+		 * period below the minimum skips on to the first boundary at
+		 * least the minimum away, keeping its phase. */
+		uint64_t period = timer_period(l), from = when;
+		uint64_t n;
 
+		if (period < timer_min_interval(l))
+			from = when + timer_min_interval(l) - 1;
+		n = from > l->timer_start ? (from - l->timer_start) / period : 0;
 		timer_arm(l, l->timer_start + (n + 1) * period);
 		break;
 	}
@@ -121,25 +149,48 @@ void lapic_timer_lvt_written(struct lapic *l, uint32_t lvt)
 	}
 }
 
+/* Arm the platform timer for l->tsc_deadline, a guest TSC value, or fire
+ * now if the guest's TSC has reached it (SDM 11.5.4.1: the timer fires
+ * when the TSC is at or past the deadline). The distance is taken in the
+ * guest's TSC and added to the host's, so neither wraps; a deadline
+ * beyond the host TSC's range waits for ever. */
+static void deadline_arm(struct lapic *l)
+{
+	uint64_t now = lapic_now(l), guest_now = now + l->tsc_offset;
+	uint64_t ahead = l->tsc_deadline - guest_now;
+
+	if (l->tsc_deadline <= guest_now) {
+		l->tsc_deadline = 0;
+		timer_fire(l);
+		return;
+	}
+	timer_arm(l, ahead > UINT64_MAX - now ? UINT64_MAX : now + ahead);
+}
+
 void lapic_set_tsc_deadline(struct lapic *l, uint64_t tsc)
 {
 	if (l->timer_mode != LAPIC_TIMER_TSC_DEADLINE)
 		return;
 	timer_stop(l);
 	l->tsc_deadline = tsc;
-	if (!tsc)
-		return;
-	if (tsc <= lapic_now(l)) {
-		l->tsc_deadline = 0;
-		timer_fire(l);
-		return;
-	}
-	timer_arm(l, tsc);
+	if (tsc)
+		deadline_arm(l);
 }
 
 uint64_t lapic_get_tsc_deadline(const struct lapic *l)
 {
 	return l->timer_mode == LAPIC_TIMER_TSC_DEADLINE ? l->tsc_deadline : 0;
+}
+
+void lapic_set_tsc_offset(struct lapic *l, uint64_t offset)
+{
+	l->tsc_offset = offset;
+	/* The deadline stays the same guest TSC value, so it falls due at
+	 * another host time, or has already. */
+	if (l->timer_mode == LAPIC_TIMER_TSC_DEADLINE && l->timer_running) {
+		timer_stop(l);
+		deadline_arm(l);
+	}
 }
 
 void lapic_timer_reset(struct lapic *l)

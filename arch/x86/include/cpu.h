@@ -13,6 +13,13 @@ struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
 };
 
+#ifdef SHALE_FUZZ
+/* Host fuzzing of the exit handlers (tests/fuzz/fuzz_exits.c): these
+ * instructions fault or mean nothing in a user process, so the fuzzer
+ * provides them as functions that record what Shale would have loaded
+ * into the real register, and check it (tests/fuzz/fake_vmcs.c). */
+#include "tests/fuzz/fake_vmcs.h"
+#else
 static inline void cpuid_count(uint32_t leaf, uint32_t subleaf,
 			       struct cpuid_regs *r)
 {
@@ -69,9 +76,11 @@ DEFINE_CR_ACCESSORS(2)
 DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
+#endif /* SHALE_FUZZ */
 
 #define DR6_FIXED 0xffff0ff0ull /* DR6 bits that read as 1 (SDM Vol. 3B, 17.2.3) */
 
+#ifndef SHALE_FUZZ
 /* Debug registers DR0-DR3 and DR6 by number (MOV DR names them in the
  * instruction, so a number needs a switch). Others read as 0. */
 static inline uint64_t read_dr(unsigned i)
@@ -156,6 +165,7 @@ static inline void wbinvd(void)
 {
 	asm volatile("wbinvd" ::: "memory");
 }
+#endif /* !SHALE_FUZZ */
 
 /* CPUID feature bits used by Shale (Intel SDM Vol. 2A, CPUID, Table 3-8/3-10). */
 #define CPUID_1_ECX_VMX (1u << 5)
@@ -184,6 +194,7 @@ static inline void wbinvd(void)
 #define CR4_OSFXSR (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_VMXE (1ull << 13)
+#define CR4_PCIDE (1ull << 17)
 #define CR4_SMXE (1ull << 14)
 #define CR4_OSXSAVE (1ull << 18)
 
