@@ -44,31 +44,13 @@ void msr_build_bitmap(uint8_t *bitmap)
 		allow(bitmap, guest_owned[i]);
 }
 
-/* Bits of the linear and physical addresses of this CPU, which the guest
- * sees unchanged in CPUID.80000008H:EAX (SDM Vol. 2A, CPUID). */
-static unsigned linear_bits(void)
-{
-	struct cpuid_regs r;
-
-	cpuid_count(0x80000008u, 0, &r);
-	return (r.eax >> 8) & 0xff;
-}
-
-static unsigned phys_bits(void)
-{
-	struct cpuid_regs r;
-
-	cpuid_count(0x80000008u, 0, &r);
-	return r.eax & 0xff;
-}
-
 /* An address whose bits above the linear-address width all equal the
  * highest bit within it (SDM Vol. 1, 3.3.7.1): what WRMSR demands of the
  * SYSENTER, FS/GS base and SYSCALL target MSRs, and a VM entry of the
  * VMCS fields that hold some of them. */
 static bool canonical(uint64_t addr)
 {
-	unsigned shift = 64 - linear_bits();
+	unsigned shift = 64 - cpu_linear_bits();
 
 	return (uint64_t)((int64_t)(addr << shift) >> shift) == addr;
 }
@@ -78,7 +60,7 @@ static bool canonical(uint64_t addr)
  * never does), and so is everything at or above MAXPHYADDR. */
 static bool apic_base_valid(uint64_t val)
 {
-	uint64_t reserved = 0x6ffull | ~((1ull << phys_bits()) - 1);
+	uint64_t reserved = 0x6ffull | ~((1ull << cpu_phys_bits()) - 1);
 
 	return !(val & reserved);
 }

@@ -74,13 +74,10 @@ static bool guest_write_cr0(struct vcpu *v, uint64_t val)
  * this PCID": it is not stored. Either would fail the next VM entry. */
 static bool guest_write_cr3(struct vcpu *v, uint64_t val)
 {
-	struct cpuid_regs r;
-	unsigned maxphy;
+	unsigned maxphy = cpu_phys_bits();
 
 	if (vcpu_get_state(v, VREG_CR4) & CR4_PCIDE)
 		val &= ~(1ull << 63);
-	cpuid_count(0x80000008u, 0, &r);
-	maxphy = r.eax & 0xff;
 	if (maxphy < 64 && (val >> maxphy))
 		return false;
 	vmwrite(GUEST_CR3, val);

@@ -78,6 +78,26 @@ DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 #endif /* SHALE_FUZZ */
 
+/* The widths of linear and physical addresses on this CPU
+ * (CPUID.80000008H:EAX[15:8] and [7:0], SDM Vol. 2A, CPUID), which the
+ * guest sees unchanged: MAXPHYADDR bounds CR3 and physical-address MSRs,
+ * the linear width says what is canonical. */
+static inline unsigned cpu_linear_bits(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0x80000008u, 0, &r);
+	return (r.eax >> 8) & 0xff;
+}
+
+static inline unsigned cpu_phys_bits(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0x80000008u, 0, &r);
+	return r.eax & 0xff;
+}
+
 #define DR6_FIXED 0xffff0ff0ull /* DR6 bits that read as 1 (SDM Vol. 3B, 17.2.3) */
 
 #ifndef SHALE_FUZZ
