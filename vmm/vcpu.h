@@ -168,9 +168,11 @@ struct vcpu {
 	uint64_t msr_saved[6];   /* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, FMASK, TSC_AUX */
 	uint64_t dr[4], dr6;
 
-	/* The VM-entry MSR-load area: IA32_SPEC_CTRL's number, then the
-	 * guest's value, loaded at entry while not 0 (arch/x86/spec_barrier.c). */
+	/* The VM-entry MSR-load area: IA32_SPEC_CTRL's number, then the value
+	 * the guest runs with, loaded at entry while it differs from Shale's
+	 * own (arch/x86/spec_barrier.c); and the value the guest wrote. */
 	uint64_t spec_ctrl_load[2] __attribute__((aligned(16)));
+	uint64_t spec_ctrl_guest;
 
 	uint64_t xcr0;          /* the guest's XCR0, loaded while it runs */
 	uint64_t xstate_area;   /* x87/SSE/AVX/... while it does not (arch/x86/xstate.c) */

@@ -46,6 +46,33 @@ void spec_policy_compute(uint32_t cpuid7_edx, uint64_t arch_cap,
 	 * not separate two guests (both run in the same predictor mode). */
 	p->ibpb_on_switch = p->pred_cmd;
 
+	/* Spectre v2 from a guest into Shale: a guest may train the
+	 * predictors for Shale's own indirect branches (the exit dispatch
+	 * table) and returns. With enhanced IBRS (IBRS_ALL), IBRS set once
+	 * keeps predictions trained in a less privileged mode, which VMX
+	 * non-root is, out of root mode; the VM exit itself restores it if a
+	 * guest's value was loaded. Without it, plain IBRS only protects
+	 * after it is written, so it is written again at every exit. */
+	if ((cpuid7_edx & CPUID_7_EDX_IBRS_IBPB) && (arch_cap & ARCH_CAP_IBRS_ALL))
+		p->root_ibrs = SPEC_ROOT_IBRS_ENHANCED;
+	else if (cpuid7_edx & CPUID_7_EDX_IBRS_IBPB)
+		p->root_ibrs = SPEC_ROOT_IBRS_EACH_EXIT;
+	else
+		p->root_ibrs = SPEC_ROOT_IBRS_NONE;
+	p->root_spec_ctrl = p->root_ibrs != SPEC_ROOT_IBRS_NONE ? SPEC_CTRL_IBRS : 0;
+
+	/* The return stack buffer still holds the guest's entries after a VM
+	 * exit, and Shale's first unbalanced RET (vmx_enter's own) would pop
+	 * one. Enhanced IBRS covers them, except the one prediction taken
+	 * right after the exit on CPUs without PBRSB_NO: one retired CALL
+	 * (Intel's post-barrier RSB guidance). Otherwise every entry is
+	 * overwritten with a harmless one. */
+	if (p->root_ibrs == SPEC_ROOT_IBRS_ENHANCED)
+		p->exit_rsb = (arch_cap & ARCH_CAP_PBRSB_NO) ? SPEC_EXIT_RSB_NONE
+							      : SPEC_EXIT_RSB_ONE_CALL;
+	else
+		p->exit_rsb = SPEC_EXIT_RSB_FILL;
+
 	/* L1 terminal fault (L1TF, Foreshadow-VMM): a guest's non-present
 	 * page table entry can make the CPU read whatever the L1D holds at
 	 * that physical address, whatever EPT says: another guest's data
@@ -92,6 +119,15 @@ void spec_policy_describe(const struct spec_policy *p, char *buf,
 	at = append(buf, len, at, p->entry_barriers & SPEC_ENTRY_L1D_FLUSH ? "on" : "off");
 	at = append(buf, len, at, ", VERW on entry ");
 	at = append(buf, len, at, p->entry_barriers & SPEC_ENTRY_VERW ? "on" : "off");
+	at = append(buf, len, at, ", root IBRS ");
+	at = append(buf, len, at,
+		    p->root_ibrs == SPEC_ROOT_IBRS_ENHANCED ? "enhanced" :
+		    p->root_ibrs == SPEC_ROOT_IBRS_EACH_EXIT ? "at every exit" :
+							       "unavailable");
+	at = append(buf, len, at, ", RSB at exit ");
+	at = append(buf, len, at,
+		    p->exit_rsb == SPEC_EXIT_RSB_FILL ? "filled" :
+		    p->exit_rsb == SPEC_EXIT_RSB_ONE_CALL ? "one call" : "as is");
 	at = append(buf, len, at, "; guests get");
 	if (p->spec_ctrl)
 		at = append(buf, len, at, " SPEC_CTRL");

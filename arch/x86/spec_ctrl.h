@@ -82,6 +82,21 @@
 #define SPEC_ENTRY_L1D_FLUSH 1u
 #define SPEC_ENTRY_VERW 2u
 
+/* How Shale's own indirect branches and returns are kept from following
+ * predictions a guest trained (Spectre v2, guest to root mode). */
+enum spec_root_ibrs {
+	SPEC_ROOT_IBRS_NONE,      /* the CPU has no IBRS: unprotected */
+	SPEC_ROOT_IBRS_ENHANCED,  /* set once, kept while Shale runs */
+	SPEC_ROOT_IBRS_EACH_EXIT, /* written again after every VM exit */
+};
+/* What the VM exit does to the return stack buffer before Shale's first
+ * RET, which would otherwise pop a prediction the guest left there. */
+enum spec_exit_rsb {
+	SPEC_EXIT_RSB_NONE,       /* nothing needed (enhanced IBRS, PBRSB_NO) */
+	SPEC_EXIT_RSB_ONE_CALL,   /* one CALL retired (post-barrier RSB) */
+	SPEC_EXIT_RSB_FILL,       /* all entries overwritten */
+};
+
 struct spec_policy {
 	/* What guests get. */
 	uint32_t guest_cpuid7_edx; /* of CPUID_7_EDX_SPEC_BITS, those shown */
@@ -94,6 +109,9 @@ struct spec_policy {
 	/* What Shale does. */
 	bool ibpb_on_switch;       /* IBPB when another guest gets the CPU */
 	uint8_t entry_barriers;    /* SPEC_ENTRY_*: before every VM entry */
+	enum spec_root_ibrs root_ibrs;
+	uint64_t root_spec_ctrl;   /* IA32_SPEC_CTRL while Shale runs */
+	enum spec_exit_rsb exit_rsb;
 };
 
 /* The policy for a host whose CPUID.(7,0):EDX is cpuid7_edx and whose
@@ -114,6 +132,9 @@ extern uint8_t spec_entry_barriers;
 struct vcpu;
 
 void spec_ctrl_init(void);
+/* This CPU's own IA32_SPEC_CTRL for root mode; once per CPU, after
+ * spec_ctrl_init(). */
+void spec_ctrl_cpu_init(void);
 /* Another guest is about to run on this CPU. */
 void spec_ctrl_switch(void);
 /* A new VMCS (current): the guest's IA32_SPEC_CTRL starts at 0. */

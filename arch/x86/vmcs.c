@@ -47,6 +47,20 @@ static int set_controls(uint32_t field, enum vmx_ctl_kind kind, uint64_t cap,
 	return 0;
 }
 
+/* HOST_RIP: the exit stub with the barrier this CPU needs in front of
+ * Shale's first RET (arch/x86/spec_ctrl.c, arch/x86/vmx_entry.asm). */
+static uint64_t exit_entry(void)
+{
+	switch (spec_host.exit_rsb) {
+	case SPEC_EXIT_RSB_FILL:
+		return (uint64_t)vmx_exit_entry_rsb_fill;
+	case SPEC_EXIT_RSB_ONE_CALL:
+		return (uint64_t)vmx_exit_entry_one_call;
+	default:
+		return (uint64_t)vmx_exit_entry;
+	}
+}
+
 static void setup_host_state(void)
 {
 	const struct host_tables *t = host_tables();
@@ -71,7 +85,7 @@ static void setup_host_state(void)
 	vmwrite(HOST_IA32_SYSENTER_EIP, 0);
 	vmwrite(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
 	vmwrite(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
-	vmwrite(HOST_RIP, (uint64_t)vmx_exit_entry);
+	vmwrite(HOST_RIP, exit_entry());
 	/* HOST_RSP is written by vmx_enter, which knows its frame. */
 }
 
@@ -135,7 +149,7 @@ static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
 	vmwrite(CR3_TARGET_COUNT, 0);
 	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
 	/* The MSR-load areas carry the guest's IA32_SPEC_CTRL in and Shale's
-	 * out while the guest's is not 0 (arch/x86/spec_barrier.c). */
+	 * out while they differ (arch/x86/spec_barrier.c). */
 	spec_ctrl_vcpu_init(v);
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmwrite(IO_BITMAP_A, vmx_cpu.io_bitmap_a);

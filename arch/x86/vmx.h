@@ -39,7 +39,9 @@ void vmcs_destroy(struct vcpu *v, struct page_allocator *pa);
 
 /* Enter the guest until the next VM exit (arch/x86/vmx_entry.asm). */
 int vmx_enter(struct guest_regs *regs, int launched);
-extern char vmx_exit_entry[];
+/* Where a VM exit lands: behind the return-stack barrier the speculation
+ * policy chose (spec_host.exit_rsb), all three then the same code. */
+extern char vmx_exit_entry[], vmx_exit_entry_one_call[], vmx_exit_entry_rsb_fill[];
 
 /* The SDM's text for a VM-instruction error number (31.4). */
 const char *vmx_instruction_error_str(uint32_t err);

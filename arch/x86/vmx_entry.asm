@@ -35,6 +35,8 @@ extern spec_verw_sel
 section .text
 global vmx_enter
 global vmx_exit_entry
+global vmx_exit_entry_one_call
+global vmx_exit_entry_rsb_fill
 
 vmx_enter:
 	push rbp
@@ -112,6 +114,42 @@ vmx_enter:
 	verw [rel spec_verw_sel]        ; MDS/TAA: clear the CPU's buffers
 	jmp .write_rsp
 
+; Where a VM exit lands (HOST_RIP, chosen by arch/x86/vmcs.c from the
+; speculation policy, arch/x86/spec_ctrl.c). The return stack buffer still
+; holds the guest's entries, and vmx_enter's RET below is unbalanced: it
+; would pop one of them as its prediction. The first two entry points
+; put harmless entries there first; neither touches a guest register.
+;
+; Every entry, 16 times two CALLs whose return addresses are never
+; used: each would-be return speculates into PAUSE/LFENCE and stops.
+vmx_exit_entry_rsb_fill:
+%assign i 0
+%rep 16
+	call .fill_a %+ i
+.trap_a %+ i:
+	pause
+	lfence
+	jmp .trap_a %+ i
+.fill_a %+ i:
+	call .fill_b %+ i
+.trap_b %+ i:
+	pause
+	lfence
+	jmp .trap_b %+ i
+.fill_b %+ i:
+%assign i i + 1
+%endrep
+	lea rsp, [rsp + 32 * 8]         ; drop the 32 return addresses
+	jmp vmx_exit_entry
+
+; Enhanced IBRS without PBRSB_NO: the one prediction made right after the
+; exit is not covered; one retired CALL is enough.
+vmx_exit_entry_one_call:
+	call .one
+	int3
+.one:
+	lea rsp, [rsp + 8]
+	; falls through
 vmx_exit_entry:
 	push rdi                        ; guest RDI; regs is now at [rsp + 8]
 	mov rdi, [rsp + 8]

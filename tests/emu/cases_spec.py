@@ -23,7 +23,8 @@ def spec_matches_host(out):
     ARCH_CAPABILITIES value is the host's, masked."""
     host = re.search(r"^\[spec\] CPUID\.7:EDX 0x([0-9a-f]+), ARCH_CAPABILITIES 0x([0-9a-f]+): "
                      r"IBPB on guest switch (on|off), L1D flush on entry (on|off), "
-                     r"VERW on entry (on|off); guests get", out, re.M)
+                     r"VERW on entry (on|off), root IBRS (enhanced|at every exit|unavailable), "
+                     r"RSB at exit (filled|one call|as is); guests get", out, re.M)
     seen = re.search(r"^\[guest spec\] note: CPUID\.7:EDX 0x([0-9a-f]+)$", out, re.M)
     if not host or not seen:
         return ["no [spec] boot line or no CPUID line from the guest"]
@@ -37,6 +38,14 @@ def spec_matches_host(out):
         problems.append("CORE_CAPABILITIES shown")
     if host.group(3) != ("on" if h_edx & (1 << 26) else "off"):
         problems.append("IBPB on switch does not follow CPUID IBRS/IBPB")
+    ibrs = h_edx & (1 << 26)
+    enhanced = ibrs and h_edx & (1 << 29) and h_cap & (1 << 1)
+    want = "enhanced" if enhanced else "at every exit" if ibrs else "unavailable"
+    if host.group(6) != want:
+        problems.append("root IBRS %s, the CPU calls for %s" % (host.group(6), want))
+    want = ("as is" if h_cap & (1 << 24) else "one call") if enhanced else "filled"
+    if host.group(7) != want:
+        problems.append("RSB at exit %s, the CPU calls for %s" % (host.group(7), want))
     cap = re.search(r"^\[guest spec\] note: ARCH_CAPABILITIES 0x([0-9a-f]+)$", out, re.M)
     if h_edx & (1 << 29):
         if not cap:

@@ -148,20 +148,64 @@ static void test_arch_cap(void **state)
 	assert_int_equal(p.guest_arch_cap, 0);
 }
 
+/* Spectre v2 from a guest into Shale: enhanced IBRS set once where the
+ * CPU has it, plain IBRS written at every exit where not, and the return
+ * stack made harmless before Shale's first RET unless the CPU says it
+ * need not be. */
+static void test_root_ibrs(void **state)
+{
+	struct spec_policy p;
+
+	(void)state;
+	p = compute(0, 0);
+	assert_int_equal(p.root_ibrs, SPEC_ROOT_IBRS_NONE);
+	assert_int_equal(p.root_spec_ctrl, 0);
+	assert_int_equal(p.exit_rsb, SPEC_EXIT_RSB_FILL);
+
+	p = compute(IBRS, 0);
+	assert_int_equal(p.root_ibrs, SPEC_ROOT_IBRS_EACH_EXIT);
+	assert_int_equal(p.root_spec_ctrl, SPEC_CTRL_IBRS);
+	assert_int_equal(p.exit_rsb, SPEC_EXIT_RSB_FILL);
+
+	/* IBRS_ALL read from an MSR the CPUID does not announce: nothing. */
+	p = compute(IBRS, ARCH_CAP_IBRS_ALL);
+	assert_int_equal(p.root_ibrs, SPEC_ROOT_IBRS_EACH_EXIT);
+
+	p = compute(IBRS | ARCH, ARCH_CAP_IBRS_ALL);
+	assert_int_equal(p.root_ibrs, SPEC_ROOT_IBRS_ENHANCED);
+	assert_int_equal(p.root_spec_ctrl, SPEC_CTRL_IBRS);
+	assert_int_equal(p.exit_rsb, SPEC_EXIT_RSB_ONE_CALL);
+
+	p = compute(IBRS | ARCH, ARCH_CAP_IBRS_ALL | ARCH_CAP_PBRSB_NO);
+	assert_int_equal(p.exit_rsb, SPEC_EXIT_RSB_NONE);
+
+	/* Enhanced IBRS claimed without IBRS itself: no SPEC_CTRL to set. */
+	p = compute(ARCH, ARCH_CAP_IBRS_ALL);
+	assert_int_equal(p.root_ibrs, SPEC_ROOT_IBRS_NONE);
+	assert_int_equal(p.root_spec_ctrl, 0);
+	assert_int_equal(p.exit_rsb, SPEC_EXIT_RSB_FILL);
+
+	p = compute(bochs_edx, bochs_cap);
+	assert_int_equal(p.root_ibrs, SPEC_ROOT_IBRS_ENHANCED);
+	assert_int_equal(p.exit_rsb, SPEC_EXIT_RSB_ONE_CALL);
+}
+
 static void test_describe(void **state)
 {
 	struct spec_policy p = compute(bochs_edx, bochs_cap);
-	char buf[200], tiny[8];
+	char buf[256], tiny[8];
 
 	(void)state;
 	spec_policy_describe(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "IBPB on guest switch on, L1D flush on entry off, "
-				 "VERW on entry off; guests get SPEC_CTRL PRED_CMD "
-				 "FLUSH_CMD ARCH_CAPABILITIES");
+				 "VERW on entry off, root IBRS enhanced, RSB at exit "
+				 "one call; guests get SPEC_CTRL PRED_CMD FLUSH_CMD "
+				 "ARCH_CAPABILITIES");
 	p = compute(0, 0);
 	spec_policy_describe(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "IBPB on guest switch off, L1D flush on entry off, "
-				 "VERW on entry off; guests get none");
+				 "VERW on entry off, root IBRS unavailable, RSB at "
+				 "exit filled; guests get none");
 	spec_policy_describe(&p, tiny, sizeof(tiny));
 	assert_string_equal(tiny, "IBPB on");
 }
@@ -176,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_l1d_flush),
 		cmocka_unit_test(test_verw),
 		cmocka_unit_test(test_arch_cap),
+		cmocka_unit_test(test_root_ibrs),
 		cmocka_unit_test(test_describe),
 	};
 
