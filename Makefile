@@ -205,7 +205,7 @@ FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
 FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
 	vmm/vdev/lapic_virt.c vmm/vdev/acpi.c vmm/vdev/acpi_pm.c vmm/vdev/pci.c \
-	vmm/vdev/testdev.c vmm/io.c vmm/mmio.c
+	vmm/vdev/testdev.c vmm/vdev/fw_cfg.c vmm/vdev/debugport.c vmm/io.c vmm/mmio.c
 # The exit handlers on the host (tests/fuzz/fuzz_exits.c): SHALE_FUZZ turns
 # the VMX and root-mode instructions into the fakes of tests/fuzz/fake_vmcs.c.
 FUZZ_exits := tests/fuzz/fake_vmcs.c arch/x86/exit.c arch/x86/exit_apic.c \

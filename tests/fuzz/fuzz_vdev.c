@@ -29,6 +29,8 @@
 #include "lib/log.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "vmm/vdev/acpi.h"
+#include "vmm/vdev/debugport.h"
+#include "vmm/vdev/fw_cfg.h"
 #include "vmm/vdev/ioapic.h"
 #include "vmm/vdev/lapic.h"
 #include "vmm/vdev/pci.h"
@@ -68,11 +70,14 @@ struct world {
 	struct lapic lapic;
 	struct acpi_pm pm;
 	struct pci_host pci;
+	struct fw_cfg fw_cfg;
+	struct debug_exit debug_exit;
+	struct debugcon debugcon;
 
 	/* What the devices did through their callbacks. */
 	bool dev_level[MAX_GSI];   /* each line as its device last drove it */
 	bool stop;                 /* reset or S5: the VM restarts */
-	uint64_t tx_bytes, faults, nmis;
+	uint64_t tx_bytes, faults, nmis, exits;
 };
 
 static struct world W, snap;
@@ -194,6 +199,18 @@ static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t dest,
 		lapic_accept(&w->lapic, vector, level);
 }
 
+static void debug_exit_cb(void *ctx, uint64_t status)
+{
+	CHECK(status & 1); /* (V << 1) | 1, never an even status */
+	((struct world *)ctx)->exits++;
+}
+
+static void debugcon_cb(void *ctx, uint8_t byte)
+{
+	(void)byte;
+	((struct world *)ctx)->tx_bytes++;
+}
+
 static void lapic_eoi_cb(void *ctx, uint8_t vector)
 {
 	ioapic_eoi(&((struct world *)ctx)->ioapic, vector);
@@ -233,7 +250,8 @@ void log_msg(enum log_lvl level, const char *src, const char *fmt, ...)
 	(void)fmt;
 }
 
-/* pc_create(): the same devices, the same order, the same wiring. */
+/* pc_create(): the same devices, the same order, the same wiring; then
+ * QEMU's debug devices, which any guest may ask for. */
 static void world_create(struct world *w)
 {
 	static const struct rtc_time start = { 2026, 1, 1, 0, 0, 0 };
@@ -277,6 +295,12 @@ static void world_create(struct world *w)
 	lapic_virtual_wire(&w->lapic);
 	acpi_pm_init(&w->pm, &acfg, &w->plat, &pops);
 	pci_host_init(&w->pci);
+	fw_cfg_init(&w->fw_cfg, 256ull << 20, 1);
+	w->debug_exit = (struct debug_exit){ debug_exit_cb, w };
+	w->debugcon = (struct debugcon){ debugcon_cb, w };
+	CHECK(!fw_cfg_attach(&w->fw_cfg, &vm.io) &&
+	      !debug_exit_attach(&w->debug_exit, &vm.io, DEBUG_EXIT_PORT_DEFAULT) &&
+	      !debugcon_attach(&w->debugcon, &vm.io));
 	CHECK(!uart16550_attach(&w->com1, &vm.io) && !pic_attach(&w->pic, &vm.io) &&
 	      !pit_attach(&w->pit, &vm.io) && !rtc_attach(&w->rtc, &vm.io) &&
 	      !acpi_pm_attach(&w->pm, &vm.io) && !pci_host_attach(&w->pci, &vm.io) &&
@@ -639,6 +663,7 @@ static const struct {
 	{ 0x20, 2 },   { 0xa0, 2 },  { 0x4d0, 2 }, { 0x40, 4 },  { 0x61, 1 },
 	{ 0x70, 2 },   { 0x3f8, 8 }, { 0x600, 12 }, { 0xcf9, 1 }, { 0x92, 1 },
 	{ 0x64, 1 },   { 0xcf8, 1 }, { 0xcfc, 4 }, { 0x5000, 12 },
+	{ 0x510, 2 },  { 0xf4, 4 },  { 0xe9, 1 },
 };
 #define N_DEV_PORTS (sizeof(dev_ports) / sizeof(dev_ports[0]))
 
