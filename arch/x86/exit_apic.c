@@ -46,8 +46,21 @@ enum exit_result exit_apic_access(struct vcpu *v)
 	return exit_mmio_emulate(v, r, gpa);
 }
 
+/* Both exits come only with APIC virtualization, which only a guest with
+ * a local APIC model gets (arch/x86/apicv.c); one without it means the
+ * VMCS is not what Shale set up, and only that guest stops. */
+static bool no_lapic(struct vcpu *v, const char *what)
+{
+	if (vcpu_lapic(v))
+		return false;
+	vm_stop(v->vm, VM_STOP_CRASH, "%s exit for a guest without a local APIC", what);
+	return true;
+}
+
 enum exit_result exit_apic_write(struct vcpu *v)
 {
+	if (no_lapic(v, "APIC-write"))
+		return EXIT_STOP;
 	lapic_apic_write(vcpu_lapic(v), vmread(EXIT_QUALIFICATION) & 0xfff);
 	v->entry_work = 1;
 	return EXIT_RESUME;
@@ -55,6 +68,8 @@ enum exit_result exit_apic_write(struct vcpu *v)
 
 enum exit_result exit_virtualized_eoi(struct vcpu *v)
 {
+	if (no_lapic(v, "virtualized-EOI"))
+		return EXIT_STOP;
 	lapic_virtual_eoi(vcpu_lapic(v), vmread(EXIT_QUALIFICATION) & 0xff);
 	v->entry_work = 1;
 	return EXIT_RESUME;
