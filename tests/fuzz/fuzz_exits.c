@@ -309,6 +309,15 @@ struct vcpu *sched_current(void)
 	return &the_vm.vcpu;
 }
 
+/* xstate.c is not linked: PKRU is the vCPU's, as the input set it. */
+static uint32_t fake_pkru;
+
+uint32_t vcpu_pkru(struct vcpu *v)
+{
+	(void)v;
+	return fake_pkru;
+}
+
 uint64_t vmcs_make_current(struct vcpu *v)
 {
 	(void)v;
@@ -936,7 +945,7 @@ static void set_host(uint8_t config, uint8_t mode)
 	c->cr0_fixed0 = CR0_PE | CR0_NE | CR0_PG;
 	c->cr0_fixed1 = 0xffffffff;
 	c->cr4_fixed0 = CR4_VMXE;
-	c->cr4_fixed1 = 0x3727ff;
+	c->cr4_fixed1 = 0x7727ff; /* up to PKE */
 	c->misc = config & 4 ? VMX_MISC_ACTIVITY_WAIT_SIPI : 0;
 	vmx_cpu.tsc_hz = 2000000000ull;
 	vmx_cpu.preempt_shift = 5;
@@ -1001,6 +1010,7 @@ static void build_world(struct reader *r)
 		rip &= 0xffff;
 	vmwrite(GUEST_RIP, rip);
 	vmwrite(GUEST_RSP, rsp);
+	fake_pkru = (uint32_t)(rflags >> 32); /* bits RFLAGS does not have */
 	rflags = (rflags & 0xfd5u) | RFLAGS_FIXED | (rflags & (1ull << 18));
 	vmwrite(GUEST_RFLAGS, rflags);
 	/* STI or MOV-SS blocking, NMI blocking: only combinations a CPU
