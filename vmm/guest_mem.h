@@ -24,12 +24,14 @@ int guest_linear_to_phys(struct vcpu *v, uint64_t gla, uint64_t *gpa);
 /* What an emulated data access is, for guest_linear_access(). */
 #define GUEST_ACC_WRITE	(1u << 0)
 #define GUEST_ACC_USER	(1u << 1)	/* made at CPL 3 */
+#define GUEST_ACC_PEEK	(1u << 2)	/* translate only: no checks, no A/D */
 
 /* Page-fault error code bits (SDM Vol. 3A, 4.7). */
 #define PF_ERR_P	(1u << 0)	/* a protection violation, not a missing page */
 #define PF_ERR_W	(1u << 1)
 #define PF_ERR_U	(1u << 2)
 #define PF_ERR_RSVD	(1u << 3)
+#define PF_ERR_PK	(1u << 5)
 
 enum guest_walk {
 	GUEST_WALK_OK,
@@ -40,12 +42,27 @@ enum guest_walk {
 /*
  * Translate a guest-linear address for an explicit data access as the CPU
  * makes it (SDM Vol. 3A, 4.6): P, R/W and U/S of every level, CR0.WP,
- * CR4.SMAP with RFLAGS.AC (@rflags), and reserved bits. On success, sets
- * the accessed flags, and the dirty flag of a write, as the CPU would.
+ * CR4.SMAP with RFLAGS.AC (@rflags), reserved bits (MAXPHYADDR, XD
+ * without EFER.NXE, PS in a PML4E, large-page address bits) and
+ * protection keys (CR4.PKE, PKRU). On success, sets the accessed flags,
+ * and the dirty flag of a write, as the CPU would.
  */
 enum guest_walk guest_linear_access(struct vcpu *v, uint64_t gla, unsigned acc,
 				    uint64_t rflags, uint64_t *gpa,
 				    uint32_t *pf_err);
+
+/* What guest_walk() reads of the guest's registers. */
+struct guest_paging {
+	uint64_t cr0, cr3, cr4, efer, rflags;
+	uint32_t pkru;
+	unsigned maxphyaddr;	/* the guest's CPUID.80000008H:EAX[7:0] */
+};
+
+/* The walk itself, over guest memory and the state in *pg: what
+ * guest_linear_access() runs, separate for the unit tests. */
+enum guest_walk guest_walk(struct vm *vm, const struct guest_paging *pg,
+			   uint64_t gla, unsigned acc, uint64_t *gpa,
+			   uint32_t *pf_err);
 
 /* Copy len bytes at a guest-linear address, page by page. Returns the
  * number of bytes copied (less than len where the mapping ends). */

@@ -214,6 +214,9 @@ _Static_assert(sizeof(struct guest_regs) == 128,
 /* Architectural state, vendor neutral (arch/x86/vcpu_state.c). */
 uint64_t vcpu_get_state(struct vcpu *v, enum vcpu_reg r);
 void vcpu_set_state(struct vcpu *v, enum vcpu_reg r, uint64_t val);
+/* The guest's PKRU (arch/x86/xstate.c; the register holds it while the
+ * vCPU is the scheduler's current one). */
+uint32_t vcpu_pkru(struct vcpu *v);
 /* Current privilege level, from the SS access rights (SDM 3A, 5.5). */
 unsigned vcpu_cpl(struct vcpu *v);
 /* Move RIP past the instruction that caused this exit. Only for an

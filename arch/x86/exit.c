@@ -117,9 +117,9 @@ static void set_exec_control(struct vcpu *v, uint32_t bit, bool on)
  * no "virtual NMIs" the CPU's own blocking after an injected NMI; the
  * guest-interruptibility state shows either: Vol. 3C, 25.4.2), and by
  * MOV SS or STI (an entry that injects an NMI with MOV-SS blocking fails,
- * some CPUs require no STI blocking either: 27.3.1.5).
- * Returns true when it injected one. */
-static bool deliver_nmi(struct vcpu *v)
+ * some CPUs require no STI blocking either: 27.3.1.5), and behind a
+ * pending single-step trap (trap). Returns true when it injected one. */
+static bool deliver_nmi(struct vcpu *v, bool trap)
 {
 	uint32_t blocked;
 
@@ -128,7 +128,7 @@ static bool deliver_nmi(struct vcpu *v)
 	blocked = vmread(GUEST_INTERRUPTIBILITY_INFO) &
 		  (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS |
 		   GUEST_INTR_STATE_NMI);
-	if (!blocked) {
+	if (!blocked && !trap) {
 		vmwrite(VM_ENTRY_INTR_INFO_FIELD,
 			X86_EXC_NMI | INTR_TYPE_NMI | INTR_INFO_VALID);
 		v->nmi_pending = false;
@@ -152,6 +152,8 @@ static bool deliver_nmi(struct vcpu *v)
  * RVI tells the CPU, which delivers them itself. */
 static void deliver_events(struct vcpu *v)
 {
+	bool trap;
+
 	if (v->apicv)
 		apicv_sync(v);
 	if (v->reinject_info) {
@@ -191,11 +193,16 @@ static void deliver_events(struct vcpu *v)
 	}
 	if (v->dbg.step)
 		return; /* a debugger's single step waits with events */
-	if (deliver_nmi(v))
+	/* A single-step trap pending after the last instruction comes before
+	 * an NMI or an interrupt, and an entry that injects one of them
+	 * loses it (SDM Vol. 3C, 27.7.3): they wait for their window, which
+	 * opens after the #DB's delivery. */
+	trap = vmread(GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_BS;
+	if (deliver_nmi(v, trap))
 		return;
 	if (!vcpu_irq_pending(v))
 		return;
-	if ((vmread(GUEST_RFLAGS) & RFLAGS_IF) &&
+	if (!trap && (vmread(GUEST_RFLAGS) & RFLAGS_IF) &&
 	    !(vmread(GUEST_INTERRUPTIBILITY_INFO) &
 	      (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
 		int vector = vcpu_irq_take(v);

@@ -83,7 +83,7 @@ emulate_mmio(struct vcpu *v, const struct mmio_range *r, uint64_t gpa)
 	}
 	/* The exit's instruction length is not defined for EPT violations
 	 * (SDM 28.2.4); the decoder's is. */
-	vmwrite(GUEST_RIP, rip + insn.length);
+	vmx_finish_instruction(rip + insn.length);
 	return EXIT_RESUME;
 }
 

@@ -194,10 +194,14 @@ static enum exit_result string_io(struct vcpu *v, struct io_qual q)
 	uint64_t *ptr = &v->regs.gpr[idx];
 	uint64_t *rcx = &v->regs.gpr[GPR_RCX];
 	uint64_t count = q.rep ? *rcx & amask : 1;
-	int64_t step = (vmread(GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)q.size : q.size;
+	uint64_t rflags = vmread(GUEST_RFLAGS);
+	int64_t step = (rflags & RFLAGS_DF) ? -(int64_t)q.size : q.size;
+	/* With RFLAGS.TF the CPU traps after every iteration of a REP (SDM
+	 * Vol. 2B, REP): one element per exit, then the single-step trap. */
+	uint64_t batch = (rflags & RFLAGS_TF) ? 1 : STRING_IO_BATCH;
 	uint64_t off = *ptr & amask, n;
 
-	for (n = 0; n < count && n < STRING_IO_BATCH; n++) {
+	for (n = 0; n < count && n < batch; n++) {
 		struct element e;
 		uint32_t val = 0;
 		uint64_t la;
@@ -230,8 +234,17 @@ static enum exit_result string_io(struct vcpu *v, struct io_qual q)
 		return EXIT_STOP;
 	/* Done when the count ran out (or it was one element); otherwise
 	 * RIP stays and the instruction continues on the next entry. */
-	if (!v->exc_pending && (!q.rep || count == n))
+	if (v->exc_pending)
+		return EXIT_RESUME;
+	if (!q.rep || count == n) {
 		vmx_skip_instruction();
+	} else {
+		/* Iterations done, RIP stays: the instruction goes on from
+		 * an interruptible point, as the CPU's REP would. */
+		vmx_end_blocking();
+		if (rflags & RFLAGS_TF)
+			vmx_single_step_trap(v);
+	}
 	return EXIT_RESUME;
 }
 

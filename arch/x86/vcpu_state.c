@@ -9,6 +9,7 @@
 #include "arch/x86/vmx_controls.h"
 #include "arch/x86/vmx_ops.h"
 #include "vmm/irq.h"
+#include "vmm/vmm.h"
 #include "vmm/vcpu.h"
 
 static const uint32_t field_of[VREG_NR] = {
@@ -89,6 +90,51 @@ void vcpu_advance_rip(struct vcpu *v)
 {
 	(void)v;
 	vmx_skip_instruction();
+}
+
+/* Canonical for the VM entry's RIP check: bits 63:N identical, N the
+ * CPU's linear width (SDM Vol. 3C, 27.3.1.4), whatever the guest's
+ * paging. */
+static bool entry_canonical(uint64_t la)
+{
+	unsigned shift = 64 - cpu_linear_bits();
+
+	return (uint64_t)((int64_t)(la << shift) >> shift) == la;
+}
+
+void vmx_finish_instruction_slow(uint64_t next, uint64_t rflags)
+{
+	struct vcpu *v = sched_current();
+
+	if (next >> 32) {
+		if (!(vmread(GUEST_CS_AR_BYTES) & AR_L)) {
+			/* Outside 64-bit mode RIP wraps at 4 GiB. */
+			next &= 0xffffffffull;
+		} else if (!entry_canonical(next)) {
+			/* The instruction ended at the top of the lower
+			 * canonical half: the CPU's next fetch is #GP(0), and
+			 * its frame would hold the non-canonical RIP, which no
+			 * VM entry takes. So the #GP is reported at the
+			 * instruction itself, as for a branch to a
+			 * non-canonical target, its effects kept; a
+			 * single-step trap, which would come first, is lost. */
+			vmx_end_blocking();
+			vcpu_inject_exception(v, X86_EXC_GP, true, 0);
+			return;
+		}
+	}
+	vmwrite(GUEST_RIP, next);
+	vmx_end_blocking();
+	if (rflags & RFLAGS_TF)
+		vmx_single_step_trap(v);
+}
+
+void vmx_single_step_trap(struct vcpu *v)
+{
+	vmwrite(GUEST_PENDING_DBG_EXCEPTIONS,
+		vmread(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+	/* deliver_events() holds interrupts back for it. */
+	v->entry_work = 1;
 }
 
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,

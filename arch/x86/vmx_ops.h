@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/include/cpu.h"
 #include "arch/x86/include/vmx_defs.h"
 
 /* Reports a failed VMREAD/VMWRITE and halts: the field, the error, the
@@ -56,27 +57,55 @@ static inline void vmwrite(uint64_t field, uint64_t value)
 }
 #endif /* SHALE_FUZZ */
 
-/* Move the guest's RIP past the instruction that caused this VM exit; for
- * an instruction that completed. Inline: every emulated instruction pays
- * for it. vmm/ code reaches it as vcpu_advance_rip(). */
-static inline void vmx_skip_instruction(void)
-{
-	uint64_t rip = vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN);
-	uint32_t intr;
+struct vcpu;
 
-	/* Outside 64-bit mode RIP wraps at 4 GiB. Only an instruction that
-	 * ends exactly there can carry into bit 32, so only then is CS worth
-	 * a look. */
-	if ((rip >> 32) && !(vmread(GUEST_CS_AR_BYTES) & AR_L))
-		rip &= 0xffffffffull;
-	vmwrite(GUEST_RIP, rip);
-	/* The instruction completed, so blocking by STI or MOV SS ended with
-	 * it (SDM Vol. 3C, 25.4.2); left set, it would hold off the next
-	 * interrupt for one more instruction. */
-	intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+/* Blocking by STI or MOV SS lasts for one instruction (SDM Vol. 3C,
+ * 25.4.2); left set after it, it would hold off the next interrupt for
+ * one more. */
+static inline void vmx_end_blocking(void)
+{
+	uint32_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmwrite(GUEST_INTERRUPTIBILITY_INFO,
 			intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+/* The rare ends of an instruction, out of line (arch/x86/vcpu_state.c):
+ * a next RIP above 4 GiB (a wrap outside 64-bit mode, or one that is not
+ * canonical), or RFLAGS.TF set. For the vCPU whose VMCS is current. */
+void vmx_finish_instruction_slow(uint64_t next, uint64_t rflags);
+
+/* A single-step trap waits after the instruction (BS in the pending debug
+ * exceptions; SDM Vol. 3C, 25.4.2): the CPU delivers it as the #DB the
+ * guest would have seen, DR6.BS set, right after the next VM entry. */
+void vmx_single_step_trap(struct vcpu *v);
+
+/* What the CPU does at the end of every instruction, for one that Shale
+ * completed on the guest's behalf, the next starting at next: RIP moves
+ * there; blocking by STI or MOV SS ends; with RFLAGS.TF a single-step
+ * trap follows; a next RIP the CPU could not fetch is its #GP. The one way Shale moves RIP past an instruction.
+ * Inline: every emulated instruction pays for it, and the common case
+ * (no TF, below 4 GiB) is two tests. */
+static inline void vmx_finish_instruction(uint64_t next)
+{
+	uint64_t rflags = vmread(GUEST_RFLAGS);
+
+	if (__builtin_expect(rflags & RFLAGS_TF, 0) ||
+	    __builtin_expect(next >> 32, 0)) {
+		vmx_finish_instruction_slow(next, rflags);
+		return;
+	}
+	vmwrite(GUEST_RIP, next);
+	vmx_end_blocking();
+}
+
+/* The instruction that caused this VM exit completed: finish it, its
+ * length from the exit. vmm/ code reaches it as vcpu_advance_rip(). */
+static inline void vmx_skip_instruction(void)
+{
+	vmx_finish_instruction(vmread(GUEST_RIP) +
+			       vmread(VM_EXIT_INSTRUCTION_LEN));
 }
 
 /* The ones that may fail for reasons the caller reports itself. */

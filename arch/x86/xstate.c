@@ -180,3 +180,20 @@ void xstate_load(struct vcpu *v)
 	if (v->xcr0 != host.mask)
 		xsetbv(0, v->xcr0);
 }
+
+/* RDPKRU needs CR4.PKE, which Shale keeps clear in root mode: set for the
+ * one instruction (it changes nothing for Shale, whose pages are all
+ * supervisor pages). Called only while v is the current vCPU, whose PKRU
+ * is in the register, and with the guest's CR4.PKE set, which only a CPU
+ * with protection keys lets it set. */
+uint32_t vcpu_pkru(struct vcpu *v)
+{
+	uint64_t cr4 = read_cr4();
+	uint32_t pkru, edx;
+
+	(void)v;
+	write_cr4(cr4 | CR4_PKE);
+	asm volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
+	write_cr4(cr4);
+	return pkru;
+}

@@ -30,11 +30,16 @@
  *     outside 64-bit code, and no exception raised), or raised a hardware
  *     exception with RIP left on the instruction, or stopped the guest.
  *     A REP INS/OUTS may also leave RIP where it was, with no exception,
- *     while its count is not spent (it resumes in batches).
+ *     while its count is not spent (it resumes in batches). An
+ *     instruction that completed (or an iteration of a REP) leaves no
+ *     blocking by STI or MOV SS, and with RFLAGS.TF a single-step trap
+ *     pending (BS in the pending debug exceptions).
  *  2. VMX instructions, GETSEC, MONITOR, MWAIT, RDPMC: RIP unchanged and
  *     a hardware exception (#UD, #GP) raised.
  *  3. EPT violations and APIC accesses (MMIO emulation): RIP advanced by
- *     1 to 15 bytes (the decoder's length), or the guest stopped.
+ *     1 to 15 bytes (the decoder's length), with what rule 1 asks of a
+ *     completed instruction; or a hardware exception with RIP left on
+ *     the instruction; or the guest stopped.
  *  4. Every other exit (events, timers, windows, triple fault, INIT, APIC
  *     write, virtualized EOI) leaves RIP alone; SIPI sets it to 0; an
  *     unknown exit stops the guest.
@@ -44,8 +49,10 @@
  *     for #DF #TS #NP #SS #GP #PF #AC with CR0.PE = 1, error code bits
  *     31:16 clear, an instruction length of 1-15 for software events),
  *     the interruptibility and activity rules of 27.3.1.5 for the event
- *     injected, and the guest-state checks of 27.3.1.1 on CR0, CR3, CR4,
- *     DR7, EFER, RIP that a handler can change.
+ *     injected, the pending debug exceptions (reserved bits, BS with
+ *     RFLAGS.TF under STI or MOV-SS blocking), and the guest-state checks
+ *     of 27.3.1.1 on CR0, CR3, CR4, DR7, EFER, RIP that a handler can
+ *     change (RIP canonical in 64-bit code, whatever the instruction).
  *  6. No value handed to a root-mode instruction would fault there
  *     (fake_vmcs.c); the guest's saved DR6/DR7 (loaded into the real ones
  *     later) have bits 63:32 clear.
@@ -53,13 +60,11 @@
  * Section numbers are those of the SDM revision arch/x86/exit.c cites
  * (older revisions: 26.2.1.3, 26.3.1.x).
  *
- * Findings this target made, not judged again until fixed (each makes
- * the next VM entry fail, so only that guest crashes; search "Finding"):
- *  - RIP advanced past an instruction that ends at the top of the
- *    lower canonical half is left non-canonical.
- * (Fixed since, and judged again: an NMI re-injected with blocking by
- * NMI still set; MOV to CR3 unchecked; CR4.PCIDE outside IA-32e mode;
- * clearing CR0.PG in 64-bit code.)
+ * Findings this target made, fixed since and judged again: an NMI
+ * re-injected with blocking by NMI still set; MOV to CR3 unchecked;
+ * CR4.PCIDE outside IA-32e mode; clearing CR0.PG in 64-bit code; RIP
+ * advanced past an instruction that ends at the top of the lower
+ * canonical half left non-canonical.
  *
  * Left out because a CPU never reports them (each crashed the first
  * version of this harness): I/O size codes other than 0, 1, 3; APIC
@@ -142,7 +147,6 @@ static struct exit_in exits[MAX_EXITS];
 static unsigned n_exits, next_exit;
 static unsigned entries;
 static bool checking;             /* the state before the exits was valid */
-static bool rip_ran_off;          /* an exit's next RIP was not canonical */
 static struct {
 	bool valid;
 	unsigned basic;
@@ -151,6 +155,7 @@ static struct {
 	uint32_t addr_size;
 	bool was64;                   /* in 64-bit code at the exit */
 	bool exc_before;              /* an exception was already queued */
+	bool tf;                      /* RFLAGS.TF at the exit */
 } last;
 
 /* The handled exits, by basic reason (SDM Vol. 3C, Appendix C). */
@@ -304,6 +309,15 @@ struct vcpu *sched_current(void)
 	return &the_vm.vcpu;
 }
 
+/* xstate.c is not linked: PKRU is the vCPU's, as the input set it. */
+static uint32_t fake_pkru;
+
+uint32_t vcpu_pkru(struct vcpu *v)
+{
+	(void)v;
+	return fake_pkru;
+}
+
 uint64_t vmcs_make_current(struct vcpu *v)
 {
 	(void)v;
@@ -388,6 +402,7 @@ static bool check_entry_state(bool report)
 	uint64_t rip = vmread(GUEST_RIP);
 	uint32_t cs_ar = vmread(GUEST_CS_AR_BYTES);
 	uint32_t activity = vmread(GUEST_ACTIVITY_STATE);
+	uint64_t pending_dbg = vmread(GUEST_PENDING_DBG_EXCEPTIONS);
 
 	/* 27.3.1.1: control registers, DR7, EFER (unrestricted guest:
 	 * PE and PG are free of their fixed-1 setting). */
@@ -412,11 +427,8 @@ static bool check_entry_state(bool report)
 		RULE(t == 0 || t == 1 || (t >= 4 && t <= 7));
 	}
 	/* 27.3.1.4: RIP and RFLAGS. */
-	/* Finding (reported, not fixed here): vmx_skip_instruction() past
-	 * an instruction that ends at the top of the lower canonical half
-	 * leaves RIP non-canonical, which this entry refuses. */
 	if (ia32e && (cs_ar & AR_L))
-		RULE(canonical(rip) || rip_ran_off);
+		RULE(canonical(rip));
 	else
 		RULE(!(rip >> 32));
 	RULE(!(rflags & 0xffffffffffc08028ull) && (rflags & RFLAGS_FIXED));
@@ -428,6 +440,11 @@ static bool check_entry_state(bool report)
 	RULE(!(intr & ~0x1fu));
 	RULE((intr & 3) != 3);
 	RULE(!(intr & GUEST_INTR_STATE_STI) || (rflags & RFLAGS_IF));
+	/* Pending debug exceptions: B3-B0, enabled breakpoint, BS, RTM;
+	 * under STI or MOV-SS blocking, BS exactly when TF (no BTF here). */
+	RULE(!(pending_dbg & ~0x1500full));
+	if (intr & 3)
+		RULE(!!(pending_dbg & PENDING_DBG_BS) == !!(rflags & RFLAGS_TF));
 
 	if (!(info & INTR_INFO_VALID))
 		return true;
@@ -503,6 +520,16 @@ static bool faulting_exit(unsigned basic)
 	return false;
 }
 
+/* Rule 1 for an instruction Shale completed (or a REP iteration): the
+ * end of the instruction as the CPU makes it. */
+static void check_finished(void)
+{
+	CHECK(!(vmread(GUEST_INTERRUPTIBILITY_INFO) &
+		(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)));
+	if (last.tf)
+		CHECK(vmread(GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_BS);
+}
+
 /* Rules 1-4 and 6 for the last exit. at_entry: deliver_events() has run,
  * so a hardware exception raised by the handler is in the VM-entry
  * interruption information; else it may still wait in exc_pending. */
@@ -535,18 +562,27 @@ static void check_outcome(bool at_entry)
 			return;
 		/* An exception queued by an earlier exit goes in with this
 		 * entry: it says nothing of this one. */
-		if (last.exc_before && rip == next)
+		if (last.exc_before && rip == next) {
+			check_finished();
 			return;
+		}
 		if (rip == last.rip && last.rep_string &&
 		    (v->regs.gpr[GPR_RCX] &
-		     (last.addr_size == 8 ? ~0ull : (1ull << (8 * last.addr_size)) - 1)))
+		     (last.addr_size == 8 ? ~0ull : (1ull << (8 * last.addr_size)) - 1))) {
+			if (v->regs.gpr[GPR_RCX] != last.rcx)
+				check_finished();
 			return;
+		}
 		CHECK(rip == next && !exc);
+		check_finished();
 	} else if (faulting_exit(last.basic)) {
 		CHECK(rip == last.rip && exc);
 	} else if (last.basic == EXIT_REASON_EPT_VIOLATION ||
 		   last.basic == EXIT_REASON_APIC_ACCESS) {
+		if (rip == last.rip && exc)
+			return;
 		CHECK(rip - last.rip >= 1 && rip - last.rip <= 15);
+		check_finished();
 	} else if (last.basic == EXIT_REASON_SIPI) {
 		CHECK(rip == 0);
 	} else {
@@ -667,6 +703,13 @@ static void make_exit(const struct exit_in *e)
 	 * Information"). */
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD,
 		vmread(VM_ENTRY_INTR_INFO_FIELD) & ~INTR_INFO_VALID);
+	/* The pending debug exceptions a CPU saves: a single step that
+	 * waits behind STI or MOV-SS blocking (SDM Vol. 3C, 28.3.4), else
+	 * none (the exit's instruction has not completed). */
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS,
+		      (vmread(GUEST_RFLAGS) & RFLAGS_TF) &&
+				      (vmread(GUEST_INTERRUPTIBILITY_INFO) & 3) ?
+			      PENDING_DBG_BS : 0);
 	fake_vmcs_set(VM_EXIT_REASON, basic);
 	fake_vmcs_set(EXIT_QUALIFICATION, qual);
 	fake_vmcs_set(VM_EXIT_INTR_INFO, intr_info);
@@ -690,8 +733,7 @@ static void make_exit(const struct exit_in *e)
 	last.len = ilen;
 	last.was64 = (vmread(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE) &&
 		     (vmread(GUEST_CS_AR_BYTES) & AR_L);
-	if (last.was64 && !canonical(last.rip + 15))
-		rip_ran_off = true;
+	last.tf = vmread(GUEST_RFLAGS) & RFLAGS_TF;
 	/* INS/OUTS with REP (exit qualification bits 4 and 5) and its
 	 * address size (instruction information bits 9:7). */
 	last.rep_string = basic == EXIT_REASON_IO_INSTRUCTION &&
@@ -903,7 +945,7 @@ static void set_host(uint8_t config, uint8_t mode)
 	c->cr0_fixed0 = CR0_PE | CR0_NE | CR0_PG;
 	c->cr0_fixed1 = 0xffffffff;
 	c->cr4_fixed0 = CR4_VMXE;
-	c->cr4_fixed1 = 0x3727ff;
+	c->cr4_fixed1 = 0x7727ff; /* up to PKE */
 	c->misc = config & 4 ? VMX_MISC_ACTIVITY_WAIT_SIPI : 0;
 	vmx_cpu.tsc_hz = 2000000000ull;
 	vmx_cpu.preempt_shift = 5;
@@ -968,7 +1010,8 @@ static void build_world(struct reader *r)
 		rip &= 0xffff;
 	vmwrite(GUEST_RIP, rip);
 	vmwrite(GUEST_RSP, rsp);
-	rflags = (rflags & 0xcd5u) | RFLAGS_FIXED | (rflags & (1ull << 18));
+	fake_pkru = (uint32_t)(rflags >> 32); /* bits RFLAGS does not have */
+	rflags = (rflags & 0xfd5u) | RFLAGS_FIXED | (rflags & (1ull << 18));
 	vmwrite(GUEST_RFLAGS, rflags);
 	/* STI or MOV-SS blocking, NMI blocking: only combinations a CPU
 	 * exits with. */
@@ -977,6 +1020,8 @@ static void build_world(struct reader *r)
 	if ((intr_state & 3) == 3 || !(rflags & RFLAGS_IF))
 		intr_state &= ~GUEST_INTR_STATE_STI;
 	vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr_state);
+	vmwrite(GUEST_PENDING_DBG_EXCEPTIONS,
+		(rflags & RFLAGS_TF) && (intr_state & 3) ? PENDING_DBG_BS : 0);
 	vmwrite(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	for (unsigned i = 0; i < 16; i++)
 		v->regs.gpr[i] = take(r, 8);
@@ -1025,7 +1070,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	next_exit = 0;
 	entries = 0;
 	checking = false;
-	rip_ran_off = false;
 	last.valid = false;
 	if (setjmp(out) == 0) {
 		/* As the scheduler does: run until the vCPU halts, waits or

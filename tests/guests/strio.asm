@@ -15,6 +15,7 @@
 %define RO_LA           TEST_LA + 0x1000 ; present, user, read-only
 %define RW_LA           TEST_LA + 0x2000 ; present, user, writable
 %define NP_LA           TEST_LA + 0x3000 ; not present
+%define RSVD_LA         TEST_LA + 0x4000 ; PTE with bit 51 (above MAXPHYADDR)
 %define USER_DS         0x18 | 3
 %define USER_CS         0x20 | 3
 %define TSS_SEL         0x28
@@ -61,6 +62,8 @@ _start:
         lea     rax, [rel rw_page]
         or      rax, 7                  ; P RW US
         mov     [rel pt + 16], rax
+        bts     rax, 51                 ; reserved unless MAXPHYADDR is 52
+        mov     [rel pt + 4 * 8], rax
         lea     rax, [rel pml4]
         mov     cr3, rax
 
@@ -146,6 +149,18 @@ user_back:
         CHECK_EQ "strio-np-error", r12, 0
         mov     r12, cr2
         CHECK_EQ "strio-np-cr2", r12, NP_LA
+
+        ; ---- INSB through a PTE with a reserved bit: #PF P|W|RSVD
+        mov     dx, TESTDEV_PORT_ID
+        mov     rdi, RSVD_LA
+        TRY
+        insb
+        ENDTRY
+        CHECK_FAULT "strio-rsvd-pf", 14
+        mov     r12, [rel lib_last_error]
+        CHECK_EQ "strio-rsvd-error", r12, 0xB
+        mov     r12, cr2
+        CHECK_EQ "strio-rsvd-cr2", r12, RSVD_LA
 
         ; ---- REP INSB over the end of a page: the first byte lands,
         ;      the second faults with RCX and RDI at it

@@ -217,6 +217,7 @@ static inline void wbinvd(void)
 #define CR4_PCIDE (1ull << 17)
 #define CR4_SMXE (1ull << 14)
 #define CR4_OSXSAVE (1ull << 18)
+#define CR4_PKE (1ull << 22)
 
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)

@@ -218,6 +218,8 @@
 #define GUEST_INTR_STATE_MOV_SS (1u << 1)
 #define GUEST_INTR_STATE_SMI (1u << 2)
 #define GUEST_INTR_STATE_NMI (1u << 3)
+/* Pending debug exceptions: BS, a single-step trap (table 25-4). */
+#define PENDING_DBG_BS (1ull << 14)
 #define GUEST_ACTIVITY_ACTIVE 0
 #define GUEST_ACTIVITY_HLT 1
 #define GUEST_ACTIVITY_SHUTDOWN 2
