@@ -15,6 +15,11 @@
 #include "vmm/vm.h"
 #include "vmm/vmm.h"
 
+/* The config parser keeps flat images off the tables (vmm/config.c). */
+_Static_assert(PC_ACPI_GPA == CONFIG_PC_TABLES_GPA &&
+	       ACPI_TABLES_MAX_SIZE == CONFIG_PC_TABLES_SIZE,
+	       "vmm/config.h and vmm/pc.h disagree on where the ACPI tables are");
+
 static struct pc pcs[CONFIG_MAX_GUESTS];
 
 static void com1_tx(void *ctx, uint8_t byte)
