@@ -16,3 +16,12 @@ CASES = [
          config=HV + guest("nmi", NMI_DEVICES + "apicv = off", image="nmi"),
          expect=[r'guest "nmi": local APIC emulated by trapping its page \(apicv = off\)']),
 ]
+
+# The storm beside the canary (tests/emu/cases_attacks.py): NMI, INIT and
+# SIPI IPIs to itself, to nobody and to "all excluding self", then the PIT
+# at its fastest as NMIs through the I/O APIC; with the local APIC
+# virtualized and trapped.
+CASES += [
+    attack("nmi-storm", "nmistorm", NMI_DEVICES + "apicv = on"),
+    attack("nmi-storm-trapped", "nmistorm", NMI_DEVICES + "apicv = off"),
+]
