@@ -25,3 +25,14 @@ CASES += [
     attack("nmi-storm", "nmistorm", NMI_DEVICES + "apicv = on"),
     attack("nmi-storm-trapped", "nmistorm", NMI_DEVICES + "apicv = off"),
 ]
+
+# An image that runs into the PC's ACPI tables is refused at load, with the
+# reason; the next guest starts.
+CASES += [
+    dict(name="pc-image-over-acpi", guests=["after"], images=["nmi"],
+         config=HV + guest("nmi", "devices = pc\nload = 0xdf000") + guest("after"),
+         expect=[r'guest "nmi": image of \d+ bytes at 0xdf000 overlaps the PC\'s ACPI '
+                 r'tables at 0xe0000-0xe0fff',
+                 r'guest "nmi" could not be created; going on with the others'],
+         reject=[r'guest "nmi" started']),
+]
