@@ -203,6 +203,13 @@ static void check_layout(struct config_parser *p)
 		layout_problem(p, K_LOAD, g->load, "outside guest memory 0x0-0x%llx "
 			       "(memory = %s); load lower or give the guest more memory",
 			       top, size);
+	else if (load_ok && (g->devices & GUEST_DEV_PC) &&
+		 g->load >= CONFIG_PC_TABLES_GPA &&
+		 g->load < CONFIG_PC_TABLES_GPA + CONFIG_PC_TABLES_SIZE)
+		layout_problem(p, K_LOAD, g->load, "the PC's ACPI tables are at 0x%llx-0x%llx "
+			       "(devices = pc); load the image elsewhere",
+			       CONFIG_PC_TABLES_GPA,
+			       CONFIG_PC_TABLES_GPA + CONFIG_PC_TABLES_SIZE - 1);
 	if (!p->key_line[K_ENTRY] || (p->key_bad & (1u << K_ENTRY)))
 		return;
 	if (g->mode != GUEST_MODE_LONG)

@@ -28,6 +28,13 @@ enum lifecycle_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
 
 #define GUEST_DEV_TESTDEV (1u << 0)
 #define GUEST_DEV_UART (1u << 1)
+/* The PC of a mode = linux guest (docs/devices.md) for any guest. */
+#define GUEST_DEV_PC (1u << 2)
+
+/* Where the PC's ACPI tables go (one page; vmm/pc.h): an image with the
+ * PC devices must leave it alone. */
+#define CONFIG_PC_TABLES_GPA 0xe0000ULL
+#define CONFIG_PC_TABLES_SIZE 0x1000ULL
 
 struct guest_config {
 	char name[CONFIG_NAME_MAX];

@@ -476,13 +476,15 @@ static bool set_devices(struct config_parser *p)
 			bit = GUEST_DEV_TESTDEV;
 		else if (span_is(item, "uart"))
 			bit = GUEST_DEV_UART;
+		else if (span_is(item, "pc"))
+			bit = GUEST_DEV_PC;
 		else {
 			struct config_msg m;
 
 			config_value_start(p, &m);
 			config_msg_add(&m, "unknown device ");
 			config_msg_add_value(&m, item);
-			config_msg_add(&m, ", expected testdev, uart or none");
+			config_msg_add(&m, ", expected testdev, uart, pc or none");
 			config_emit(p, &m);
 			return false;
 		}
@@ -492,6 +494,9 @@ static bool set_devices(struct config_parser *p)
 			return config_bad_value(p, "\"none\" cannot be combined with other devices");
 		devs |= bit;
 	}
+	/* COM1 is one of the PC's devices: one UART, not two claims on 0x3f8. */
+	if ((devs & GUEST_DEV_PC) && (devs & GUEST_DEV_UART))
+		return config_bad_value(p, "\"uart\" is part of \"pc\" (its COM1); list only \"pc\"");
 	p->g->devices = devs;
 	return true;
 }

@@ -35,6 +35,14 @@ bool vcpu_nmi_pending(struct vcpu *v)
 	return v->nmi_pending;
 }
 
+bool vcpu_nmi_may_come(struct vcpu *v)
+{
+	/* Only a device can send one while the vCPU waits: an I/O APIC pin in
+	 * NMI mode. (Nothing drives LINT1 in Shale's PC, and NMI IPIs come
+	 * from the vCPU itself.) */
+	return v->vm->pc && ioapic_nmi_armed(&v->vm->pc->ioapic);
+}
+
 bool vcpu_irq_wakeup(struct vcpu *v)
 {
 	if (vcpu_nmi_pending(v))

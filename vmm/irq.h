@@ -33,6 +33,9 @@ bool vcpu_irq_wakeup(struct vcpu *v);
 /* An NMI waits for the vCPU: taken from its local APIC (LINT1, an NMI
  * IPI) or held back by NMI blocking. Takes the APIC's into the vCPU. */
 bool vcpu_nmi_pending(struct vcpu *v);
+/* A device may still send the vCPU an NMI, so a HLT with IF = 0 is a
+ * wait, not the end of the guest. */
+bool vcpu_nmi_may_come(struct vcpu *v);
 
 struct lapic;
 /* The guest's local APIC model, or NULL (a guest without the PC). */

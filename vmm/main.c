@@ -79,7 +79,7 @@ static void warn_not_yet(const struct guest_config *g)
 	if (g->mode != GUEST_MODE_LINUX && g->cmdline[0])
 		log_warn("config", "guest \"%s\": cmdline: only a mode = linux guest has one; it is ignored", g->name);
 	if (g->mode != GUEST_MODE_LINUX && (g->devices & GUEST_DEV_UART))
-		log_warn("config", "guest \"%s\": devices = uart: the PC devices come with mode = linux; it is ignored", g->name);
+		log_warn("config", "guest \"%s\": devices = uart: COM1 comes with the PC devices (devices = pc, or mode = linux); it is ignored", g->name);
 }
 
 static int create_guest(unsigned i);

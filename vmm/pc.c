@@ -15,6 +15,11 @@
 #include "vmm/vm.h"
 #include "vmm/vmm.h"
 
+/* The config parser keeps flat images off the tables (vmm/config.c). */
+_Static_assert(PC_ACPI_GPA == CONFIG_PC_TABLES_GPA &&
+	       ACPI_TABLES_MAX_SIZE == CONFIG_PC_TABLES_SIZE,
+	       "vmm/config.h and vmm/pc.h disagree on where the ACPI tables are");
+
 static struct pc pcs[CONFIG_MAX_GUESTS];
 
 static void com1_tx(void *ctx, uint8_t byte)
@@ -45,9 +50,12 @@ static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t dest,
 
 	(void)dest;
 	(void)logical;
-	/* One vCPU: every fixed or lowest-priority message is for it. */
-	if (mode == 0 || mode == 1)
+	/* One vCPU: every message is for it. The delivery modes are the
+	 * ICR's. SMI, INIT and ExtINT messages are not modelled. */
+	if (mode == LAPIC_DM_FIXED || mode == LAPIC_DM_LOWEST)
 		lapic_accept(&pc->lapic, vector, level);
+	else if (mode == LAPIC_DM_NMI)
+		lapic_nmi(&pc->lapic);
 	pc->vm->vcpu.entry_work = 1;
 }
 

@@ -138,9 +138,10 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 		goto fail;
 	}
 	if (g->mode == GUEST_MODE_LINUX) {
-		if (linux_load(vm, kernel, initrd))
+		if (linux_load(vm, kernel, initrd)) /* builds the PC itself */
 			goto fail;
-	} else if (flat_load(vm, (const void *)kernel->addr, kernel->size)) {
+	} else if (((g->devices & GUEST_DEV_PC) && pc_create(vm)) ||
+		   flat_load(vm, (const void *)kernel->addr, kernel->size)) {
 		goto fail;
 	}
 	if (vmcs_create(&vm->vcpu, pa))

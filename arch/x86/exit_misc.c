@@ -64,8 +64,9 @@ enum exit_result exit_hlt(struct vcpu *v)
 		v->entry_work = 1; /* RVI may have to catch up; an NMI waits */
 		return EXIT_RESUME;
 	}
-	if (v->halt_masked) {
-		/* Nothing but an NMI could wake it: the guest means to stop. */
+	if (v->halt_masked && !vcpu_nmi_may_come(v)) {
+		/* Nothing but an NMI could wake it, and none can come: the
+		 * guest means to stop. */
 		vm_stop(v->vm, VM_STOP_HALTED,
 			"halted with interrupts disabled at RIP 0x%lx",
 			(unsigned long)rip);

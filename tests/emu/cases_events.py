@@ -1,9 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Event injection as the SDM allows it and the CPU would do it: an
 exception injected into a real-mode guest carries no error code; HLT with
-IF = 0 is not ended by a maskable interrupt. (The NMI path of the local
-APIC model is in tests/unit/test_lapic_nmi.c: no test guest has a local
-APIC.)"""
+IF = 0 is not ended by a maskable interrupt. (NMIs, in a guest with the
+PC devices: cases_nmi.py.)"""
 
 from cases import HV, guest
 

@@ -327,9 +327,28 @@ static void test_devices(void **state)
 	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_TESTDEV | GUEST_DEV_UART);
 	expect_clean(GUEST_A "devices = none\n");
 	assert_int_equal(cfg.guests[0].devices, 0);
+	expect_clean(GUEST_A "devices = pc\n");
+	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_PC);
+	expect_clean(GUEST_A "devices = pc, testdev\n");
+	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_PC | GUEST_DEV_TESTDEV);
+	/* a real-mode guest may have the PC too; so may a Linux one, which
+	 * has it anyway */
+	expect_clean(GUEST_A "mode = real\ndevices = pc\n");
+	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_PC);
+	expect_clean("[guest]\nname = a\nkernel = a.bin\nmemory = 128M\nmode = linux\n"
+		     "devices = pc\n");
+	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_PC);
 	expect(GUEST_A "devices = testdev, usb\n",
 	       "shale.cfg:5: guest \"a\": devices \"testdev, usb\": unknown device \"usb\", "
-	       "expected testdev, uart or none\n");
+	       "expected testdev, uart, pc or none\n");
+	expect(GUEST_A "devices = pc, uart\n",
+	       "shale.cfg:5: guest \"a\": devices \"pc, uart\": \"uart\" is part of \"pc\" "
+	       "(its COM1); list only \"pc\"\n");
+	expect(GUEST_A "devices = uart,testdev,pc\n",
+	       "shale.cfg:5: guest \"a\": devices \"uart,testdev,pc\": \"uart\" is part of "
+	       "\"pc\" (its COM1); list only \"pc\"\n");
+	expect(GUEST_A "devices = pc, pc\n",
+	       "shale.cfg:5: guest \"a\": devices \"pc, pc\": \"pc\" is listed twice\n");
 	expect(GUEST_A "devices = uart, uart\n",
 	       "shale.cfg:5: guest \"a\": devices \"uart, uart\": \"uart\" is listed twice\n");
 	expect(GUEST_A "devices = none, uart\n",

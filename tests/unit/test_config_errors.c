@@ -233,6 +233,15 @@ static void test_load_and_entry_rules(void **state)
 	expect(GUEST_A "mode = real\nload = 0x100000\n",
 	       "shale.cfg:6: guest \"a\": load 0x100000: a real-mode image must load below "
 	       "0x100000 (1M)\n");
+	/* the PC's ACPI tables take 0xe0000-0xe0fff of a guest with devices = pc */
+	expect(GUEST_A "mode = real\ndevices = pc\nload = 0xe0000\n",
+	       "shale.cfg:7: guest \"a\": load 0xe0000: the PC's ACPI tables are at "
+	       "0xe0000-0xe0fff (devices = pc); load the image elsewhere\n");
+	expect(GUEST_A "load = 0xe0ff0\ndevices = testdev, pc\n",
+	       "shale.cfg:5: guest \"a\": load 0xe0ff0: the PC's ACPI tables are at "
+	       "0xe0000-0xe0fff (devices = pc); load the image elsewhere\n");
+	expect_clean(GUEST_A "mode = real\ndevices = pc\nload = 0xe1000\n");
+	expect_clean(GUEST_A "mode = real\nload = 0xe0000\n");
 	expect(GUEST_A "entry = 0x100000\nmode = real\n",
 	       "shale.cfg:5: guest \"a\": entry 0x100000: only used with mode = long "
 	       "(a real-mode guest starts at its load address)\n");

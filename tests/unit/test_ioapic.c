@@ -301,6 +301,24 @@ static void message_fields(void **state)
 	assert_int_equal(rec.last.dm, 4);
 }
 
+/* An unmasked pin in NMI delivery mode is an NMI source: a HLT with
+ * IF = 0 must wait for it (arch/x86/exit_misc.c). Masked, or in another
+ * mode, it is not. */
+static void nmi_armed(void **state)
+{
+	(void)state;
+	assert_false(ioapic_nmi_armed(&io));
+	rte_wr(5, IOAPIC_RTE_MASKED | (IOAPIC_DM_NMI << 8));
+	assert_false(ioapic_nmi_armed(&io));
+	rte_wr(5, 0x30); /* fixed, unmasked */
+	assert_false(ioapic_nmi_armed(&io));
+	rte_wr(23, IOAPIC_DM_NMI << 8);
+	assert_true(ioapic_nmi_armed(&io));
+	ioapic_set_irq(&io, 23, true);
+	assert_int_equal(rec.n, 1);
+	assert_int_equal(rec.last.dm, IOAPIC_DM_NMI);
+}
+
 static void attach_reset_and_no_ops(void **state)
 {
 	(void)state;
@@ -338,6 +356,7 @@ int main(void)
 		cmocka_unit_test_setup(unmask_level_asserted_delivers, setup),
 		cmocka_unit_test_setup(polarity_low_inverts, setup),
 		cmocka_unit_test_setup(message_fields, setup),
+		cmocka_unit_test_setup(nmi_armed, setup),
 		cmocka_unit_test_setup(attach_reset_and_no_ops, setup),
 	};
 

@@ -117,6 +117,21 @@ static void lint1_nmi(void **state)
 	assert_false(lapic_take_nmi(&L));
 }
 
+/* An NMI message (an I/O APIC pin in NMI mode) is latched like the
+ * others, also while the APIC is software-disabled: such an APIC still
+ * takes NMI messages (SDM Vol. 3A, 11.4.7.2). */
+static void nmi_message(void **state)
+{
+	(void)state;
+	lapic_nmi(&L);
+	lapic_nmi(&L);
+	assert_true(lapic_take_nmi(&L));
+	assert_false(lapic_take_nmi(&L));
+	wr(LAPIC_SVR, 0xff);
+	lapic_nmi(&L);
+	assert_true(lapic_take_nmi(&L));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -125,6 +140,7 @@ int main(void)
 		cmocka_unit_test_setup(nmis_merge_until_taken, setup),
 		cmocka_unit_test_setup(nmi_ipi_x2apic, setup),
 		cmocka_unit_test_setup(lint1_nmi, setup),
+		cmocka_unit_test_setup(nmi_message, setup),
 	};
 
 	return cmocka_run_group_tests_name("lapic_nmi", tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmm/load/flat.h"
+#include "vmm/pc.h"
 
 #define GDT_GPA 0x1000
 #define PML4_GPA 0x2000
@@ -48,6 +49,16 @@ int flat_load(struct vm *vm, const void *image, uint64_t size)
 	if (!dst) {
 		log_err("load", "guest \"%s\": image of %lu bytes does not fit at 0x%lx",
 			vm->name, (unsigned long)size, (unsigned long)g->load);
+		return -1;
+	}
+	/* The PC's ACPI tables are in place already (vmm/pc.c); an image
+	 * that ran over them would leave the guest a broken RSDP. */
+	if (vm->pc && g->load < PC_ACPI_GPA + ACPI_TABLES_MAX_SIZE &&
+	    g->load + size > PC_ACPI_GPA) {
+		log_err("load", "guest \"%s\": image of %lu bytes at 0x%lx overlaps the PC's ACPI tables at 0x%lx-0x%lx",
+			vm->name, (unsigned long)size, (unsigned long)g->load,
+			(unsigned long)PC_ACPI_GPA,
+			(unsigned long)(PC_ACPI_GPA + ACPI_TABLES_MAX_SIZE - 1));
 		return -1;
 	}
 	memcpy(dst, image, size);

@@ -80,6 +80,18 @@ void ioapic_eoi(struct ioapic *io, uint8_t vector)
 	}
 }
 
+bool ioapic_nmi_armed(const struct ioapic *io)
+{
+	for (unsigned pin = 0; pin < IOAPIC_PINS; pin++) {
+		uint64_t e = io->redtbl[pin];
+
+		if (!(e & IOAPIC_RTE_MASKED) &&
+		    IOAPIC_RTE_DELIVERY(e) == IOAPIC_DM_NMI)
+			return true;
+	}
+	return false;
+}
+
 static void redtbl_write(struct ioapic *io, unsigned pin, bool high,
 			 uint32_t val)
 {

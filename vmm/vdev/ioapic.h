@@ -45,6 +45,7 @@
 #define IOAPIC_RTE_LEVEL (1ull << 15)
 #define IOAPIC_RTE_MASKED (1ull << 16)
 #define IOAPIC_RTE_DEST(e) ((uint8_t)((e) >> 56))
+#define IOAPIC_DM_NMI 4
 
 /* The integrator's side. deliver may be NULL (messages are dropped). */
 struct ioapic_ops {
@@ -89,5 +90,8 @@ void ioapic_set_irq(struct ioapic *io, unsigned pin, bool level);
  * entries with that vector, and interrupt again where a pin is still
  * active. */
 void ioapic_eoi(struct ioapic *io, uint8_t vector);
+/* True while some unmasked pin is in NMI delivery mode: a device may
+ * still send this CPU an NMI (a HLT with IF = 0 can end). */
+bool ioapic_nmi_armed(const struct ioapic *io);
 
 #endif

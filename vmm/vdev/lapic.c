@@ -156,10 +156,8 @@ static void lint_eval(struct lapic *l, unsigned n, bool rising)
 		}
 		break;
 	case LAPIC_DM_NMI:
-		if (rising) {
-			l->nmi_pending = true;
-			lapic_kick(l);
-		}
+		if (rising)
+			lapic_nmi(l);
 		break;
 	default:
 		break; /* ExtINT: the integrator routes the PIC; others unused */
@@ -177,6 +175,13 @@ void lapic_set_lint(struct lapic *l, unsigned n, bool level)
 	was = lint_active(lvt, l->lint_level[n]);
 	l->lint_level[n] = level;
 	lint_eval(l, n, !was && lint_active(lvt, level));
+}
+
+/* Latched for the vCPU to take (vmm/irq.c): one NMI pending at most. */
+void lapic_nmi(struct lapic *l)
+{
+	l->nmi_pending = true;
+	lapic_kick(l);
 }
 
 bool lapic_take_nmi(struct lapic *l)
@@ -273,11 +278,8 @@ static void send_ipi(struct lapic *l, uint32_t lo, uint32_t hi, bool x2apic)
 	}
 	if (fixed && self)
 		lapic_accept(l, lo & LAPIC_LVT_VECTOR, false);
-	/* Latched as LINT1's NMI is, for the vCPU to take (vmm/irq.c). */
-	if (self && dm == LAPIC_DM_NMI) {
-		l->nmi_pending = true;
-		lapic_kick(l);
-	}
+	if (self && dm == LAPIC_DM_NMI)
+		lapic_nmi(l);
 	if ((others || (self && !fixed)) && l->ops.ipi)
 		l->ops.ipi(l->ops.ctx, lo, hi);
 }

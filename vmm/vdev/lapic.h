@@ -194,6 +194,8 @@ void lapic_acknowledge(struct lapic *l, uint8_t vector);
  * the active edge; an NMI-mode one sets what lapic_take_nmi() returns;
  * ExtINT mode does nothing here (see lapic_lint0_is_extint()). */
 void lapic_set_lint(struct lapic *l, unsigned n, bool level);
+/* An NMI message for this CPU (an I/O APIC pin in NMI delivery mode). */
+void lapic_nmi(struct lapic *l);
 /* True once per NMI raised through a LINT pin or an NMI IPI that names
  * this CPU (one latched NMI: more before the take merge into it). */
 bool lapic_take_nmi(struct lapic *l);
