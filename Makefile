@@ -159,6 +159,7 @@ UNIT_dr        := arch/x86/dr_rules.c
 UNIT_spec_ctrl := arch/x86/spec_ctrl.c
 UNIT_printf    := lib/printf.c
 UNIT_symtab    := lib/symtab.c
+UNIT_guest_ram := vmm/guest_ram.c lib/printf.c
 VDEV_DEPS      := vmm/io.c vmm/mmio.c lib/printf.c
 UNIT_pic8259   := vmm/vdev/pic8259.c $(VDEV_DEPS)
 UNIT_pit8254   := vmm/vdev/pit8254.c $(VDEV_DEPS)
