@@ -4,9 +4,21 @@ more than 3 GiB has RAM below the MMIO hole and the rest from 4 GiB.
 
 Bochs gives the machine more than 4 GiB with `memory: guest=N, host=2048`
 (tests/emu/emulator.py, memory_line); OVMF reports RAM below 0xC0000000
-and N - 4096 MiB from 4 GiB. Shale backs each range of guest RAM with a
-run of host memory of its own: a 4200M guest needs one free run of 3 GiB
-(only the host's RAM above 4 GiB has one) and one of 1128M (below)."""
+and N - 4096 MiB from 4 GiB, and Shale sees it (`[mem] 6395 MiB free`
+with N = 7424). Shale backs each range of guest RAM with a run of host
+memory of its own: a 4200M guest needs one free run of 3 GiB (only the
+host's RAM above 4 GiB has one) and one of 1128M (below).
+
+But Bochs 2.7 cannot run it: once the machine has touched more than the
+2048 MiB Bochs holds in host RAM (its maximum `host=`), Shale's own stack
+reads back wrong and Shale double-faults (RIP 0x3005, RSP 0x10). It is
+not the split: a plain 2500M guest, one range at host 0x200000, in the
+same 7424M machine, runs its checks and then double-faults the same way
+while its memory is zeroed at destruction (build/emu/hmprobe4 of
+2026-12-04). A guest above 3 GiB touches more than 3 GiB (Shale zeroes
+all of it), so this case waits for a machine that can hold it: QEMU/KVM
+with nested VMX or real hardware. It is kept, ready, out of CASES; run it
+with `tests/emu/run.py` after moving it in."""
 
 from cases import HV, guest
 
@@ -16,7 +28,9 @@ HIGHMEM_CHECKS = ["highmem-rdi-all-ram", "highmem-rsi-low-ram",
                   "highmem-testdev-id", "highmem-testdev-scratch",
                   "highmem-reading-hole"]
 
-CASES = [
+CASES = []
+
+NEEDS_MORE_THAN_BOCHS = [
     # A 4200M flat guest maps 4-6 GiB itself, writes and reads back a
     # pattern at the edges of both RAM ranges, has Shale read a line from
     # above 4 GiB, finds the test device in the hole, and is stopped when
