@@ -114,7 +114,7 @@ $(BUILD)/shale.efi: $(BUILD)/shale.so
 # ---------------------------------------------------------------- host tools
 tools: $(BUILD)/shale-cfgcheck
 
-$(BUILD)/shale-cfgcheck: tools/shale-cfgcheck.c vmm/config.c vmm/config_values.c lib/parse.c lib/printf.c | $(DEPS_STAMP)
+$(BUILD)/shale-cfgcheck: tools/shale-cfgcheck.c vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(HOST_CFLAGS) -o $@ $^
@@ -148,8 +148,8 @@ linux: $(LINUX)
 # Each host test links the pure modules it exercises; nothing here needs
 # UEFI or VT-x.
 UNIT_decode    := arch/x86/decode.c
-UNIT_config    := vmm/config.c vmm/config_values.c lib/parse.c lib/printf.c
-UNIT_config_errors := vmm/config.c vmm/config_values.c lib/parse.c lib/printf.c
+UNIT_config    := vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c
+UNIT_config_errors := vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c
 UNIT_ept       := arch/x86/ept.c
 UNIT_page_alloc := vmm/page_alloc.c
 UNIT_vmx_controls := arch/x86/vmx_controls.c
@@ -160,6 +160,7 @@ UNIT_spec_ctrl := arch/x86/spec_ctrl.c
 UNIT_printf    := lib/printf.c
 UNIT_symtab    := lib/symtab.c
 UNIT_guest_walk := vmm/guest_mem.c
+UNIT_guest_ram := vmm/guest_ram.c lib/printf.c
 VDEV_DEPS      := vmm/io.c vmm/mmio.c lib/printf.c
 UNIT_pic8259   := vmm/vdev/pic8259.c $(VDEV_DEPS)
 UNIT_pit8254   := vmm/vdev/pit8254.c $(VDEV_DEPS)
@@ -178,7 +179,7 @@ UNIT_pci       := vmm/vdev/pci.c $(VDEV_DEPS)
 UNIT_fw_cfg    := vmm/vdev/fw_cfg.c $(VDEV_DEPS)
 UNIT_debugport := vmm/vdev/debugport.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
-UNIT_bzimage_load := vmm/load/bzimage.c lib/printf.c
+UNIT_bzimage_load := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_gdbstub   := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
 
 
@@ -199,9 +200,9 @@ test-unit: $(UNIT_BINS)
 # runs each briefly; `make fuzz` runs them for FUZZ_SECONDS each.
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
-FUZZ_config := vmm/config.c vmm/config_values.c lib/parse.c lib/printf.c
+FUZZ_config := vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c
 FUZZ_decode := arch/x86/decode.c
-FUZZ_bzimage := vmm/load/bzimage.c lib/printf.c
+FUZZ_bzimage := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
 FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
@@ -214,7 +215,7 @@ FUZZ_exits := tests/fuzz/fake_vmcs.c arch/x86/exit.c arch/x86/exit_apic.c \
 	arch/x86/exit_qual.c arch/x86/debug.c arch/x86/decode.c arch/x86/dr_rules.c \
 	arch/x86/xcr0.c arch/x86/vcpu_state.c arch/x86/apicv.c arch/x86/spec_ctrl.c \
 	arch/x86/spec_barrier.c vmm/msr.c vmm/cpuid.c vmm/hypercall.c vmm/io.c \
-	vmm/mmio.c vmm/guest_mem.c vmm/irq.c vmm/pc.c vmm/platform.c \
+	vmm/mmio.c vmm/guest_mem.c vmm/guest_ram.c vmm/irq.c vmm/pc.c vmm/platform.c \
 	$(filter-out vmm/io.c vmm/mmio.c,$(FUZZ_vdev)) lib/printf.c
 $(BUILD)/fuzz/fuzz_exits: FUZZ_CFLAGS += -DSHALE_FUZZ
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

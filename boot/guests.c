@@ -4,11 +4,12 @@
  * work before the firmware is gone: a missing image, an image larger than
  * its guest, guests that need more memory than the host has.
  */
+#include "arch/x86/include/cpu.h"
 #include "boot/boot.h"
 #include "lib/log.h"
 #include "lib/printf.h"
 #include "lib/string.h"
-#include "vmm/vdev/testdev.h"
+#include "vmm/guest_ram.h"
 
 #define SRC "config"
 /* Host RAM kept back for Shale itself: page tables, VMCS, EPT, bitmaps. */
@@ -95,20 +96,26 @@ static struct boot_module *load_module(struct boot_info *bi,
 	return m;
 }
 
-/* Does the image fit where the guest wants it? */
+/* Does the image fit where the guest wants it? A flat image goes in the
+ * RAM below the MMIO hole (vmm/guest_ram.h), a real-mode one in the
+ * first MiB. */
 static bool image_fits(const struct guest_config *g, const struct boot_module *k)
 {
 	char a[16], b[16];
-	uint64_t limit = g->memory;
+	struct guest_ram ram;
+	uint64_t limit;
 
+	guest_ram_layout(g->memory, &ram);
+	limit = guest_ram_low_size(&ram);
 	if (g->mode == GUEST_MODE_REAL && limit > (1ull << 20))
 		limit = 1ull << 20; /* real mode reaches the first MiB only */
 	if (g->load < limit && k->size <= limit - g->load)
 		return true;
-	log_err(SRC, "%s:%u: guest \"%s\": kernel \"%s\" (%s) does not fit in guest memory %s at load address 0x%lx",
+	log_err(SRC, "%s:%u: guest \"%s\": kernel \"%s\" (%s) does not fit in guest %s %s at load address 0x%lx",
 		cfg_name, g->kernel_line, g->name, g->kernel,
-		fmt_size(a, sizeof(a), k->size), fmt_size(b, sizeof(b), limit),
-		(unsigned long)g->load);
+		fmt_size(a, sizeof(a), k->size),
+		limit < g->memory && g->mode != GUEST_MODE_REAL ? "RAM below 4 GiB" : "memory",
+		fmt_size(b, sizeof(b), limit), (unsigned long)g->load);
 	return false;
 }
 
@@ -135,6 +142,28 @@ static uint64_t usable_ram(void)
 	return total;
 }
 
+/* A guest's RAM must lie below 2^MAXPHYADDR: it cannot address more (its
+ * CPUID reports the host's width), and the layout puts all beyond 3 GiB
+ * from 4 GiB up (vmm/guest_ram.h). */
+static bool addressable(const struct guest_config *g)
+{
+	unsigned bits = cpu_phys_bits();
+	struct guest_ram ram;
+	char a[16], b[16];
+	uint64_t limit;
+
+	guest_ram_layout(g->memory, &ram);
+	if (bits >= 64 || guest_ram_end(&ram) <= (1ull << bits))
+		return true;
+	limit = (1ull << bits) - (GUEST_HIGH_RAM_BASE - GUEST_LOW_RAM_TOP);
+	log_err(SRC, "%s:%u: guest \"%s\": memory %s would put its RAM up to 0x%llx, beyond what this CPU addresses (MAXPHYADDR %u bits, 0x%llx); at most %s",
+		cfg_name, g->line, g->name, fmt_size(a, sizeof(a), g->memory),
+		(unsigned long long)(guest_ram_end(&ram) - 1), bits,
+		(unsigned long long)((1ull << bits) - 1),
+		fmt_size(b, sizeof(b), limit));
+	return false;
+}
+
 /* Guests are admitted in config order until host memory runs out; the
  * figures say by how much. */
 static void check_memory(struct shale_config *cfg)
@@ -147,17 +176,7 @@ static void check_memory(struct shale_config *cfg)
 	for (unsigned i = 0; i < cfg->n_guests;) {
 		struct guest_config *g = &cfg->guests[i];
 
-		/* A guest's RAM is one run from address 0, and its devices'
-		 * pages sit below 4 GiB as on a PC (the test device at
-		 * 0xfeb00000, then the I/O APIC and the local APIC): RAM over
-		 * them would take their place, and their accesses would
-		 * never reach their models. */
-		if (g->memory > GUEST_RAM_MAX) {
-			log_err(SRC, "%s:%u: guest \"%s\": memory %s reaches the guest's device pages at 0x%llx (test device, I/O APIC, local APIC): at most %lluM",
-				cfg_name, g->line, g->name,
-				fmt_size(a, sizeof(a), g->memory),
-				(unsigned long long)GUEST_RAM_MAX,
-				(unsigned long long)(GUEST_RAM_MAX >> 20));
+		if (!addressable(g)) {
 			drop_guest(cfg, i);
 			continue;
 		}

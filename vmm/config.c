@@ -16,6 +16,7 @@
 #include "lib/string.h"
 #include "vmm/config.h"
 #include "vmm/config_internal.h"
+#include "vmm/guest_ram.h"
 
 #define LONG_LOAD_MIN 0x10000ULL    /* below: Shale's GDT and page tables */
 #define REAL_LOAD_LIMIT 0x100000ULL /* CS = load >> 4 must fit 16 bits */
@@ -176,13 +177,13 @@ static void layout_problem(struct config_parser *p, enum config_key k, uint64_t 
 static void check_layout(struct config_parser *p)
 {
 	struct guest_config *g = p->g;
-	unsigned long long top = g->memory - 1;
+	struct guest_ram ram;
 	bool load_ok = !(p->key_bad & (1u << K_LOAD));
-	char size[24];
+	char size[24], low_size[24], high_size[24], where[96];
+	uint64_t low;
 
 	if (p->key_bad & (1u << K_MODE))
 		return;
-	config_format_size(g->memory, size, sizeof(size));
 	if (g->mode == GUEST_MODE_LINUX) {
 		/* The kernel's own header says where it goes and starts. */
 		if (p->key_line[K_LOAD] && load_ok)
@@ -193,16 +194,33 @@ static void check_layout(struct config_parser *p)
 				       "(the kernel starts at its 64-bit entry point)");
 		return;
 	}
+	/* A flat image and its entry go in the RAM below the MMIO hole: the
+	 * start-up page tables map the first 4 GiB (vmm/guest_ram.h). */
+	guest_ram_layout(g->memory, &ram);
+	low = guest_ram_low_size(&ram);
+	config_format_size(g->memory, size, sizeof(size));
+	if (ram.n == 1) {
+		ksnprintf(where, sizeof(where), "outside guest memory 0x0-0x%llx (memory = %s)",
+			  (unsigned long long)(low - 1), size);
+	} else {
+		config_format_size(low, low_size, sizeof(low_size));
+		config_format_size(ram.r[1].size, high_size, sizeof(high_size));
+		ksnprintf(where, sizeof(where),
+			  "outside guest RAM below 4 GiB 0x0-0x%llx (memory = %s: %s there, %s from 0x%llx)",
+			  (unsigned long long)(low - 1), size, low_size, high_size,
+			  (unsigned long long)ram.r[1].gpa);
+	}
 	if (load_ok && g->mode == GUEST_MODE_LONG && g->load < LONG_LOAD_MIN)
 		layout_problem(p, K_LOAD, g->load, "a long-mode image must load at 0x10000 "
 			       "or above (Shale's GDT and page tables use 0x1000-0x7fff)");
 	else if (load_ok && g->mode == GUEST_MODE_REAL && g->load >= REAL_LOAD_LIMIT)
 		layout_problem(p, K_LOAD, g->load,
 			       "a real-mode image must load below 0x100000 (1M)");
-	else if (load_ok && g->load >= g->memory)
-		layout_problem(p, K_LOAD, g->load, "outside guest memory 0x0-0x%llx "
-			       "(memory = %s); load lower or give the guest more memory",
-			       top, size);
+	else if (load_ok && g->load >= low && ram.n == 1)
+		layout_problem(p, K_LOAD, g->load, "%s; load lower or give the guest more memory",
+			       where);
+	else if (load_ok && g->load >= low)
+		layout_problem(p, K_LOAD, g->load, "%s; a flat image loads there", where);
 	else if (load_ok && (g->devices & GUEST_DEV_PC) &&
 		 g->load >= CONFIG_PC_TABLES_GPA &&
 		 g->load < CONFIG_PC_TABLES_GPA + CONFIG_PC_TABLES_SIZE)
@@ -215,9 +233,8 @@ static void check_layout(struct config_parser *p)
 	if (g->mode != GUEST_MODE_LONG)
 		layout_problem(p, K_ENTRY, g->entry, "only used with mode = long "
 			       "(a real-mode guest starts at its load address)");
-	else if (g->entry >= g->memory)
-		layout_problem(p, K_ENTRY, g->entry,
-			       "outside guest memory 0x0-0x%llx (memory = %s)", top, size);
+	else if (g->entry >= low)
+		layout_problem(p, K_ENTRY, g->entry, "%s", where);
 }
 
 static void finish_guest(struct config_parser *p)

@@ -19,6 +19,12 @@
 _Static_assert(PC_ACPI_GPA == CONFIG_PC_TABLES_GPA &&
 	       ACPI_TABLES_MAX_SIZE == CONFIG_PC_TABLES_SIZE,
 	       "vmm/config.h and vmm/pc.h disagree on where the ACPI tables are");
+/* The device pages sit in the guest's MMIO hole, where no RAM hides them
+ * (vmm/guest_ram.h). */
+_Static_assert(IOAPIC_BASE >= GUEST_LOW_RAM_TOP && IOAPIC_BASE < GUEST_HIGH_RAM_BASE,
+	       "the I/O APIC page must be in the MMIO hole");
+_Static_assert(LAPIC_BASE >= GUEST_LOW_RAM_TOP && LAPIC_BASE < GUEST_HIGH_RAM_BASE,
+	       "the local APIC page must be in the MMIO hole");
 
 static struct pc pcs[CONFIG_MAX_GUESTS];
 
@@ -177,7 +183,9 @@ int pc_create(struct vm *vm)
 	pic_init(&pc->pic);
 	pit_init(&pc->pit, plat);
 	rtc_init(&pc->rtc, plat, &now);
-	rtc_set_memory_size(&pc->rtc, vm->mem_size, 0);
+	/* CMOS 0x34/0x35 and 0x5b-0x5d: RAM below the hole, and from 4 GiB. */
+	rtc_set_memory_size(&pc->rtc, guest_ram_low_size(&vm->ram),
+			    vm->ram.size - guest_ram_low_size(&vm->ram));
 	ioapic_init(&pc->ioapic, acfg.ioapic_id, &iops);
 	lapic_init(&pc->lapic, 0, (void *)pc->lapic_page, plat, &lops);
 	lapic_virtual_wire(&pc->lapic);

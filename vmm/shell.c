@@ -94,6 +94,18 @@ static void cmd_list(int argc, char **argv)
 	}
 }
 
+/* Each range of guest RAM and the host memory behind it. */
+static void print_ram(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->ram.n; i++) {
+		const struct guest_ram_range *r = &vm->ram.r[i];
+
+		log_rawf("  RAM %016lx-%016lx %7luM at host 0x%lx\n",
+			 (unsigned long)r->gpa, (unsigned long)(r->gpa + r->size - 1),
+			 (unsigned long)(r->size >> 20), (unsigned long)r->hpa);
+	}
+}
+
 static void cmd_info(int argc, char **argv)
 {
 	struct vm *vm = find_guest(argv[1]);
@@ -108,7 +120,7 @@ static void cmd_info(int argc, char **argv)
 		 config_mode_name(g->mode), g->kernel, g->initrd[0] ? ", initrd " : "",
 		 g->initrd);
 	log_rawf("  memory %luM at host 0x%lx, weight %u, restarts %u, ran %lu ms\n",
-		 (unsigned long)(g->memory >> 20), (unsigned long)vm->mem_hpa,
+		 (unsigned long)(g->memory >> 20), (unsigned long)vm->ram.r[0].hpa,
 		 g->weight, vm->restarts,
 		 (unsigned long)(vm->vcpu.run_ticks / (vmx_cpu.tsc_hz / 1000 ? vmx_cpu.tsc_hz / 1000 : 1)));
 	log_rawf("  on_poweroff %s, on_reboot %s, on_crash %s\n",
@@ -118,6 +130,7 @@ static void cmd_info(int argc, char **argv)
 		log_rawf("  stopped: %s\n", vm->stop_detail);
 	if (g->cmdline[0])
 		log_rawf("  cmdline %s\n", g->cmdline);
+	print_ram(vm);
 }
 
 static bool has_state(struct vm *vm)
@@ -201,9 +214,9 @@ static void cmd_mem(int argc, char **argv)
 	}
 	p = vm_gpa_to_hva(vm, addr, n);
 	if (!p) {
-		log_rawf("0x%lx+0x%lx is not inside guest \"%s\"'s memory (0-0x%lx)\n",
+		log_rawf("0x%lx+0x%lx is not inside guest \"%s\"'s memory (%s)\n",
 			 (unsigned long)addr, (unsigned long)n, vm->name,
-			 (unsigned long)(vm->mem_size - 1));
+			 vm->ram_desc);
 		return;
 	}
 	for (uint64_t off = 0; off < n; off += 16) {
@@ -350,11 +363,16 @@ static void cmd_memmap(int argc, char **argv)
 	log_rawf("  now free: %lu MiB; guests:\n",
 		 (unsigned long)(vmm_pages.free_pages * PAGE_SIZE >> 20));
 	for (unsigned i = 0; i < vmm_n_vm; i++)
-		if (vmm_vm[i].mem_hpa)
-			log_rawf("  %016lx-%016lx guest \"%s\"\n",
-				 (unsigned long)vmm_vm[i].mem_hpa,
-				 (unsigned long)(vmm_vm[i].mem_hpa + vmm_vm[i].mem_size - 1),
-				 vmm_vm[i].name);
+		for (unsigned k = 0; k < vmm_vm[i].ram.n; k++) {
+			const struct guest_ram_range *r = &vmm_vm[i].ram.r[k];
+
+			if (r->hpa)
+				log_rawf("  %016lx-%016lx guest \"%s\" (its 0x%lx-0x%lx)\n",
+					 (unsigned long)r->hpa,
+					 (unsigned long)(r->hpa + r->size - 1),
+					 vmm_vm[i].name, (unsigned long)r->gpa,
+					 (unsigned long)(r->gpa + r->size - 1));
+		}
 }
 
 struct command {

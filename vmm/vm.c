@@ -25,9 +25,11 @@
 
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
 {
-	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+	uint64_t hpa;
+
+	if (!guest_ram_to_host(&vm->ram, gpa, len, &hpa))
 		return NULL;
-	return (void *)(vm->mem_hpa + gpa);
+	return (void *)hpa; /* Shale's identity map */
 }
 
 void vm_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt, ...)
@@ -93,12 +95,58 @@ static struct ept_mem_ops ept_ops = {
 	.phys_to_virt = ept_p2v,
 };
 
+/* Host memory behind each range of guest RAM, zeroed: a run of its own
+ * per range, so that a guest of more than 3 GiB needs no single run of
+ * its whole size (a host has holes of its own). */
+static int alloc_ram(struct vm *vm, struct page_allocator *pa)
+{
+	for (unsigned i = 0; i < vm->ram.n; i++) {
+		struct guest_ram_range *r = &vm->ram.r[i];
+
+		r->hpa = page_alloc_contig(pa, r->size / PAGE_SIZE, GUEST_ALIGN);
+		if (!r->hpa) {
+			log_err(SRC, "guest \"%s\": no %lu MiB run of free memory for its RAM at guest-physical 0x%lx (largest is %lu MiB)",
+				vm->name, (unsigned long)(r->size >> 20),
+				(unsigned long)r->gpa,
+				(unsigned long)(page_alloc_largest(pa, GUEST_ALIGN) *
+						PAGE_SIZE >> 20));
+			return -1;
+		}
+		memset((void *)r->hpa, 0, r->size);
+	}
+	return 0;
+}
+
+static int map_ram(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->ram.n; i++) {
+		const struct guest_ram_range *r = &vm->ram.r[i];
+
+		if (ept_map(&vm->ept, r->gpa, r->hpa, r->size, EPT_RWX, EPT_MT_WB))
+			return -1;
+	}
+	return 0;
+}
+
+/* Nothing of this guest may reach the next one. */
+static void free_ram(struct vm *vm, struct page_allocator *pa)
+{
+	for (unsigned i = 0; i < vm->ram.n; i++) {
+		struct guest_ram_range *r = &vm->ram.r[i];
+
+		if (!r->hpa)
+			continue;
+		memset((void *)r->hpa, 0, r->size);
+		page_free_contig(pa, r->hpa, r->size / PAGE_SIZE);
+		r->hpa = 0;
+	}
+}
+
 int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 	      const struct boot_module *kernel, const struct boot_module *initrd)
 {
 	struct page_allocator *pa = &vmm_pages;
 	const struct vmx_caps *c = &vmx_cpu.caps;
-	uint64_t pages = g->memory / PAGE_SIZE;
 
 	unsigned restarts = vm->restarts;
 
@@ -113,21 +161,14 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 	vm->restarts = restarts;
 	vm->vcpu.vm = vm;
 	platform_init(&vm->plat, vm, vmx_cpu.tsc_hz);
-	vm->mem_size = g->memory;
-	vm->mem_hpa = page_alloc_contig(pa, pages, GUEST_ALIGN);
-	if (!vm->mem_hpa) {
-		log_err(SRC, "guest \"%s\": no %lu MiB run of free memory (largest is %lu MiB)",
-			g->name, (unsigned long)(g->memory >> 20),
-			(unsigned long)(page_alloc_largest(pa, GUEST_ALIGN) *
-					PAGE_SIZE >> 20));
-		return -1;
-	}
-	memset((void *)vm->mem_hpa, 0, g->memory);
+	guest_ram_layout(g->memory, &vm->ram);
+	guest_ram_describe(&vm->ram, vm->ram_desc, sizeof(vm->ram_desc));
+	if (alloc_ram(vm, pa))
+		goto fail;
 
 	ept_ops.ctx = pa;
 	if (ept_init(&vm->ept, &ept_ops, c->ept_vpid & VMX_EPT_2MB_PAGE,
-		     c->ept_vpid & VMX_EPT_1GB_PAGE) ||
-	    ept_map(&vm->ept, 0, vm->mem_hpa, g->memory, EPT_RWX, EPT_MT_WB)) {
+		     c->ept_vpid & VMX_EPT_1GB_PAGE) || map_ram(vm)) {
 		log_err(SRC, "guest \"%s\": out of memory for its EPT", g->name);
 		goto fail;
 	}
@@ -151,8 +192,12 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 	vm->started_tsc = rdtsc();
 	log_info(SRC, "guest \"%s\": %lu MiB at host 0x%lx, EPT in %lu tables, %s mode, entry 0x%lx",
 		 g->name, (unsigned long)(g->memory >> 20),
-		 (unsigned long)vm->mem_hpa, (unsigned long)vm->ept.tables,
+		 (unsigned long)vm->ram.r[0].hpa, (unsigned long)vm->ept.tables,
 		 config_mode_name(g->mode), (unsigned long)vm->vcpu.boot.rip);
+	if (vm->ram.n > 1)
+		log_info(SRC, "guest \"%s\": RAM at guest-physical %s; %lu MiB of it from 0x%lx at host 0x%lx",
+			 g->name, vm->ram_desc, (unsigned long)(vm->ram.r[1].size >> 20),
+			 (unsigned long)vm->ram.r[1].gpa, (unsigned long)vm->ram.r[1].hpa);
 	return 0;
 fail:
 	vm_destroy(vm);
@@ -171,11 +216,6 @@ void vm_destroy(struct vm *vm)
 		pc_destroy(vm->pc);
 	if (vm->ept.pml4)
 		ept_destroy(&vm->ept);
-	if (vm->mem_hpa) {
-		/* Nothing of this guest may reach the next one. */
-		memset((void *)vm->mem_hpa, 0, vm->mem_size);
-		page_free_contig(pa, vm->mem_hpa, vm->mem_size / PAGE_SIZE);
-		vm->mem_hpa = 0;
-	}
+	free_ram(vm, pa);
 	vm->state = VM_DESTROYED;
 }

@@ -12,6 +12,7 @@
 #include "arch/x86/ept.h"
 #include "vmm/config.h"
 #include "vmm/console.h"
+#include "vmm/guest_ram.h"
 #include "vmm/platform.h"
 #include "vmm/io.h"
 #include "vmm/mmio.h"
@@ -39,8 +40,11 @@ struct vm {
 	const struct guest_config *cfg;
 	const char *name;
 	unsigned id;
-	uint64_t mem_hpa;   /* host-physical base of guest RAM */
-	uint64_t mem_size;  /* guest RAM at guest-physical [0, mem_size) */
+	/* Guest RAM (vmm/guest_ram.h): below the MMIO hole from 0 and, for
+	 * a guest larger than 3 GiB, from 4 GiB; each range is one run of
+	 * host memory of its own. ram_desc lists the ranges for messages. */
+	struct guest_ram ram;
+	char ram_desc[64];
 	struct ept ept;
 	uint64_t eptp;
 	struct io_bus io;

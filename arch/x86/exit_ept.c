@@ -132,9 +132,8 @@ enum exit_result exit_ept_violation(struct vcpu *v)
 	if (r)
 		return emulate_mmio(v, r, gpa);
 	vm_stop(v->vm, VM_STOP_CRASH,
-		"%s at guest-physical 0x%lx, outside its memory (0-0x%lx) and devices, at RIP 0x%lx",
-		access_kind(q), (unsigned long)gpa,
-		(unsigned long)(v->vm->mem_size - 1),
+		"%s at guest-physical 0x%lx, outside its memory (%s) and devices, at RIP 0x%lx",
+		access_kind(q), (unsigned long)gpa, v->vm->ram_desc,
 		(unsigned long)vmread(GUEST_RIP));
 	return EXIT_STOP;
 }

@@ -138,9 +138,9 @@ static bool element_translate(struct vcpu *v, uint64_t la, unsigned size,
 			return false;
 		case GUEST_WALK_NO_RAM:
 			vm_stop(v->vm, VM_STOP_CRASH,
-				"string I/O at RIP 0x%lx: the page tables for linear 0x%lx are outside its memory (0-0x%lx)",
+				"string I/O at RIP 0x%lx: the page tables for linear 0x%lx are outside its memory (%s)",
 				(unsigned long)vmread(GUEST_RIP), (unsigned long)piece,
-				(unsigned long)(v->vm->mem_size - 1));
+				v->vm->ram_desc);
 			return false;
 		}
 	}
@@ -173,9 +173,9 @@ static bool element_move(struct vcpu *v, const struct element *e,
 			continue;
 		}
 		vm_stop(v->vm, VM_STOP_CRASH,
-			"string I/O %s at guest-physical 0x%lx, outside its memory (0-0x%lx) and devices, at RIP 0x%lx",
+			"string I/O %s at guest-physical 0x%lx, outside its memory (%s) and devices, at RIP 0x%lx",
 			to_mem ? "write" : "read", (unsigned long)e->gpa[i],
-			(unsigned long)(v->vm->mem_size - 1), (unsigned long)vmread(GUEST_RIP));
+			v->vm->ram_desc, (unsigned long)vmread(GUEST_RIP));
 		return false;
 	}
 	return true;

@@ -221,7 +221,8 @@ def boot_with_breakpoints(disk, workdir, end, breaks, megs=512):
         os.remove(serial)  # or the last run's end marker ends this one
     rc = os.path.join(workdir, "bochsrc")
     with open(rc, "w") as f:
-        f.write(emulator.BOCHSRC.format(megs=megs, ovmf=emulator.OVMF,
+        f.write(emulator.BOCHSRC.format(memory=emulator.memory_line(megs),
+                                        ovmf=emulator.OVMF,
                                         vgabios=emulator.VGABIOS,
                                         disk=os.path.abspath(disk), com1_mode="file",
                                         com1_dev=serial, com2="",

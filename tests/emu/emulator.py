@@ -26,7 +26,7 @@ OVMF = "/usr/share/ovmf/OVMF.fd"
 VGABIOS = "/usr/share/vgabios/vgabios.bin"
 
 BOCHSRC = """\
-megs: {megs}
+{memory}
 romimage: file="{ovmf}", address=0xffe00000, options=none
 vgaromimage: file="{vgabios}"
 vga: extension=vbe
@@ -47,6 +47,22 @@ info: action=ignore
 error: action=ignore
 panic: action=fatal
 """
+
+
+# Bochs 2.7 refuses `megs:` (which sets the host allocation too) above
+# 2048: "numerical parameter 'host_size' was set to 4608, which is out of
+# range 1 to 2048". `memory: guest=N, host=2048` gives the machine N MiB
+# while Bochs holds at most 2048 MiB of it in host RAM at a time (the rest
+# waits in a swap file). OVMF then reports RAM up to 0xC0000000 and from
+# 4 GiB: N - 4096 MiB there.
+BOCHS_HOST_MEGS_MAX = 2048
+
+
+def memory_line(megs):
+    """The bochsrc line that gives the machine megs MiB of RAM."""
+    if megs <= BOCHS_HOST_MEGS_MAX:
+        return "megs: %d" % megs
+    return "memory: guest=%d, host=%d" % (megs, BOCHS_HOST_MEGS_MAX)
 
 
 # Lines that end a run: Shale's own, so each must start a line (a guest's
@@ -382,7 +398,7 @@ def _run_bochs_once(disk, workdir, end_markers, timeout, megs, echo, script,
     com2_port = _free_port() if gdb else None
     rc = os.path.join(workdir, "bochsrc")
     with open(rc, "w") as f:
-        f.write(BOCHSRC.format(megs=megs, ovmf=OVMF, vgabios=VGABIOS,
+        f.write(BOCHSRC.format(memory=memory_line(megs), ovmf=OVMF, vgabios=VGABIOS,
                                disk=os.path.abspath(disk),
                                com1_mode="socket-server" if port else "file",
                                com1_dev="localhost:%d" % port if port else serial,

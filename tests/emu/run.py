@@ -159,7 +159,9 @@ def run_case_inner(case, keep):
         if case.get("disk_missing"):
             disk = os.path.join(workdir, "no-such-disk.img")
         run = emulator.run_bochs(disk, workdir, end,
-                                 TIMEOUT_LINUX if case.get("linux") else TIMEOUT_BOCHS,
+                                 case.get("timeout") or
+                                 (TIMEOUT_LINUX if case.get("linux") else TIMEOUT_BOCHS),
+                                 megs=case.get("megs", 512),
                                  script=case.get("script"), gdb=case.get("gdb"),
                                  env=env, kill_after=case.get("kill_after"))
     problems = judge(case, run)

@@ -98,7 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 1024 * GIB, UINT64_MAX };
 	static uint8_t *mem;
 	static uint8_t initrd[INITRD_SIZE];
-	struct e820_entry e820[3];
+	struct e820_entry e820[BZIMAGE_E820_DEFAULT_MAX];
+	struct guest_ram ram;
 	struct bzimage_info info;
 	struct bzimage_layout lay, bad;
 	char why[160];
@@ -138,7 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r)
 		goto out;
 	check_layout(&info, &lay, GUEST_MEM, INITRD_SIZE, sizeof(cmdline) - 1);
-	n_e820 = bzimage_e820_default(GUEST_MEM, e820);
+	guest_ram_layout(GUEST_MEM, &ram);
+	n_e820 = bzimage_e820_default(&ram, e820);
 	/* A plan for this memory always loads into it. */
 	r = bzimage_load(image, size, &info, &lay, mem, GUEST_MEM, initrd,
 			 INITRD_SIZE, cmdline, e820, n_e820, 0xf0000, why,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "vmm/config.h"
+#include "vmm/guest_ram.h"
 #include "tests/fuzz/fuzz_check.h"
 
 #define MIB (1ull << 20)
@@ -73,8 +74,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(field_ok(g->cmdline, CONFIG_CMDLINE_MAX, NULL, true));
 		CHECK(g->memory != 0 && g->memory % MIB == 0);
 		CHECK(g->memory <= 512ull << 30);
-		CHECK(g->load < g->memory);
-		CHECK(g->mode != GUEST_MODE_LONG || g->entry < g->memory);
+		/* A flat image and its entry lie in RAM below the MMIO hole. */
+		CHECK(g->load < g->memory && g->load < GUEST_LOW_RAM_TOP);
+		CHECK(g->mode != GUEST_MODE_LONG ||
+		      (g->entry < g->memory && g->entry < GUEST_LOW_RAM_TOP));
 		CHECK(g->vcpus >= 1 && g->vcpus <= CONFIG_MAX_VCPUS);
 		CHECK(g->line >= 1);
 		for (unsigned j = 0; j < i; j++)

@@ -202,9 +202,11 @@ void log_raw(const char *s, size_t len)
 /* vm.c's, which needs the page allocator and the EPT to link. */
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
 {
-	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+	uint64_t hpa;
+
+	if (!guest_ram_to_host(&vm->ram, gpa, len, &hpa))
 		return NULL;
-	return (void *)(vm->mem_hpa + gpa);
+	return (void *)(uintptr_t)hpa;
 }
 
 void vm_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt, ...)
@@ -969,8 +971,9 @@ static void build_world(struct reader *r)
 	set_host(config, mode);
 	selftest = config & 0x20;
 	vm->name = "fuzz";
-	vm->mem_hpa = (uint64_t)(uintptr_t)mem;
-	vm->mem_size = MEM_SIZE;
+	guest_ram_layout(MEM_SIZE, &vm->ram);
+	vm->ram.r[0].hpa = (uint64_t)(uintptr_t)mem;
+	guest_ram_describe(&vm->ram, vm->ram_desc, sizeof(vm->ram_desc));
 	v->vm = vm;
 	v->state = VCPU_RUNNABLE;
 	platform_init(&vm->plat, vm, vmx_cpu.tsc_hz);

@@ -9,10 +9,18 @@ struct guest {
 	struct bzimage_info info;
 	struct bzimage_layout lay;
 	uint8_t *mem;
-	struct e820_entry e820[3];
+	struct e820_entry e820[BZIMAGE_E820_DEFAULT_MAX];
 	unsigned n_e820;
 	uint8_t initrd[8192];
 };
+
+static unsigned e820_of(uint64_t size, struct e820_entry *out)
+{
+	struct guest_ram ram;
+
+	guest_ram_layout(size, &ram);
+	return bzimage_e820_default(&ram, out);
+}
 
 static struct guest *guest_new(uint64_t initrd_size, uint64_t cmdline_len)
 {
@@ -23,7 +31,7 @@ static struct guest *guest_new(uint64_t initrd_size, uint64_t cmdline_len)
 	assert_non_null(g->mem);
 	parse_ok(&g->info);
 	plan_ok(&g->info, GUEST_MEM, initrd_size, cmdline_len, &g->lay);
-	g->n_e820 = bzimage_e820_default(GUEST_MEM, g->e820);
+	g->n_e820 = e820_of(GUEST_MEM, g->e820);
 	for (size_t i = 0; i < sizeof(g->initrd); i++)
 		g->initrd[i] = (uint8_t)(i ^ 0x3c);
 	return g;
@@ -321,23 +329,92 @@ static void test_load_header_copy_capped(void **state)
 	guest_free(g);
 }
 
+/* What every default map must be: ascending, not overlapping, nothing in
+ * the MMIO hole [3G, 4G), and RAM entries adding up to the guest's RAM
+ * less what the BIOS area below 1 MiB takes. */
+static void check_e820(uint64_t size, const struct e820_entry *e, unsigned n)
+{
+	uint64_t ram = 0, bios = 0;
+
+	assert_true(n >= 1 && n <= BZIMAGE_E820_DEFAULT_MAX);
+	for (unsigned i = 0; i < n; i++) {
+		assert_true(e[i].size > 0);
+		assert_true(e[i].addr + e[i].size <= 3 * GIB || e[i].addr >= 4 * GIB);
+		if (i)
+			assert_true(e[i].addr >= e[i - 1].addr + e[i - 1].size);
+		if (e[i].type == E820_RAM)
+			ram += e[i].size;
+		else
+			bios += e[i].size;
+	}
+	assert_int_equal(ram + bios, size > 1 * MIB ? size : size <= 0x9fc00 ? size : 1 * MIB);
+}
+
 static void test_e820_default(void **state)
 {
-	struct e820_entry e[3];
+	static const struct {
+		uint64_t size;
+		unsigned n;
+		uint64_t high; /* RAM from 4 GiB */
+	} cases[] = {
+		{ 512 * KIB, 1, 0 },
+		{ 1 * MIB, 2, 0 },
+		{ 256 * MIB, 3, 0 },
+		{ 3 * GIB, 3, 0 },                   /* exactly the boundary */
+		{ 3 * GIB + 4 * KIB, 4, 4 * KIB },   /* one page past it */
+		{ 4 * GIB - 1 * MIB, 4, 1 * GIB - 1 * MIB },
+		{ 4200 * MIB, 4, 1128 * MIB },
+		{ 6 * GIB, 4, 3 * GIB },
+	};
+	struct e820_entry e[BZIMAGE_E820_DEFAULT_MAX];
 
 	(void)state;
-	assert_int_equal(bzimage_e820_default(256 * MIB, e), 3);
-	assert_int_equal(e[0].addr, 0);
-	assert_int_equal(e[0].size, 0x9fc00);
-	assert_int_equal(e[0].type, E820_RAM);
-	assert_int_equal(e[1].addr, 0x9fc00);
-	assert_int_equal(e[1].addr + e[1].size, 1 * MIB);
-	assert_int_equal(e[1].type, E820_RESERVED);
-	assert_int_equal(e[2].addr, 1 * MIB);
-	assert_int_equal(e[2].size, 255 * MIB);
-	assert_int_equal(bzimage_e820_default(512 * KIB, e), 1);
-	assert_int_equal(e[0].size, 512 * KIB);
-	assert_int_equal(bzimage_e820_default(1 * MIB, e), 2);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned n = e820_of(cases[i].size, e);
+		uint64_t low = cases[i].size - cases[i].high;
+
+		assert_int_equal(n, cases[i].n);
+		check_e820(cases[i].size, e, n);
+		assert_int_equal(e[0].addr, 0);
+		assert_int_equal(e[0].size, low < 0x9fc00 ? low : 0x9fc00);
+		assert_int_equal(e[0].type, E820_RAM);
+		if (n >= 2) {
+			assert_int_equal(e[1].addr, 0x9fc00);
+			assert_int_equal(e[1].addr + e[1].size, 1 * MIB);
+			assert_int_equal(e[1].type, E820_RESERVED);
+		}
+		if (n >= 3) {
+			assert_int_equal(e[2].addr, 1 * MIB);
+			assert_int_equal(e[2].addr + e[2].size, low);
+			assert_int_equal(e[2].type, E820_RAM);
+		}
+		if (cases[i].high) {
+			assert_int_equal(e[3].addr, 4 * GIB);
+			assert_int_equal(e[3].size, cases[i].high);
+			assert_int_equal(e[3].type, E820_RAM);
+		}
+	}
+}
+
+/* A guest larger than 3 GiB: the loader writes only below 4 GiB (here a
+ * 64 MiB stand-in for the RAM from 0), and the zero page carries the
+ * map with the RAM from 4 GiB. */
+static void test_load_e820_high(void **state)
+{
+	struct guest *g = guest_new(5000, 0);
+	const uint8_t *bp = g->mem + g->lay.boot_params;
+
+	(void)state;
+	g->n_e820 = e820_of(4200 * MIB, g->e820);
+	assert_int_equal(g->n_e820, 4);
+	assert_int_equal(load(g, 5000, ""), 0);
+	assert_int_equal(bp[0x1e8], 4);
+	assert_int_equal(get(bp + 0x2d0 + 20 * 3, 8), 4 * GIB);
+	assert_int_equal(get(bp + 0x2d0 + 20 * 3 + 8, 8), 1128 * MIB);
+	assert_int_equal(get(bp + 0x2d0 + 20 * 3 + 16, 4), E820_RAM);
+	assert_int_equal(get(bp + 0x2d0 + 20 * 2 + 8, 8), 3 * GIB - 1 * MIB);
+	assert_true(mem_is_zero(bp + 0x2d0 + 4 * 20, 20));
+	guest_free(g);
 }
 
 #define T(fn) cmocka_unit_test_setup(fn, setup)
@@ -356,6 +433,7 @@ int main(void)
 		T(test_load_rejects_bad_layout),
 		T(test_load_header_copy_capped),
 		T(test_e820_default),
+		T(test_load_e820_high),
 	};
 
 	return cmocka_run_group_tests_name("bzimage_load", tests, NULL, NULL);

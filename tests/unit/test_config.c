@@ -211,6 +211,8 @@ static void test_memory_sizes(void **state)
 	} ok[] = {
 		{ "1M", MIB }, { "512G", 512 * GIB }, { "1g", GIB }, { "2048K", 2 * MIB },
 		{ "1048576", MIB }, { "0x200000", 2 * MIB }, { "0x10M", 16 * MIB },
+		/* Past the old 4075M limit: RAM goes on above 4 GiB. */
+		{ "4076M", 4076 * MIB }, { "4G", 4 * GIB }, { "6G", 6 * GIB },
 	};
 	char text[128];
 	unsigned i;

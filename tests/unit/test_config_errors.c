@@ -211,6 +211,35 @@ static void test_too_many_guests(void **state)
 	assert_int_equal(cfg.n_guests, CONFIG_MAX_GUESTS);
 }
 
+/* A guest above 3 GiB has its RAM on both sides of the MMIO hole
+ * (vmm/guest_ram.h); a flat image and its entry must be in the RAM below
+ * it, and the message says where that is and where the rest went. */
+static void test_load_in_the_hole(void **state)
+{
+	(void)state;
+	expect("[guest]\nname=a\nkernel=a\nmemory = 4200M\nload = 0xc0000000\n",
+	       "shale.cfg:5: guest \"a\": load 0xc0000000: outside guest RAM below 4 GiB "
+	       "0x0-0xbfffffff (memory = 4200M: 3G there, 1128M from 0x100000000); "
+	       "a flat image loads there\n");
+	/* In high RAM is no better: the start-up page tables stop at 4 GiB. */
+	expect("[guest]\nname=a\nkernel=a\nmemory = 6G\nload = 0x100000000\n",
+	       "shale.cfg:5: guest \"a\": load 0x100000000: outside guest RAM below 4 GiB "
+	       "0x0-0xbfffffff (memory = 6G: 3G there, 3G from 0x100000000); "
+	       "a flat image loads there\n");
+	expect("[guest]\nname=a\nkernel=a\nmemory = 4G\nentry = 0xfeb00000\n",
+	       "shale.cfg:5: guest \"a\": entry 0xfeb00000: outside guest RAM below 4 GiB "
+	       "0x0-0xbfffffff (memory = 4G: 3G there, 1G from 0x100000000)\n");
+	/* Exactly 3 GiB has one range, and the old message. */
+	expect("[guest]\nname=a\nkernel=a\nmemory = 3G\nload = 0xc0000000\n",
+	       "shale.cfg:5: guest \"a\": load 0xc0000000: outside guest memory "
+	       "0x0-0xbfffffff (memory = 3G); load lower or give the guest more memory\n");
+	/* The last page below the hole is fine, with any size above it. */
+	expect_clean("[guest]\nname=a\nkernel=a\nmemory = 3073M\nload = 0xbffff000\n"
+		     "entry = 0xbffffff0\n");
+	assert_int_equal(cfg.guests[0].memory, 3073ull << 20);
+	assert_int_equal(cfg.guests[0].load, 0xbffff000);
+}
+
 static void test_load_outside_memory(void **state)
 {
 	(void)state;
@@ -357,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_bad_characters),
 		cmocka_unit_test(test_too_many_guests),
 		cmocka_unit_test(test_load_outside_memory),
+		cmocka_unit_test(test_load_in_the_hole),
 		cmocka_unit_test(test_load_and_entry_rules),
 		cmocka_unit_test(test_duplicate_key),
 		cmocka_unit_test(test_key_outside_section),

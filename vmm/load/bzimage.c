@@ -575,7 +575,8 @@ int bzimage_load(const void *image, uint64_t image_size,
 	return 0;
 }
 
-unsigned bzimage_e820_default(uint64_t mem_size, struct e820_entry out[3])
+/* RAM from guest-physical 0, as a PC's firmware reports it. */
+static unsigned e820_low(uint64_t mem_size, struct e820_entry *out)
 {
 	const uint64_t ebda = 0x9fc00;
 	unsigned n = 0;
@@ -589,5 +590,21 @@ unsigned bzimage_e820_default(uint64_t mem_size, struct e820_entry out[3])
 		out[n++] = (struct e820_entry){ KERNEL_MIN_ADDR,
 						mem_size - KERNEL_MIN_ADDR,
 						E820_RAM };
+	return n;
+}
+
+unsigned bzimage_e820_default(const struct guest_ram *ram,
+			      struct e820_entry out[BZIMAGE_E820_DEFAULT_MAX])
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ram->n && i < GUEST_RAM_RANGES_MAX; i++) {
+		const struct guest_ram_range *r = &ram->r[i];
+
+		if (r->gpa == 0)
+			n += e820_low(r->size, out + n);
+		else
+			out[n++] = (struct e820_entry){ r->gpa, r->size, E820_RAM };
+	}
 	return n;
 }

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/guest_ram.h"
+
 /* Selectors the kernel expects (boot.rst: __BOOT_CS, __BOOT_DS). */
 #define BZIMAGE_BOOT_CS 0x10
 #define BZIMAGE_BOOT_DS 0x18
@@ -97,7 +99,9 @@ uint64_t bzimage_pd_count(uint64_t mem_size);
  * + 1, mem_size, 4 GiB) and above that kernel area, else below the kernel
  * but above 1 MiB.
  * mem_size must be RAM with no holes: for a guest with an MMIO hole, pass
- * the size of RAM below it. Returns 0, or -1 with a reason. */
+ * the size of RAM below it (guest_ram_low_size()); the boot protocol
+ * wants everything it places below 4 GiB anyway. Returns 0, or -1 with a
+ * reason. */
 int bzimage_plan(const struct bzimage_info *info, uint64_t mem_size,
 		 uint64_t initrd_size, uint64_t cmdline_len,
 		 struct bzimage_layout *out, char *why, size_t why_size);
@@ -120,9 +124,17 @@ int bzimage_load(const void *image, uint64_t image_size,
 		 const struct e820_entry *e820, unsigned n_e820,
 		 uint64_t acpi_rsdp, char *why, size_t why_size);
 
-/* Fill out[] with the usual PC map of a guest with mem_size bytes of RAM at
- * GPA 0: RAM below 0x9fc00, the EBDA and BIOS area reserved up to 1 MiB,
- * RAM from 1 MiB to mem_size. Returns the number of entries (at most 3). */
-unsigned bzimage_e820_default(uint64_t mem_size, struct e820_entry out[3]);
+/* The most entries bzimage_e820_default() writes: three for the RAM from
+ * 0, one for each further range. */
+#define BZIMAGE_E820_DEFAULT_MAX (2 + GUEST_RAM_RANGES_MAX)
+
+/* Fill out[] with the usual PC map of a guest's RAM (vmm/guest_ram.h): in
+ * the range from 0, RAM below 0x9fc00, the EBDA and BIOS area reserved up
+ * to 1 MiB, RAM from 1 MiB to its end; every other range (the RAM from
+ * 4 GiB) as RAM. The MMIO hole between them is left out, as a PC's
+ * firmware leaves it: the kernel takes the gap for device windows.
+ * Returns the number of entries, in ascending order. */
+unsigned bzimage_e820_default(const struct guest_ram *ram,
+			      struct e820_entry out[BZIMAGE_E820_DEFAULT_MAX]);
 
 #endif

@@ -6,6 +6,10 @@
  *   0x1000  GDT: null, 0x08 code64, 0x10 data
  *   0x2000  PML4 -> 0x3000 PDPT -> 0x4000..0x7fff four PDs of 2 MiB pages,
  *           an identity map of the first 4 GiB
+ *
+ * RDI = all guest RAM, RSI = the part below the MMIO hole, from 0; a guest
+ * larger than 3 GiB has the rest from 4 GiB (vmm/guest_ram.h), which it
+ * maps with page tables of its own.
  */
 #include "arch/x86/include/cpu.h"
 #include "lib/log.h"
@@ -44,11 +48,17 @@ static int build_long_mode_env(struct vm *vm)
 int flat_load(struct vm *vm, const void *image, uint64_t size)
 {
 	const struct guest_config *g = vm->cfg;
-	void *dst = vm_gpa_to_hva(vm, g->load, size ? size : 1);
+	uint64_t low = guest_ram_low_size(&vm->ram);
+	void *dst = NULL;
 
+	/* Only RAM below the hole: the start-up page tables map the first
+	 * 4 GiB, and a real-mode guest reaches the first MiB. */
+	if (g->load < low && (size ? size : 1) <= low - g->load)
+		dst = vm_gpa_to_hva(vm, g->load, size ? size : 1);
 	if (!dst) {
-		log_err("load", "guest \"%s\": image of %lu bytes does not fit at 0x%lx",
-			vm->name, (unsigned long)size, (unsigned long)g->load);
+		log_err("load", "guest \"%s\": image of %lu bytes does not fit at 0x%lx in its RAM below 4 GiB (0-0x%lx)",
+			vm->name, (unsigned long)size, (unsigned long)g->load,
+			(unsigned long)(low - 1));
 		return -1;
 	}
 	/* The PC's ACPI tables are in place already (vmm/pc.c); an image
@@ -87,7 +97,9 @@ int flat_load(struct vm *vm, const void *image, uint64_t size)
 		.gdt_limit = 0x17,
 		.cs = 0x08,
 		.ds = 0x10,
-		.rdi = vm->mem_size,
+		.rdi = vm->ram.size,
+		/* RAM below the hole; the rest, RDI - RSI, is from 4 GiB */
+		.rsi = guest_ram_low_size(&vm->ram),
 	};
 	return 0;
 }

@@ -18,7 +18,11 @@ int linux_load(struct vm *vm, const struct boot_module *kernel,
 	const struct guest_config *g = vm->cfg;
 	struct bzimage_info info;
 	struct bzimage_layout lay;
-	struct e820_entry e820[3];
+	struct e820_entry e820[BZIMAGE_E820_DEFAULT_MAX];
+	/* Everything the loader writes goes below 4 GiB, in the RAM from 0
+	 * (the boot protocol's 32-bit pointers); the e820 map gives the
+	 * kernel the rest. */
+	const struct guest_ram_range *low = &vm->ram.r[0];
 	unsigned n_e820;
 	char why[160];
 	uint64_t initrd_size = initrd ? initrd->size : 0;
@@ -27,14 +31,14 @@ int linux_load(struct vm *vm, const struct boot_module *kernel,
 	if (bzimage_parse((const void *)kernel->addr, kernel->size, &info, why,
 			  sizeof(why)))
 		goto bad;
-	if (bzimage_plan(&info, vm->mem_size, initrd_size, strlen(g->cmdline),
+	if (bzimage_plan(&info, guest_ram_low_size(&vm->ram), initrd_size, strlen(g->cmdline),
 			 &lay, why, sizeof(why)))
 		goto bad;
 	if (pc_create(vm))
 		return -1;
-	n_e820 = bzimage_e820_default(vm->mem_size, e820);
+	n_e820 = bzimage_e820_default(&vm->ram, e820);
 	if (bzimage_load((const void *)kernel->addr, kernel->size, &info, &lay,
-			 (void *)vm->mem_hpa, vm->mem_size,
+			 (void *)low->hpa, guest_ram_low_size(&vm->ram),
 			 initrd ? (const void *)initrd->addr : NULL, initrd_size,
 			 g->cmdline, e820, n_e820, vm->pc->rsdp, why, sizeof(why)))
 		goto bad;

@@ -13,6 +13,10 @@
 #include "lib/string.h"
 #include "vmm/vdev/testdev.h"
 
+/* In the MMIO hole (vmm/guest_ram.h): no guest RAM hides the page. */
+_Static_assert(TESTDEV_MMIO >= GUEST_LOW_RAM_TOP && TESTDEV_MMIO < GUEST_HIGH_RAM_BASE,
+	       "the test device page must be in the MMIO hole");
+
 struct testdev {
 	struct vm *vm;
 	uint32_t port_scratch;

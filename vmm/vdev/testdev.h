@@ -7,8 +7,6 @@
 
 #define TESTDEV_PORT 0x5000
 #define TESTDEV_MMIO 0xfeb00000ull
-/* The lowest of a guest's device pages: its RAM must end below it. */
-#define GUEST_RAM_MAX TESTDEV_MMIO
 #define TESTDEV_ID 0x454c4853u /* "SHLE" */
 #define TESTDEV_PORT_FAULT (TESTDEV_PORT + 8)
 
