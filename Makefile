@@ -176,6 +176,7 @@ UNIT_ioapic    := vmm/vdev/ioapic.c $(VDEV_DEPS)
 UNIT_pci       := vmm/vdev/pci.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 UNIT_bzimage_load := vmm/load/bzimage.c lib/printf.c
+UNIT_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c lib/printf.c
 UNIT_gdbstub   := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
 
 
@@ -199,6 +200,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -fsanitize=fuzzer,address,undefined
 FUZZ_config := vmm/config.c vmm/config_values.c lib/parse.c lib/printf.c
 FUZZ_decode := arch/x86/decode.c
 FUZZ_bzimage := vmm/load/bzimage.c lib/printf.c
+FUZZ_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c lib/printf.c
 FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
 FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \

@@ -193,6 +193,17 @@ static void check_layout(struct config_parser *p)
 				       "(the kernel starts at its 64-bit entry point)");
 		return;
 	}
+	if (g->mode == GUEST_MODE_MULTIBOOT) {
+		/* The ELF program headers, or the Multiboot header's address
+		 * fields, say where the kernel goes and starts. */
+		if (p->key_line[K_LOAD] && load_ok)
+			layout_problem(p, K_LOAD, g->load, "not used with mode = multiboot "
+				       "(the kernel's ELF program headers or Multiboot header say where it goes)");
+		if (p->key_line[K_ENTRY] && !(p->key_bad & (1u << K_ENTRY)))
+			layout_problem(p, K_ENTRY, g->entry, "not used with mode = multiboot "
+				       "(the kernel starts at its ELF or Multiboot header entry point)");
+		return;
+	}
 	if (load_ok && g->mode == GUEST_MODE_LONG && g->load < LONG_LOAD_MIN)
 		layout_problem(p, K_LOAD, g->load, "a long-mode image must load at 0x10000 "
 			       "or above (Shale's GDT and page tables use 0x1000-0x7fff)");
