@@ -130,6 +130,24 @@ $(BUILD)/guests/%.bin: tests/guests/%.asm $(wildcard tests/guests/*.inc) | $(DEP
 	@echo "  NASM    $<"
 	@$(NASM) -f bin -I tests/guests/ -o $@ $<
 
+# Multiboot test kernels (tests/guests/mb/): ELF32 files linked at 1M, and
+# mbraw, a flat binary placed by its header's address fields (flag 16).
+MB_DEPS := $(wildcard tests/guests/mb/*.inc) tests/guests/mb/mbtest.ld
+MB_ELF := $(patsubst tests/guests/mb/%.asm,$(BUILD)/guests/mb/%.elf,\
+	$(filter-out tests/guests/mb/mbraw.asm,$(wildcard tests/guests/mb/*.asm)))
+guests: $(MB_ELF) $(BUILD)/guests/mb/mbraw.bin
+
+$(BUILD)/guests/mb/%.elf: tests/guests/mb/%.asm $(MB_DEPS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  NASM+LD $<"
+	@$(NASM) -f elf32 -I tests/guests/mb/ -o $(@:.elf=.o) $<
+	@ld -m elf_i386 --no-warn-rwx-segments -T tests/guests/mb/mbtest.ld -o $@ $(@:.elf=.o)
+
+$(BUILD)/guests/mb/mbraw.bin: tests/guests/mb/mbraw.asm $(MB_DEPS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) -f bin -I tests/guests/mb/ -o $@ $<
+
 # ---------------------------------------------------------------- Linux guest
 # Debian's own kernel (downloaded from Debian's archive by apt, unpacked,
 # not rebuilt) and a busybox initramfs, for the Linux tests and `make run`.
