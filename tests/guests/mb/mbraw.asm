@@ -24,9 +24,9 @@ start:
         CHECK   "mbraw-magic", je
         cmp     dword [start], 0
         CHECK   "mbraw-loaded", jne
-        ; The BSS is zero: the loader cleared it.
+        ; The BSS below the stack is zero: the loader cleared it.
         mov     edi, bss_start
-        mov     ecx, (bss_end - bss_start) / 4
+        mov     ecx, (stack_bottom - bss_start) / 4
         xor     eax, eax
         repe scasd
         CHECK   "mbraw-bss-zero", je
@@ -46,5 +46,6 @@ section .rodata
 align 4
 load_end:
 bss_start equ load_end
-stack_top equ bss_start + 0x3000
+stack_bottom equ bss_start + 0x2000
+stack_top equ bss_start + 0x3000      ; the top 4K of the BSS is the stack
 bss_end equ bss_start + 0x3000
