@@ -134,14 +134,22 @@ $(BUILD)/guests/%.bin: tests/guests/%.asm $(wildcard tests/guests/*.inc) | $(DEP
 # mbraw, a flat binary placed by its header's address fields (flag 16).
 MB_DEPS := $(wildcard tests/guests/mb/*.inc) tests/guests/mb/mbtest.ld
 MB_ELF := $(patsubst tests/guests/mb/%.asm,$(BUILD)/guests/mb/%.elf,\
-	$(filter-out tests/guests/mb/mbraw.asm,$(wildcard tests/guests/mb/*.asm)))
-guests: $(MB_ELF) $(BUILD)/guests/mb/mbraw.bin
+	$(filter-out tests/guests/mb/mbraw.asm tests/guests/mb/mb64.asm,\
+	$(wildcard tests/guests/mb/*.asm)))
+guests: $(MB_ELF) $(BUILD)/guests/mb/mbraw.bin $(BUILD)/guests/mb/mb64.elf
 
 $(BUILD)/guests/mb/%.elf: tests/guests/mb/%.asm $(MB_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  NASM+LD $<"
 	@$(NASM) -f elf32 -I tests/guests/mb/ -o $(@:.elf=.o) $<
 	@ld -m elf_i386 --no-warn-rwx-segments -T tests/guests/mb/mbtest.ld -o $@ $(@:.elf=.o)
+
+# mb64: the same 32-bit code in an ELF64 file.
+$(BUILD)/guests/mb/mb64.elf: tests/guests/mb/mb64.asm $(MB_DEPS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  NASM+LD $<"
+	@$(NASM) -f elf64 -I tests/guests/mb/ -o $(@:.elf=.o) $<
+	@ld -m elf_x86_64 --no-warn-rwx-segments -T tests/guests/mb/mbtest.ld -o $@ $(@:.elf=.o)
 
 $(BUILD)/guests/mb/mbraw.bin: tests/guests/mb/mbraw.asm $(MB_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -44,6 +44,7 @@ def mb_guest(name, kernel, extra=""):
 MB_FILES = {"mbtest.elf": "build/guests/mb/mbtest.elf",
             "mblong.elf": "build/guests/mb/mblong.elf",
             "mbraw.bin": "build/guests/mb/mbraw.bin",
+            "mb64.elf": "build/guests/mb/mb64.elf",
             "mod1.txt": "tests/guests/mb/mod1.txt",
             "mod2.txt": "tests/guests/mb/mod2.txt"}
 
@@ -56,12 +57,15 @@ CASES = [
          checks=[mb_passes("mbtest", "mbtest")],
          expect=[r'\[load\] guest "mbtest": Multiboot kernel \(ELF32, 1 segment\(s\)\)']),
     # An ELF32 kernel that enters long mode by itself; a raw image placed
-    # by its header's address fields (flag 16). Both in one boot.
+    # by its header's address fields (flag 16); an ELF64 file of 32-bit
+    # code. All in one boot.
     dict(name="multiboot-long-raw", guests=[], files=MB_FILES,
          config=HV + mb_guest("mblong", "mblong.elf", 'cmdline = "long"')
-         + mb_guest("mbraw", "mbraw.bin"),
-         checks=[mb_passes("mblong", "mblong"), mb_passes("mbraw", "mbraw")],
-         expect=[r'Multiboot kernel \(address fields, 1 segment\(s\)\)']),
+         + mb_guest("mbraw", "mbraw.bin") + mb_guest("mb64", "mb64.elf"),
+         checks=[mb_passes("mblong", "mblong"), mb_passes("mbraw", "mbraw"),
+                 mb_passes("mb64", "mb64")],
+         expect=[r'guest "mbraw": Multiboot kernel \(address fields, 1 segment\(s\)\)',
+                 r'guest "mb64": Multiboot kernel \(ELF64, ']),
     # A kernel cut short inside its segment is refused with the file and
     # the reason; the guest after it still runs.
     dict(name="multiboot-bad-image", guests=["cpuid"], files={
