@@ -130,6 +130,32 @@ $(BUILD)/guests/%.bin: tests/guests/%.asm $(wildcard tests/guests/*.inc) | $(DEP
 	@echo "  NASM    $<"
 	@$(NASM) -f bin -I tests/guests/ -o $@ $<
 
+# Multiboot test kernels (tests/guests/mb/): ELF32 files linked at 1M, and
+# mbraw, a flat binary placed by its header's address fields (flag 16).
+MB_DEPS := $(wildcard tests/guests/mb/*.inc) tests/guests/mb/mbtest.ld
+MB_ELF := $(patsubst tests/guests/mb/%.asm,$(BUILD)/guests/mb/%.elf,\
+	$(filter-out tests/guests/mb/mbraw.asm tests/guests/mb/mb64.asm,\
+	$(wildcard tests/guests/mb/*.asm)))
+guests: $(MB_ELF) $(BUILD)/guests/mb/mbraw.bin $(BUILD)/guests/mb/mb64.elf
+
+$(BUILD)/guests/mb/%.elf: tests/guests/mb/%.asm $(MB_DEPS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  NASM+LD $<"
+	@$(NASM) -f elf32 -I tests/guests/mb/ -o $(@:.elf=.o) $<
+	@ld -m elf_i386 --no-warn-rwx-segments -T tests/guests/mb/mbtest.ld -o $@ $(@:.elf=.o)
+
+# mb64: the same 32-bit code in an ELF64 file.
+$(BUILD)/guests/mb/mb64.elf: tests/guests/mb/mb64.asm $(MB_DEPS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  NASM+LD $<"
+	@$(NASM) -f elf64 -I tests/guests/mb/ -o $(@:.elf=.o) $<
+	@ld -m elf_x86_64 --no-warn-rwx-segments -T tests/guests/mb/mbtest.ld -o $@ $(@:.elf=.o)
+
+$(BUILD)/guests/mb/mbraw.bin: tests/guests/mb/mbraw.asm $(MB_DEPS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) -f bin -I tests/guests/mb/ -o $@ $<
+
 # ---------------------------------------------------------------- Linux guest
 # Debian's own kernel (downloaded from Debian's archive by apt, unpacked,
 # not rebuilt) and a busybox initramfs, for the Linux tests and `make run`.
@@ -180,6 +206,7 @@ UNIT_fw_cfg    := vmm/vdev/fw_cfg.c $(VDEV_DEPS)
 UNIT_debugport := vmm/vdev/debugport.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 UNIT_bzimage_load := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
+UNIT_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_gdbstub   := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
 
 
@@ -203,6 +230,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -fsanitize=fuzzer,address,undefined
 FUZZ_config := vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c
 FUZZ_decode := arch/x86/decode.c
 FUZZ_bzimage := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
+FUZZ_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
 FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \

@@ -96,6 +96,22 @@ static struct boot_module *load_module(struct boot_info *bi,
 	return m;
 }
 
+/* A Multiboot guest's modules: every file must be there. */
+static bool load_mb_modules(struct boot_info *bi, EFI_FILE_HANDLE root,
+			    const struct guest_config *g)
+{
+	char file[CONFIG_PATH_MAX];
+
+	if (g->mode != GUEST_MODE_MULTIBOOT)
+		return true;
+	for (unsigned i = 0; i < g->n_modules; i++) {
+		config_module_file(config_module(g, i), file);
+		if (!load_module(bi, root, g, "module", file, g->modules_line))
+			return false;
+	}
+	return true;
+}
+
 /* Does the image fit where the guest wants it? A flat image goes in the
  * RAM below the MMIO hole (vmm/guest_ram.h), a real-mode one in the
  * first MiB. */
@@ -232,7 +248,8 @@ int boot_load_guests(struct boot_info *bi)
 		if (k && g->initrd[0])
 			r = load_module(bi, root, g, "initrd", g->initrd,
 					g->initrd_line);
-		if (!k || (g->initrd[0] && !r) || !image_fits(g, k)) {
+		if (!k || (g->initrd[0] && !r) || !image_fits(g, k) ||
+		    !load_mb_modules(bi, root, g)) {
 			drop_guest(cfg, i);
 			continue;
 		}

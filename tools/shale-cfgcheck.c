@@ -2,7 +2,7 @@
 /*
  * shale-cfgcheck FILE [--dir DIR]: check a shale.cfg on the host with the
  * hypervisor's own parser, before it goes onto a config partition, and check
- * that each kernel/initrd it names is in DIR (default: FILE's directory).
+ * that each kernel/initrd/module it names is in DIR (default: FILE's directory).
  * Messages go to stderr, a summary of the valid guests to stdout. Exit 0 if
  * clean, 1 if any problem, 2 for usage or an unreadable FILE.
  */
@@ -137,6 +137,13 @@ int main(int argc, char **argv)
 		if (g->initrd[0])
 			problems += check_image(file, g, "initrd", g->initrd,
 						g->initrd_line, dir);
+		for (unsigned i = 0; g->mode == GUEST_MODE_MULTIBOOT && i < g->n_modules; i++) {
+			char mod[CONFIG_PATH_MAX];
+
+			config_module_file(config_module(g, i), mod);
+			problems += check_image(file, g, "module", mod,
+						g->modules_line, dir);
+		}
 	}
 	for (n = 0; n < cfg->n_guests; n++) {
 		const struct guest_config *g = &cfg->guests[n];

@@ -12,7 +12,8 @@
 #include "arch/x86/vmx_caps.h"
 #include "vmm/config.h"
 
-#define BOOT_MAX_MODULES (2 * CONFIG_MAX_GUESTS)
+/* Files read for the guests: kernel, initrd or Multiboot modules. */
+#define BOOT_MAX_MODULES (4 * CONFIG_MAX_GUESTS)
 #define BOOT_MAX_MEM 512
 
 struct boot_module {

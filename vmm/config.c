@@ -194,6 +194,17 @@ static void check_layout(struct config_parser *p)
 				       "(the kernel starts at its 64-bit entry point)");
 		return;
 	}
+	if (g->mode == GUEST_MODE_MULTIBOOT) {
+		/* The ELF program headers, or the Multiboot header's address
+		 * fields, say where the kernel goes and starts. */
+		if (p->key_line[K_LOAD] && load_ok)
+			layout_problem(p, K_LOAD, g->load, "not used with mode = multiboot "
+				       "(the kernel's ELF program headers or Multiboot header say where it goes)");
+		if (p->key_line[K_ENTRY] && !(p->key_bad & (1u << K_ENTRY)))
+			layout_problem(p, K_ENTRY, g->entry, "not used with mode = multiboot "
+				       "(the kernel starts at its ELF or Multiboot header entry point)");
+		return;
+	}
 	/* A flat image and its entry go in the RAM below the MMIO hole: the
 	 * start-up page tables map the first 4 GiB (vmm/guest_ram.h). */
 	guest_ram_layout(g->memory, &ram);

@@ -21,9 +21,10 @@
 #define CONFIG_CMDLINE_MAX 1024
 #define CONFIG_MAX_VCPUS 64
 #define CONFIG_MAX_HOST_CPUS 64 /* bits in guest_config.cpus */
+#define CONFIG_MAX_MODULES 8 /* Multiboot modules of one guest */
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
-enum guest_mode { GUEST_MODE_LONG, GUEST_MODE_REAL, GUEST_MODE_LINUX };
+enum guest_mode { GUEST_MODE_LONG, GUEST_MODE_REAL, GUEST_MODE_LINUX, GUEST_MODE_MULTIBOOT };
 enum lifecycle_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
 
 #define GUEST_DEV_TESTDEV (1u << 0)
@@ -41,6 +42,10 @@ struct guest_config {
 	char kernel[CONFIG_PATH_MAX];
 	char initrd[CONFIG_PATH_MAX]; /* "" if none */
 	char cmdline[CONFIG_CMDLINE_MAX];
+	/* mode = multiboot: "FILE ARGS" of each module, one after another,
+	 * each NUL-terminated (config_module()). */
+	char modules[CONFIG_CMDLINE_MAX];
+	unsigned n_modules;
 	uint64_t memory; /* bytes */
 	uint32_t vcpus;
 	uint64_t cpus; /* pinning bitmask */
@@ -55,7 +60,7 @@ struct guest_config {
 	unsigned line; /* line of its [guest] header */
 	/* Lines of the kernel/initrd keys (0 if absent), so that whoever opens
 	 * the files can point at the line to fix when one is missing. */
-	unsigned kernel_line, initrd_line;
+	unsigned kernel_line, initrd_line, modules_line;
 };
 
 struct shale_config {
@@ -84,6 +89,11 @@ typedef void (*config_report_fn)(void *ctx, const char *msg);
  */
 int config_parse(const char *text, size_t len, const char *filename,
 		 struct shale_config *out, config_report_fn report, void *ctx);
+
+/* Module i of g as "FILE ARGS" (i < g->n_modules), and its file name alone
+ * copied into file[CONFIG_PATH_MAX]. */
+const char *config_module(const struct guest_config *g, unsigned i);
+void config_module_file(const char *module, char file[CONFIG_PATH_MAX]);
 
 /* The config-file spelling of each value; "?" for one out of range. */
 const char *config_action_name(enum lifecycle_action a);

@@ -28,7 +28,7 @@ enum config_key {
 	K_LOG, K_CONSOLE, K_TIMESLICE, K_GDB, K_SELFTEST,
 	K_NAME, K_KERNEL, K_INITRD, K_CMDLINE, K_MEMORY, K_VCPUS, K_CPUS,
 	K_MODE, K_LOAD, K_ENTRY, K_DEVICES, K_ON_POWEROFF, K_ON_REBOOT,
-	K_ON_CRASH, K_AUTOSTART, K_WEIGHT, K_APICV, K_COUNT
+	K_ON_CRASH, K_AUTOSTART, K_WEIGHT, K_APICV, K_MODULES, K_COUNT
 };
 
 /* A piece of the config text: values are never copied until they are valid. */

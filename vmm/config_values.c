@@ -22,7 +22,7 @@
 
 /* The config-file spelling of each enum, in enum order. */
 static const char *const log_names[] = { "error", "warn", "info", "debug" };
-static const char *const mode_names[] = { "long", "real", "linux" };
+static const char *const mode_names[] = { "long", "real", "linux", "multiboot" };
 static const char *const action_names[] = { "destroy", "restart", "preserve" };
 /* Index & 1 is the truth value. */
 static const char *const bool_names[] = { "no", "yes", "false", "true", "0", "1" };
@@ -42,6 +42,7 @@ static bool set_cpus(struct config_parser *p);
 static bool set_word(struct config_parser *p);
 static bool set_address(struct config_parser *p);
 static bool set_devices(struct config_parser *p);
+static bool set_modules(struct config_parser *p);
 
 /* Every key, the section it belongs in, and its setter. */
 const struct config_key_def config_keys[K_COUNT] = {
@@ -67,6 +68,7 @@ const struct config_key_def config_keys[K_COUNT] = {
 	[K_AUTOSTART] = { "autostart", true, set_word },
 	[K_WEIGHT] = { "weight", true, set_number },
 	[K_APICV] = { "apicv", true, set_word },
+	[K_MODULES] = { "modules", true, set_modules },
 };
 
 /*
@@ -330,6 +332,71 @@ static bool set_path(struct config_parser *p)
 		g->initrd_line = p->line;
 	}
 	return true;
+}
+
+/* modules = FILE [ARGS], FILE [ARGS]: Multiboot modules, each kept as its
+ * trimmed "FILE ARGS" text, which is also the module's string for the
+ * kernel. */
+static bool set_modules(struct config_parser *p)
+{
+	struct guest_config *g = p->g;
+	struct span rest = p->val, item;
+	size_t used = 0, f;
+	unsigned n = 0;
+
+	if (!p->val.n) /* modules = "" says "none" */
+		rest.s = NULL;
+	while (split_next(&rest, ',', &item)) {
+		if (!item.n)
+			return config_bad_value(p, "module #%u is empty (expected FILE [ARGS], FILE [ARGS])",
+						n + 1);
+		if (n == CONFIG_MAX_MODULES)
+			return config_bad_value(p, "more than %d modules", CONFIG_MAX_MODULES);
+		for (f = 0; f < item.n && item.s[f] != ' ' && item.s[f] != '\t'; f++)
+			if (!path_char(item.s[f]))
+				return config_bad_value(p, "module #%u: '%c' is not allowed in a file name, use only letters, digits and . _ / -",
+							n + 1, item.s[f]);
+		if (f > CONFIG_PATH_MAX - 1)
+			return config_bad_value(p, "module #%u: a file name of %zu characters, the limit is %d",
+						n + 1, f, CONFIG_PATH_MAX - 1);
+		for (size_t i = f; i < item.n; i++) {
+			unsigned char c = (unsigned char)item.s[i];
+
+			if ((c < 0x20 && c != '\t') || c == 0x7f)
+				return config_bad_value(p, "control character 0x%02x is not allowed", c);
+		}
+		if (used + item.n + 1 > sizeof(g->modules))
+			return config_bad_value(p, "longer than %zu characters", sizeof(g->modules) - 1);
+		memcpy(g->modules + used, item.s, item.n);
+		g->modules[used + item.n] = '\0';
+		used += item.n + 1;
+		n++;
+	}
+	g->n_modules = n;
+	g->modules_line = p->line;
+	return true;
+}
+
+const char *config_module(const struct guest_config *g, unsigned i)
+{
+	const char *s = g->modules;
+
+	if (i >= g->n_modules)
+		return "";
+	while (i--)
+		s += strlen(s) + 1;
+	return s;
+}
+
+void config_module_file(const char *module, char file[CONFIG_PATH_MAX])
+{
+	size_t n = 0;
+
+	while (module[n] && module[n] != ' ' && module[n] != '\t' &&
+	       n < CONFIG_PATH_MAX - 1)
+		n++;
+	memcpy(file, module, n);
+	file[n] = '\0';
 }
 
 static bool set_cmdline(struct config_parser *p)

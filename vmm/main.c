@@ -67,6 +67,11 @@ static const struct boot_module *find_module(const struct boot_info *bi,
 	return NULL;
 }
 
+const struct boot_module *vmm_find_module(const char *name)
+{
+	return find_module(boot, name);
+}
+
 /* Keys the parser accepts but this version does not act on yet: say so,
  * once per guest, rather than let a setting pass for working. */
 static void warn_not_yet(const struct guest_config *g)
@@ -76,8 +81,10 @@ static void warn_not_yet(const struct guest_config *g)
 			 g->name, g->vcpus, "for now");
 	if (g->mode != GUEST_MODE_LINUX && g->initrd[0])
 		log_warn("config", "guest \"%s\": initrd: only a mode = linux guest gets one; it is ignored", g->name);
-	if (g->mode != GUEST_MODE_LINUX && g->cmdline[0])
-		log_warn("config", "guest \"%s\": cmdline: only a mode = linux guest has one; it is ignored", g->name);
+	if (g->mode != GUEST_MODE_LINUX && g->mode != GUEST_MODE_MULTIBOOT && g->cmdline[0])
+		log_warn("config", "guest \"%s\": cmdline: only a mode = linux or multiboot guest has one; it is ignored", g->name);
+	if (g->mode != GUEST_MODE_MULTIBOOT && g->n_modules)
+		log_warn("config", "guest \"%s\": modules: only a mode = multiboot guest gets them; they are ignored", g->name);
 	if (g->mode != GUEST_MODE_LINUX && (g->devices & GUEST_DEV_UART))
 		log_warn("config", "guest \"%s\": devices = uart: COM1 comes with the PC devices (devices = pc, or mode = linux); it is ignored", g->name);
 }

@@ -106,15 +106,22 @@ struct vm;
 
 /* How the first vCPU starts: filled by the loader (vmm/load/), turned
  * into VMCS guest state by arch/x86/vmcs.c. */
+enum vcpu_boot_mode {
+	VCPU_BOOT_LONG,   /* 64-bit mode with paging */
+	VCPU_BOOT_REAL,   /* real mode, as after INIT */
+	VCPU_BOOT_PROT32, /* 32-bit protected mode, paging off (Multiboot) */
+};
+
 struct vcpu_boot {
-	bool real_mode;          /* else 64-bit mode with paging */
+	enum vcpu_boot_mode mode;
 	uint64_t rip, rsp;
 	uint64_t cr3;            /* 64-bit: the loader's identity page tables */
 	uint64_t gdt_base;
 	uint16_t gdt_limit;
-	uint16_t cs, ds;         /* 64-bit: selectors into that GDT */
+	uint16_t cs, ds;         /* 64-bit, 32-bit: selectors into that GDT */
 	uint16_t real_cs;        /* real mode: CS selector (base = CS << 4) */
-	uint64_t rsi, rdi, rdx;  /* boot arguments */
+	uint64_t rax, rbx;       /* boot arguments */
+	uint64_t rsi, rdi, rdx;
 };
 
 struct vcpu {

@@ -15,6 +15,7 @@
 #include "vmm/gdb/gdb.h"
 #include "vmm/load/flat.h"
 #include "vmm/load/linux.h"
+#include "vmm/load/mb_vm.h"
 #include "vmm/pc.h"
 #include "vmm/vdev/testdev.h"
 #include "vmm/vm.h"
@@ -181,8 +182,12 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 	if (g->mode == GUEST_MODE_LINUX) {
 		if (linux_load(vm, kernel, initrd)) /* builds the PC itself */
 			goto fail;
-	} else if (((g->devices & GUEST_DEV_PC) && pc_create(vm)) ||
-		   flat_load(vm, (const void *)kernel->addr, kernel->size)) {
+	} else if ((g->devices & GUEST_DEV_PC) && pc_create(vm)) {
+		goto fail;
+	} else if (g->mode == GUEST_MODE_MULTIBOOT) {
+		if (mb_vm_load(vm, kernel, vmm_find_module))
+			goto fail;
+	} else if (flat_load(vm, (const void *)kernel->addr, kernel->size)) {
 		goto fail;
 	}
 	if (vmcs_create(&vm->vcpu, pa))

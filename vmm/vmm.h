@@ -16,6 +16,8 @@ extern unsigned vmm_n_vm;
 int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 	      const struct boot_module *kernel, const struct boot_module *initrd);
 void vm_destroy(struct vm *vm);
+/* A file the boot stage read from the config partition, or NULL. */
+const struct boot_module *vmm_find_module(const char *name);
 
 /* A guest has stopped: report it and apply its on_* policy (vmm/main.c). */
 void vmm_guest_stopped(struct vm *vm);

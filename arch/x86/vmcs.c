@@ -190,6 +190,7 @@ static void set_segment(uint32_t sel_field, uint16_t sel, uint64_t base,
 
 #define AR_CODE64 0xa09b  /* P, S, exec/read/accessed, L, G */
 #define AR_DATA32 0xc093  /* P, S, read/write/accessed, D/B, G */
+#define AR_CODE32 0xc09b  /* P, S, exec/read/accessed, D, G */
 #define AR_CODE16 0x009b
 #define AR_DATA16 0x0093
 #define AR_TSS_BUSY64 0x008b
@@ -257,6 +258,37 @@ static void setup_guest_real(struct vcpu *v, const struct vmx_caps *c)
 	vmwrite(VM_ENTRY_CONTROLS, v->entry_ctls);
 }
 
+/* Multiboot's "Machine state": CR0.PE with paging off (allowed with
+ * unrestricted guest), flat 4 GiB 32-bit code and data segments from the
+ * loader's GDT, EFER 0. */
+static void setup_guest_prot32(struct vcpu *v, const struct vmx_caps *c)
+{
+	const struct vcpu_boot *b = &v->boot;
+	uint64_t cr0 = CR0_PE | CR0_ET;
+
+	vmwrite(GUEST_CR0, vmx_fix_cr(cr0, c->cr0_fixed0 & ~CR0_PG,
+				      c->cr0_fixed1));
+	vmwrite(CR0_READ_SHADOW, cr0);
+	vmwrite(GUEST_CR4, vmx_fix_cr(0, c->cr4_fixed0, c->cr4_fixed1));
+	vmwrite(CR4_READ_SHADOW, 0);
+	vmwrite(GUEST_CR3, 0);
+	vmwrite(GUEST_IA32_EFER, 0);
+	set_segment(GUEST_CS_SELECTOR, b->cs, 0, 0xffffffff, AR_CODE32);
+	set_segment(GUEST_DS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
+	set_segment(GUEST_ES_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
+	set_segment(GUEST_SS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
+	set_segment(GUEST_FS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
+	set_segment(GUEST_GS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
+	vmwrite(GUEST_GDTR_BASE, b->gdt_base);
+	vmwrite(GUEST_GDTR_LIMIT, b->gdt_limit);
+	vmwrite(GUEST_IDTR_BASE, 0);
+	vmwrite(GUEST_IDTR_LIMIT, 0);
+	vmwrite(GUEST_RIP, b->rip);
+	vmwrite(GUEST_RSP, b->rsp);
+	v->entry_ctls &= ~VM_ENTRY_IA32E_MODE;
+	vmwrite(VM_ENTRY_CONTROLS, v->entry_ctls);
+}
+
 static void setup_guest_common(void)
 {
 	set_segment(GUEST_LDTR_SELECTOR, 0, 0, 0xffff, AR_LDT_UNUSABLE);
@@ -296,10 +328,19 @@ int vmcs_create(struct vcpu *v, struct page_allocator *pa)
 	    xstate_vcpu_init(v, pa))
 		return -1;
 	setup_guest_common();
-	if (v->boot.real_mode)
+	switch (v->boot.mode) {
+	case VCPU_BOOT_REAL:
 		setup_guest_real(v, c);
-	else
+		break;
+	case VCPU_BOOT_PROT32:
+		setup_guest_prot32(v, c);
+		break;
+	default:
 		setup_guest_long(v, c);
+		break;
+	}
+	v->regs.gpr[GPR_RAX] = v->boot.rax;
+	v->regs.gpr[GPR_RBX] = v->boot.rbx;
 	v->regs.gpr[GPR_RSI] = v->boot.rsi;
 	v->regs.gpr[GPR_RDI] = v->boot.rdi;
 	v->regs.gpr[GPR_RDX] = v->boot.rdx;

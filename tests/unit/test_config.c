@@ -115,6 +115,47 @@ static void test_linux_mode(void **state)
 	assert_int_equal(cfg.n_guests, 0);
 }
 
+static void test_multiboot_mode(void **state)
+{
+	const struct guest_config *g = &cfg.guests[0];
+	char file[CONFIG_PATH_MAX];
+
+	(void)state;
+	expect_clean("[guest]\nname = m\nkernel = mb.elf\nmemory = 16M\n"
+		     "mode = multiboot\ncmdline = \"a=1 b\"\n"
+		     "modules = one.bin  x=1  y , two.bin\n");
+	assert_int_equal(cfg.n_guests, 1);
+	assert_int_equal(g->mode, GUEST_MODE_MULTIBOOT);
+	assert_string_equal(g->cmdline, "a=1 b");
+	assert_int_equal(g->n_modules, 2);
+	assert_int_equal(g->modules_line, 7);
+	assert_string_equal(config_module(g, 0), "one.bin  x=1  y");
+	assert_string_equal(config_module(g, 1), "two.bin");
+	assert_string_equal(config_module(g, 2), "");
+	config_module_file(config_module(g, 0), file);
+	assert_string_equal(file, "one.bin");
+	config_module_file(config_module(g, 1), file);
+	assert_string_equal(file, "two.bin");
+	assert_string_equal(config_mode_name(GUEST_MODE_MULTIBOOT), "multiboot");
+
+	expect("[guest]\nname = m\nkernel = mb.elf\nmemory = 16M\nmode = multiboot\n"
+	       "entry = 0x100000\n",
+	       "shale.cfg:6: guest \"m\": entry 0x100000: not used with mode = multiboot "
+	       "(the kernel starts at its ELF or Multiboot header entry point)\n");
+	assert_int_equal(cfg.n_guests, 0);
+	expect("[guest]\nname = m\nkernel = mb.elf\nmemory = 16M\nmode = multiboot\n"
+	       "modules = a.bin, , b.bin\n",
+	       "shale.cfg:6: guest \"m\": modules \"a.bin, , b.bin\": module #2 is empty "
+	       "(expected FILE [ARGS], FILE [ARGS])\n");
+	expect("[guest]\nname = m\nkernel = mb.elf\nmemory = 16M\nmode = multiboot\n"
+	       "modules = a*b x\n",
+	       "shale.cfg:6: guest \"m\": modules \"a*b x\": module #1: '*' is not "
+	       "allowed in a file name, use only letters, digits and . _ / -\n");
+	expect("[guest]\nname = m\nkernel = mb.elf\nmemory = 16M\nmode = multiboot\n"
+	       "modules = 1,2,3,4,5,6,7,8,9\n",
+	       "shale.cfg:6: guest \"m\": modules \"1,2,3,4,5,6,7,8,9\": more than 8 modules\n");
+}
+
 static void test_defaults(void **state)
 {
 	const struct guest_config *g = &cfg.guests[0];
@@ -388,9 +429,9 @@ static void test_words(void **state)
 	       "shale.cfg:5: guest \"a\": on_crash \"reboot\": expected destroy, restart or "
 	       "preserve\n");
 	expect(GUEST_A "mode = protected\n",
-	       "shale.cfg:5: guest \"a\": mode \"protected\": expected long, real or linux\n");
+	       "shale.cfg:5: guest \"a\": mode \"protected\": expected long, real, linux or multiboot\n");
 	expect(GUEST_A "mode = Long\n",
-	       "shale.cfg:5: guest \"a\": mode \"Long\": expected long, real or linux\n");
+	       "shale.cfg:5: guest \"a\": mode \"Long\": expected long, real, linux or multiboot\n");
 }
 
 static void test_hypervisor_values(void **state)
@@ -460,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_linux_mode),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_real_mode_defaults),
+		cmocka_unit_test(test_multiboot_mode),
 		cmocka_unit_test(test_comments_blank_lines_crlf),
 		cmocka_unit_test(test_bare_cmdline),
 		cmocka_unit_test(test_not_nul_terminated),

@@ -281,7 +281,7 @@ static void test_load_and_entry_rules(void **state)
 	       "shale.cfg:5: guest \"a\": load \"1M\": expected an address like 0x100000\n");
 	/* a bad mode is reported once, not again through the load rules */
 	expect(GUEST_A "mode = x\nload = 0x8000\n",
-	       "shale.cfg:5: guest \"a\": mode \"x\": expected long, real or linux\n");
+	       "shale.cfg:5: guest \"a\": mode \"x\": expected long, real, linux or multiboot\n");
 	expect_clean(GUEST_A "load = 1048576\nentry = 0xFFFFFF\n");
 	assert_int_equal(cfg.guests[0].entry, 0xffffff);
 }
@@ -345,7 +345,7 @@ static void test_many_problems_counted(void **state)
 		"shale.cfg:4: guest #1: memory \"0\": out of range, allowed 1M..512G\n"
 		"shale.cfg:5: guest #1: vcpus \"0\": out of range, allowed 1..64\n"
 		"shale.cfg:6: guest #1: cpus \"x\": expected \"all\" or a list like 0,2-3\n"
-		"shale.cfg:7: guest #1: mode \"x\": expected long, real or linux\n"
+		"shale.cfg:7: guest #1: mode \"x\": expected long, real, linux or multiboot\n"
 		"shale.cfg:8: guest #1: unknown key \"foo\"\n");
 }
 

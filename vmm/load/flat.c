@@ -77,7 +77,7 @@ int flat_load(struct vm *vm, const void *image, uint64_t size)
 
 		cpuid_count(1, 0, &r);
 		vm->vcpu.boot = (struct vcpu_boot){
-			.real_mode = true,
+			.mode = VCPU_BOOT_REAL,
 			.real_cs = g->load >> 4,
 			.rip = g->load & 0xf,
 			.rdx = r.eax, /* the processor signature, as after INIT */
