@@ -53,6 +53,8 @@ struct percpu {
 	volatile uint64_t wakeups;     /* IPIs taken by the idle loop */
 	volatile uint64_t stop_rip;    /* where it was when it stopped */
 	volatile bool stop_in_guest;   /* stop_rip is a guest's RIP */
+	volatile bool selftest_fault;  /* take an exception when woken
+					* (arch/x86/selftest.c) */
 };
 _Static_assert(__builtin_offsetof(struct percpu, self) == 0,
 	       "this_cpu() reads the self pointer at gs:0");

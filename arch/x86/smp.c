@@ -107,8 +107,11 @@ void smp_ap_main(struct percpu *p)
 	/* Idle until there is work. Interrupts are on only inside the
 	 * STI; HLT pair (STI's one-instruction shadow keeps a wake-up
 	 * between the two from being lost). */
-	for (;;)
+	for (;;) {
 		asm volatile("sti; hlt; cli" ::: "memory");
+		if (p->selftest_fault) /* only with selftest = on */
+			asm volatile("ud2");
+	}
 }
 
 /* ------------------------------------------------------------ CPU 0's side */
@@ -367,6 +370,23 @@ bool smp_wake(unsigned cpu)
 	if (cpu >= smp_n_cpus || smp_cpus[cpu]->state != CPU_IDLE)
 		return false;
 	return host_apic_send_ipi(smp_cpus[cpu]->apic_id, ICR_FIXED | SMP_WAKE_VECTOR);
+}
+
+bool smp_ping(unsigned cpu)
+{
+	uint64_t before;
+
+	if (cpu >= smp_n_cpus)
+		return false;
+	before = smp_cpus[cpu]->wakeups;
+	if (!smp_wake(cpu))
+		return false;
+	for (unsigned long spin = 0; spin < 10000000ul; spin++) {
+		if (smp_cpus[cpu]->wakeups != before)
+			return true;
+		cpu_relax();
+	}
+	return false;
 }
 
 /* ------------------------------------------------------------ stopping */

@@ -20,6 +20,9 @@ const char *smp_state_name(const struct percpu *p);
 
 /* Send an idle CPU the wake-up IPI. False if it is not idle. */
 bool smp_wake(unsigned cpu);
+/* Wake an idle CPU and wait (boundedly) until its IPI handler has run:
+ * whether it is alive. */
+bool smp_ping(unsigned cpu);
 
 /* A panic, in two halves: smp_panic_begin() stops the other CPUs (an NMI
  * each; they note where they were and halt) and gives this CPU the
