@@ -174,6 +174,8 @@ static __attribute__((noreturn)) void halt(void)
 
 void vmm_main(struct boot_info *bi)
 {
+	uint64_t t_main = rdtsc(), smp_ticks;
+
 	/* 1. The serial console the config asks for; the firmware is gone. */
 	if (bi->config.console_port)
 		uart_init(bi->config.console_port, bi->config.console_baud);
@@ -240,7 +242,9 @@ void vmm_main(struct boot_info *bi)
 	}
 
 	/* 6. The other CPUs, each in VMX root operation, idle. */
+	smp_ticks = rdtsc();
 	smp_init(bi, &vmm_pages);
+	smp_ticks = rdtsc() - smp_ticks;
 
 	/* 7. Every guest at once, in config order, then the scheduler. */
 	boot = bi;
@@ -262,10 +266,13 @@ void vmm_main(struct boot_info *bi)
 		 * time the firmware spent reading the guest images. */
 		uint64_t now = rdtsc();
 
-		log_info(SRC, "start-up: %lu ticks from efi_main, %lu without loading images",
+		log_info(SRC, "start-up: %lu ticks from efi_main, %lu without loading images, %lu of them before vmm_main, %lu starting the other CPUs",
 			 (unsigned long)(now - bi->tsc_at_entry),
 			 (unsigned long)(now - bi->tsc_at_entry -
-					 (bi->tsc_loaded - bi->tsc_load_start)));
+					 (bi->tsc_loaded - bi->tsc_load_start)),
+			 (unsigned long)(t_main - bi->tsc_at_entry -
+					 (bi->tsc_loaded - bi->tsc_load_start)),
+			 (unsigned long)smp_ticks);
 	}
 	sched_loop(vmx_cpu.tsc_hz);
 	console_drain_all();

@@ -163,8 +163,9 @@ static void trampoline_setup(uint64_t base)
 	*claim_word() = AP_NOBODY;
 }
 
-/* The sequence of SDM Vol. 3A, 9.4.4.1: INIT, 10 ms, start-up IPI,
- * 200 us, and a second start-up IPI if the first did not start it. */
+/* The second half of the sequence of SDM Vol. 3A, 9.4.4.1, once the AP
+ * had its INIT and the 10 ms after it: start-up IPI, 200 us, and a second
+ * start-up IPI if the first did not start it. */
 static void start_ap(struct percpu *p, uint64_t trampoline)
 {
 	uint32_t vector = trampoline >> 12;
@@ -174,12 +175,6 @@ static void start_ap(struct percpu *p, uint64_t trampoline)
 	__atomic_store_n(claim_word(), p->apic_id, __ATOMIC_RELEASE);
 	p->state = CPU_STARTING;
 
-	if (!host_apic_send_ipi(p->apic_id, ICR_INIT)) {
-		p->state = CPU_LEFT_OUT;
-		p->why = "its APIC ID needs x2APIC mode, which the firmware left off";
-		goto done;
-	}
-	delay_us(10000);
 	host_apic_send_ipi(p->apic_id, ICR_STARTUP | vector);
 	delay_us(200);
 	if (*claim_word() == p->apic_id) {
@@ -267,6 +262,8 @@ void smp_init(const struct boot_info *bi, struct page_allocator *pa)
 	uint64_t madt;
 	uint32_t len, me = host_apic_id();
 	const char *source;
+	uint64_t t0;
+	unsigned inits = 0;
 	unsigned up = 1;
 
 	tsc_hz = vmx_cpu.tsc_hz;
@@ -323,6 +320,19 @@ void smp_init(const struct boot_info *bi, struct page_allocator *pa)
 
 	log_info(SRC, "CPU 0 (APIC ID %u) boots; %s names %u CPU%s", me, source,
 		 m->n_cpus, m->n_cpus == 1 ? "" : "s");
+	/* INIT to every AP Shale takes, then the 10 ms the SDM asks for
+	 * after it once for all of them; the start-up IPIs go one AP at a
+	 * time, as they share the parameters. */
+	for (unsigned i = 1; i < smp_n_cpus; i++) {
+		struct percpu *p = smp_cpus[i];
+
+		if (!p->why && !host_apic_send_ipi(p->apic_id, ICR_INIT))
+			p->why = "its APIC ID needs x2APIC mode, which the firmware left off";
+		if (!p->why)
+			inits++;
+	}
+	if (inits)
+		delay_us(10000);
 	for (unsigned i = 1; i < smp_n_cpus; i++) {
 		struct percpu *p = smp_cpus[i];
 
@@ -330,12 +340,14 @@ void smp_init(const struct boot_info *bi, struct page_allocator *pa)
 			log_info(SRC, "CPU %u (APIC ID %u) left out: %s", i, p->apic_id, p->why);
 			continue;
 		}
+		t0 = rdtsc();
 		start_ap(p, bi->ap_trampoline);
 		switch (p->state) {
 		case CPU_IDLE:
 			up++;
-			log_info(SRC, "CPU %u (APIC ID %u) is in VMX root operation, idle",
-				 i, p->apic_id);
+			log_info(SRC, "CPU %u (APIC ID %u) is in VMX root operation, idle (%lu us after its start-up IPI)",
+				 i, p->apic_id,
+				 (unsigned long)((rdtsc() - t0) / (tsc_hz / 1000000 ? tsc_hz / 1000000 : 1)));
 			break;
 		case CPU_SILENT:
 			log_warn(SRC, "CPU %u (APIC ID %u) %s; going on without it",
