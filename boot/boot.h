@@ -27,6 +27,9 @@ EFI_STATUS boot_read_file(EFI_FILE_HANDLE root, const char *name,
 /* The size of a file, without reading it. */
 EFI_STATUS boot_file_size(EFI_FILE_HANDLE root, const char *name, uint64_t *size);
 
+/* The firmware's list of processors into bi->fw_cpus (boot/cpus.c). */
+void boot_find_cpus(struct boot_info *bi);
+
 /* Memory map, ExitBootServices, then vmm_main() on a new stack
  * (boot/handoff.c). Returns only if ExitBootServices failed. */
 EFI_STATUS boot_handoff(EFI_HANDLE image, struct boot_info *bi);

@@ -4,6 +4,8 @@
  * step hands the machine to vmm_main() for good. On any problem Shale says
  * what is wrong and returns to the firmware, which goes on booting.
  */
+#include "arch/x86/ap_trampoline.h"
+#include "arch/x86/include/cpu.h"
 #include "boot/boot.h"
 #include "drivers/uart.h"
 #include "lib/log.h"
@@ -38,8 +40,21 @@ static void find_image(EFI_HANDLE image, struct boot_info *bi)
 	}
 }
 
+/* Pages below 1 MiB for the APs' start-up code (arch/x86/ap_trampoline.h):
+ * taken from the firmware now, while it still hands out memory, as
+ * loader data, which Shale keeps. None there: Shale runs on one CPU. */
+static void reserve_trampoline(struct boot_info *bi)
+{
+	EFI_PHYSICAL_ADDRESS a = AP_TRAMPOLINE_MAX;
+
+	if (!EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress,
+					 EfiLoaderData, AP_TRAMPOLINE_PAGES, &a)))
+		bi->ap_trampoline = a;
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
+	uint64_t tsc = rdtsc();
 	EFI_PHYSICAL_ADDRESS pages = 0;
 	struct boot_info *bi;
 	int vtx_problems;
@@ -63,6 +78,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	}
 	bi = (struct boot_info *)pages;
 	SetMem(bi, sizeof(*bi), 0);
+	bi->tsc_at_entry = tsc;
 
 	/* 2. Can this machine run Shale at all? Reported now, acted on after
 	 *    the config has been checked, so one boot shows every problem. */
@@ -71,7 +87,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		log_info("vmx", "VT-x with EPT and unrestricted guest is available");
 
 	/* 3. The config partition, shale.cfg and the guest images. */
+	bi->tsc_load_start = rdtsc();
 	boot_load_guests(bi);
+	bi->tsc_loaded = rdtsc();
 
 	if (!bi->config.n_guests)
 		log_err("shale", "no guest can be started");
@@ -86,6 +104,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	/* 4. Facts the hypervisor needs once the firmware is gone. */
 	find_acpi(bi);
 	find_image(image, bi);
+	reserve_trampoline(bi);
+	boot_find_cpus(bi);
 
 	/* 5. Take the machine. Returns only on failure. From here the log
 	 *    goes to COM1 alone: the firmware console is about to go away. */

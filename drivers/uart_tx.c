@@ -11,6 +11,7 @@
  */
 #include "arch/x86/include/cpu.h"
 #include "drivers/uart.h"
+#include "lib/log.h"
 
 #define UART_THR 0
 #define UART_LSR 5
@@ -53,10 +54,13 @@ void uart_tx_pump(void)
 {
 	uint16_t base = uart_console_base();
 
-	if (txq_head == txq_tail || !(inb(base + UART_LSR) & LSR_THRE))
-		return;
-	for (int i = 0; i < UART_FIFO_DEPTH && txq_tail != txq_head; i++)
-		outb(base + UART_THR, (uint8_t)txq[txq_tail++ % TXQ_SIZE]);
+	if (txq_head == txq_tail)
+		return; /* the common case, without the lock */
+	log_lock();
+	if (inb(base + UART_LSR) & LSR_THRE)
+		for (int i = 0; i < UART_FIFO_DEPTH && txq_tail != txq_head; i++)
+			outb(base + UART_THR, (uint8_t)txq[txq_tail++ % TXQ_SIZE]);
+	log_unlock();
 }
 
 /* Wait for the FIFO to empty, boundedly: a UART that never drains (absent,
@@ -75,11 +79,13 @@ static bool wait_thre(void)
 
 void uart_tx_flush(void)
 {
+	log_lock();
 	while (txq_head != txq_tail) {
 		if (!wait_thre())
 			txq_tail = txq_head;
 		uart_tx_pump();
 	}
+	log_unlock();
 }
 
 static void enqueue(char c)
@@ -96,6 +102,7 @@ static void enqueue(char c)
 
 void uart_write(const char *s, size_t len)
 {
+	log_lock();
 	for (size_t i = 0; i < len; i++) {
 		if (!txq_on) {
 			if (s[i] == '\n')
@@ -109,4 +116,5 @@ void uart_write(const char *s, size_t len)
 	}
 	if (txq_on)
 		uart_tx_pump();
+	log_unlock();
 }

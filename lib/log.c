@@ -3,6 +3,7 @@
 
 #include "lib/log.h"
 #include "lib/printf.h"
+#include "lib/spinlock.h"
 
 #define LOG_RING_SIZE 16384
 
@@ -12,6 +13,25 @@ static log_sink_fn firmware_sink;
 static enum log_lvl cur_level = LVL_INFO;
 static char ring[LOG_RING_SIZE];
 static size_t ring_head; /* total bytes ever written */
+/* Guards the ring, the sinks and the UART's transmit queue behind them:
+ * every CPU logs. Re-entrant on its holder (lib/spinlock.h). */
+static struct spinlock console_lock;
+
+void log_lock(void)
+{
+	spin_lock(&console_lock);
+}
+
+void log_unlock(void)
+{
+	spin_unlock(&console_lock);
+}
+
+void log_take_over(void)
+{
+	console_lock.depth = 1;
+	__atomic_store_n(&console_lock.owner, spin_token(), __ATOMIC_RELEASE);
+}
 
 void log_set_serial_sink(log_sink_fn fn)
 {
@@ -40,6 +60,7 @@ void log_set_before_write(void (*fn)(void))
 
 void log_raw(const char *s, size_t len)
 {
+	log_lock();
 	if (before_write) {
 		void (*fn)(void) = before_write;
 
@@ -54,6 +75,7 @@ void log_raw(const char *s, size_t len)
 		serial_sink(s, len);
 	if (firmware_sink)
 		firmware_sink(s, len);
+	log_unlock();
 }
 
 void log_rawf(const char *fmt, ...)

@@ -30,6 +30,14 @@ void log_rawf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * guest output: lets it end a guest's half-written line first. */
 void log_set_before_write(void (*fn)(void));
 
+/* The console lock: every line goes out whole, whichever CPU writes it.
+ * The UART's transmit queue (drivers/uart_tx.c) takes it too. */
+void log_lock(void);
+void log_unlock(void);
+/* For a panic report, once the other CPUs are stopped: this CPU holds the
+ * lock from now on, whoever held it when they stopped. */
+void log_take_over(void);
+
 /* The most recent log text, oldest first, for crash reports and the shell. */
 size_t log_ring_copy(char *buf, size_t size);
 

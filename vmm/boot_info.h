@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "arch/x86/madt.h"
 #include "arch/x86/vmx_caps.h"
 #include "vmm/config.h"
 
@@ -49,6 +50,16 @@ struct boot_info {
 	uint64_t image_size;
 	uint64_t stack_base;  /* the stack vmm_main() runs on */
 	uint64_t stack_size;
+	/* The CPUs as UEFI's MP Services protocol lists them, for a machine
+	 * whose ACPI tables have no MADT (boot/cpus.c); n_cpus 0 if none. */
+	struct madt_info fw_cpus;
+	/* AP_TRAMPOLINE_PAGES pages below 1 MiB for the APs' start-up code
+	 * (arch/x86/ap_trampoline.h), 0 if the firmware had none. */
+	uint64_t ap_trampoline;
+	/* The TSC when efi_main() began, and before and after reading the
+	 * config partition and the guest images, for the start-up cost that
+	 * vmm_main() logs. */
+	uint64_t tsc_at_entry, tsc_load_start, tsc_loaded;
 };
 
 /* The hypervisor proper; does not return. */

@@ -497,6 +497,7 @@ int config_parse(const char *text, size_t len, const char *filename,
 	out->console_port = 0x3f8;
 	out->console_baud = CONFIG_UART_BASE_BAUD;
 	out->timeslice_us = 10000;
+	out->host_cpus = ~0ULL;
 	if (!text)
 		len = 0;
 	/* Editors on Windows like to start a UTF-8 file with a byte order mark. */

@@ -73,6 +73,11 @@ struct shale_config {
 	/* The test device may break Shale on a guest's request
 	 * (arch/x86/selftest.c): for Shale's own tests only. */
 	bool selftest;
+	/* The host CPUs Shale takes, by number (0 = the boot CPU, always in;
+	 * the others in the MADT's order, arch/x86/smp.c). CPUs the machine
+	 * turns out not to have are named in a warning at boot. */
+	uint64_t host_cpus;
+	unsigned host_cpus_line;
 	unsigned n_guests; /* valid guests only */
 	struct guest_config guests[CONFIG_MAX_GUESTS];
 };

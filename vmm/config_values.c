@@ -51,6 +51,7 @@ const struct config_key_def config_keys[K_COUNT] = {
 	[K_TIMESLICE] = { "timeslice", false, set_timeslice },
 	[K_GDB] = { "gdb", false, set_gdb },
 	[K_SELFTEST] = { "selftest", false, set_selftest },
+	[K_HV_CPUS] = { "cpus", false, set_cpus },
 	[K_NAME] = { "name", true, set_name },
 	[K_KERNEL] = { "kernel", true, set_path },
 	[K_INITRD] = { "initrd", true, set_path },
@@ -449,14 +450,16 @@ static bool set_number(struct config_parser *p)
 	return true;
 }
 
+/* A guest's cpus (its pinning) and the hypervisor's (the host CPUs Shale
+ * takes): "all" or a list of numbers and ranges. */
 static bool set_cpus(struct config_parser *p)
 {
 	struct span rest = p->val, item;
 	uint64_t mask = 0, lo, hi, c;
 
 	if (span_is(p->val, "all")) {
-		p->g->cpus = ~0ULL;
-		return true;
+		mask = ~0ULL;
+		goto store;
 	}
 	while (split_next(&rest, ',', &item)) {
 		size_t dash = span_find(item, '-');
@@ -476,7 +479,17 @@ static bool set_cpus(struct config_parser *p)
 		for (c = lo; c <= hi; c++)
 			mask |= 1ULL << c;
 	}
-	p->g->cpus = mask;
+store:
+	if (p->key == K_CPUS) {
+		p->g->cpus = mask;
+		return true;
+	}
+	/* CPU 0 is the one the firmware started Shale on: it cannot be
+	 * given away. */
+	if (!(mask & 1))
+		return config_bad_value(p, "CPU 0, the boot CPU, always runs Shale; the list must include it");
+	p->out->host_cpus = mask;
+	p->out->host_cpus_line = p->line;
 	return true;
 }
 

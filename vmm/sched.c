@@ -78,7 +78,6 @@ static void switch_to(struct vcpu *v)
 void sched_init(const struct shale_config *cfg, uint64_t tsc_hz)
 {
 	xstate_host_init();
-	spec_ctrl_init();
 	slice_ticks = tsc_hz / 1000000 * cfg->timeslice_us;
 	if (!slice_ticks)
 		slice_ticks = tsc_hz / 100;

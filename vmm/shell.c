@@ -7,7 +7,9 @@
  */
 #include "arch/x86/exit.h"
 #include "arch/x86/include/cpu.h"
+#include "arch/x86/smp.h"
 #include "arch/x86/vmx.h"
+#include "lib/printf.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "lib/string.h"
@@ -342,6 +344,29 @@ static void cmd_cpus(int argc, char **argv)
 		 vmx_cpu.caps.ept_vpid & VMX_EPT_2MB_PAGE ? " 2M" : "",
 		 (vmx_cpu.caps.procbased2 >> 32) & SECONDARY_EXEC_ENABLE_VPID ? "yes" : "no",
 		 1u << vmx_cpu.preempt_shift);
+	/* Every CPU Shale knows; the scheduler runs every vCPU on CPU 0 for
+	 * now, so the others have none. */
+	log_rawf("  cpu  APIC ID  state\n");
+	for (unsigned i = 0; i < smp_n_cpus; i++) {
+		const struct percpu *p = smp_cpus[i];
+		char vcpus[160];
+		int n = 0;
+
+		vcpus[0] = 0;
+		for (unsigned g = 0; i == 0 && g < vmm_n_vm; g++)
+			if (vmm_vm[g].state == VM_RUNNING && n < (int)sizeof(vcpus) - 40)
+				n += ksnprintf(vcpus + n, sizeof(vcpus) - n, "%s%s.0",
+					       n ? ", " : "", vmm_vm[g].name);
+		if (p->why)
+			log_rawf("  %-4u %-8u %s: %s\n", i, p->apic_id,
+				 smp_state_name(p), p->why);
+		else if (p->state == CPU_IDLE)
+			log_rawf("  %-4u %-8u idle; %s\n", i, p->apic_id,
+				 smp_ping(i) ? "answers a wake-up IPI" : "did NOT answer a wake-up IPI");
+		else
+			log_rawf("  %-4u %-8u %s; vCPUs: %s\n", i, p->apic_id,
+				 n ? smp_state_name(p) : "idle", n ? vcpus : "none");
+	}
 }
 
 static void cmd_memmap(int argc, char **argv)
@@ -396,7 +421,7 @@ static const struct command commands[] = {
 	{ "reboot", 1, 1, "reboot GUEST         reset a guest (its on_reboot applies)", cmd_reboot },
 	{ "destroy", 1, 1, "destroy GUEST        stop a guest and free its memory", cmd_destroy },
 	{ "log", 1, 1, "log LEVEL            error | warn | info | debug", cmd_log },
-	{ "cpus", 0, 0, "cpus                 the host CPU and its VMX features", cmd_cpus },
+	{ "cpus", 0, 0, "cpus                 the host CPUs, their state and vCPUs; VMX features", cmd_cpus },
 	{ "memmap", 0, 0, "memmap               host memory map and guest memory", cmd_memmap },
 	{ "version", 0, 0, "version              Shale's version", cmd_version },
 	{ "exit", 0, 0, "exit                 leave the shell (or Ctrl-D)", NULL },

@@ -9,6 +9,7 @@
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
+#include "arch/x86/smp.h"
 #include "drivers/lapic.h"
 #include "lib/log.h"
 #include "vmm/cpuid.h"
@@ -151,6 +152,8 @@ enum exit_result exit_exception_nmi(struct vcpu *v)
 
 	exit_note_idt_vectoring(v);
 	if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI) {
+		if (smp_stop_requested()) /* another CPU's panic */
+			smp_stop_self(vmread(GUEST_RIP), true);
 		log_warn("vmx", "host NMI while guest \"%s\" ran; ignored",
 			 v->vm->name);
 		return EXIT_RESUME;

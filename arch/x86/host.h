@@ -21,9 +21,34 @@ struct host_tables {
 	uint64_t tr_base;
 };
 
-/* Load Shale's GDT, TSS and IDT on this CPU (arch/x86/gdt.c, idt.c). */
+struct tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
+
+/* One CPU's GDT and TSS (every CPU needs its own TSS: loading TR marks
+ * the descriptor busy), and the addresses its VMCSs give as host state. */
+struct host_gdt {
+	uint64_t gdt[5] __attribute__((aligned(16)));
+	struct tss64 tss;
+	struct host_tables tables;
+};
+
+/* Load Shale's GDT, TSS and IDT on the boot CPU (arch/x86/gdt.c, idt.c),
+ * and set its per-CPU data (arch/x86/percpu.h). */
 void host_gdt_init(void);
 void host_idt_init(void);
+/* The same on an AP: its own GDT and TSS in g, exceptions on the stack
+ * ending at ist_top, the IDT that all CPUs share. */
+void host_gdt_load(struct host_gdt *g, uint64_t ist_top);
+void host_idt_load(void);
+/* This CPU's tables, for a VMCS's host state. */
 const struct host_tables *host_tables(void);
 
 /* Build identity page tables covering [0, top) and switch CR3 to them

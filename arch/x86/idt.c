@@ -9,6 +9,8 @@
 
 #include "arch/x86/host.h"
 #include "arch/x86/include/cpu.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
 #include "lib/log.h"
 
 struct exc_frame {
@@ -30,10 +32,13 @@ struct idt_gate {
 _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gates are 16 bytes");
 
 extern uint64_t isr_table[32];
+extern char isr_wake[], isr_spurious[];
 void host_set_idt_base(uint64_t base);
 void host_exception(struct exc_frame *f);
 
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+/* One IDT for every CPU. Vectors without a handler are not present: an
+ * interrupt there is a bug, reported as #NP. */
+static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -45,31 +50,40 @@ static const char *const exc_names[32] = {
 	"#XM SIMD error", "#VE virtualization", "#CP control protection",
 };
 
-void host_idt_init(void)
+static void set_gate(unsigned v, uint64_t h, uint8_t ist)
+{
+	idt[v] = (struct idt_gate){
+		.off_lo = h & 0xffff,
+		.sel = HOST_CS,
+		.ist = ist,
+		.type = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
+		.off_mid = (h >> 16) & 0xffff,
+		.off_hi = h >> 32,
+	};
+}
+
+void host_idt_load(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) d;
 
-	for (int v = 0; v < 32; v++) {
-		uint64_t h = isr_table[v];
-
-		idt[v] = (struct idt_gate){
-			.off_lo = h & 0xffff,
-			.sel = HOST_CS,
-			/* NMI, #DF and #MC may arrive on a broken stack. */
-			.ist = (v == X86_EXC_NMI || v == X86_EXC_DF ||
-				v == X86_EXC_MC) ? 1 : 0,
-			.type = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
-			.off_mid = (h >> 16) & 0xffff,
-			.off_hi = h >> 32,
-		};
-	}
 	d.limit = sizeof(idt) - 1;
 	d.base = (uint64_t)idt;
 	asm volatile("lidt %0" ::"m"(d));
 	host_set_idt_base((uint64_t)idt);
+}
+
+void host_idt_init(void)
+{
+	for (int v = 0; v < 32; v++)
+		/* NMI, #DF and #MC may arrive on a broken stack. */
+		set_gate(v, isr_table[v],
+			 (v == X86_EXC_NMI || v == X86_EXC_DF || v == X86_EXC_MC) ? 1 : 0);
+	set_gate(SMP_WAKE_VECTOR, (uint64_t)isr_wake, 0);
+	set_gate(APIC_SPURIOUS_VECTOR, (uint64_t)isr_spurious, 0);
+	host_idt_load();
 }
 
 void host_exception(struct exc_frame *f)
@@ -81,12 +95,16 @@ void host_exception(struct exc_frame *f)
 	if (f->vector == X86_EXC_NMI) {
 		char where[80];
 
+		if (smp_stop_requested())
+			smp_stop_self(f->rip, false);
+
 		log_warn("cpu", "NMI in the hypervisor at RIP 0x%lx (%s); continuing",
 			 (unsigned long)f->rip,
 			 host_addr_name(where, sizeof(where), f->rip,
 					HOST_ADDR_PC));
 		return;
 	}
+	smp_panic_begin();
 	log_rawf("\n[panic] hypervisor exception %s (vector %lu), error code 0x%lx\n",
 		 name, (unsigned long)f->vector, (unsigned long)f->error);
 	log_rawf("  RIP %016lx  CS %04lx  RFLAGS %016lx\n",

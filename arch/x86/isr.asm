@@ -63,6 +63,40 @@ isr_common:
 	add rsp, 16                     ; vector and error code
 	iretq
 
+; The wake-up IPI (SMP_WAKE_VECTOR, arch/x86/percpu.h): an idle CPU's HLT
+; ends, smp_wake_interrupt() counts it and signals the end of interrupt.
+; Only the registers a C call may change are saved.
+global isr_wake
+extern smp_wake_interrupt
+isr_wake:
+	push rax
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push r8
+	push r9
+	push r10
+	push r11
+	cld
+	call smp_wake_interrupt
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	pop rax
+	iretq
+
+; The local APIC's spurious vector: no handler work and no EOI (SDM Vol.
+; 3A, 11.9 "Spurious interrupt").
+global isr_spurious
+isr_spurious:
+	iretq
+
 section .data
 align 8
 isr_table:

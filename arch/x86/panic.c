@@ -10,6 +10,7 @@
 
 #include "arch/x86/host.h"
 #include "arch/x86/include/cpu.h"
+#include "arch/x86/smp.h"
 #include "drivers/uart.h"
 #include "lib/log.h"
 #include "lib/printf.h"
@@ -69,6 +70,8 @@ void host_backtrace(uint64_t rbp)
 
 void host_halt_reported(void)
 {
+	smp_panic_begin(); /* already done by most callers; harmless twice */
+	smp_panic_report();
 	log_rawf("[panic] Shale halted this CPU\n");
 	uart_tx_flush();
 	cpu_halt_forever();
@@ -79,6 +82,7 @@ void host_panic(const char *fmt, ...)
 	char msg[256];
 	va_list ap;
 
+	smp_panic_begin();
 	va_start(ap, fmt);
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

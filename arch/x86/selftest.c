@@ -6,6 +6,7 @@
  * halt Shale because it was given the test device. Each breaks one thing
  * the way a bug would, so the tests can check the report Shale gives for it.
  */
+#include "arch/x86/smp.h"
 #include "arch/x86/vmx_ops.h"
 #include "lib/log.h"
 #include "vmm/vdev/testdev.h"
@@ -56,6 +57,19 @@ void selftest_inject_fault(struct vcpu *v, enum testdev_fault what)
 		log_warn("selftest", "guest \"%s\" asked for a VMREAD that fails",
 			 v->vm->name);
 		vmread(SELFTEST_NO_SUCH_FIELD);
+		break;
+	case TESTDEV_FAULT_OTHER_CPU:
+		/* The idle loop of CPU 1 takes the fault once woken
+		 * (arch/x86/smp.c); this CPU goes on until it is stopped. */
+		if (smp_n_cpus < 2 || smp_cpus[1]->state != CPU_IDLE) {
+			log_warn("selftest", "guest \"%s\" asked for an exception on CPU 1, which is not idle; ignored",
+				 v->vm->name);
+			break;
+		}
+		log_warn("selftest", "guest \"%s\" asked for an exception in the hypervisor on CPU 1",
+			 v->vm->name);
+		smp_cpus[1]->selftest_fault = true;
+		smp_wake(1);
 		break;
 	}
 }

@@ -7,6 +7,7 @@
  */
 #include "arch/x86/apicv.h"
 #include "arch/x86/host.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/include/msr.h"
 #include "arch/x86/spec_ctrl.h"
@@ -76,7 +77,7 @@ static void setup_host_state(void)
 	vmwrite(HOST_GS_SELECTOR, 0);
 	vmwrite(HOST_TR_SELECTOR, HOST_TR);
 	vmwrite(HOST_FS_BASE, 0);
-	vmwrite(HOST_GS_BASE, 0);
+	vmwrite(HOST_GS_BASE, (uint64_t)this_cpu()); /* arch/x86/percpu.h */
 	vmwrite(HOST_TR_BASE, t->tr_base);
 	vmwrite(HOST_GDTR_BASE, t->gdt_base);
 	vmwrite(HOST_IDTR_BASE, t->idt_base);

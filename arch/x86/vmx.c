@@ -151,3 +151,22 @@ int vmx_cpu_enable(struct page_allocator *pa, const struct vmx_caps *caps)
 	log_info(SRC, "VMXON ok on cpu0 (VMCS revision %u)", revision);
 	return 0;
 }
+
+const char *vmx_cpu_enable_ap(uint64_t vmxon_region)
+{
+	const struct vmx_caps *caps = &vmx_cpu.caps;
+	const char *why = vmx_check_ap(caps);
+
+	if (why)
+		return why;
+	write_cr0(vmx_fix_cr(read_cr0(), caps->cr0_fixed0, caps->cr0_fixed1));
+	write_cr4(vmx_fix_cr(read_cr4() | CR4_VMXE, caps->cr4_fixed0,
+			     caps->cr4_fixed1));
+	memset((void *)vmxon_region, 0, PAGE_SIZE);
+	*(uint32_t *)vmxon_region = caps->basic & VMX_BASIC_REVISION_MASK;
+	if (vmxon(vmxon_region))
+		return "VMXON failed on it";
+	if (caps->ept_vpid & VMX_EPT_INVEPT_ALL)
+		invept(INVEPT_ALL_CONTEXT, 0);
+	return NULL;
+}

@@ -25,6 +25,11 @@ extern struct vmx_cpu vmx_cpu;
 /* VMXON on this CPU. Returns 0, or -1 with the reason logged. */
 int vmx_cpu_enable(struct page_allocator *pa, const struct vmx_caps *caps);
 
+/* VMXON on an AP, in its own region (a page CPU 0 gave it), after
+ * checking that its VMX is CPU 0's (vmx_check_ap). NULL, or what failed
+ * as a phrase. The MSR and I/O bitmaps are CPU 0's, shared: read only. */
+const char *vmx_cpu_enable_ap(uint64_t vmxon_region);
+
 /* Create and fill the VMCS of v, which becomes the current VMCS.
  * Returns 0, or -1 with the reason logged. */
 int vmcs_create(struct vcpu *v, struct page_allocator *pa);

@@ -46,6 +46,56 @@ static void read_caps(struct vmx_caps *c)
 	}
 }
 
+/* The capability MSRs Shale acts on, and how a difference is said. */
+static const struct {
+	size_t off;
+	const char *differs;
+} cap_fields[] = {
+#define CAP(f, n) { __builtin_offsetof(struct vmx_caps, f), "its " n " differs from CPU 0's" }
+	CAP(basic, "IA32_VMX_BASIC"),
+	CAP(pinbased, "IA32_VMX_(TRUE_)PINBASED_CTLS"),
+	CAP(procbased, "IA32_VMX_(TRUE_)PROCBASED_CTLS"),
+	CAP(procbased2, "IA32_VMX_PROCBASED_CTLS2"),
+	CAP(exit, "IA32_VMX_(TRUE_)EXIT_CTLS"),
+	CAP(entry, "IA32_VMX_(TRUE_)ENTRY_CTLS"),
+	CAP(misc, "IA32_VMX_MISC"),
+	CAP(ept_vpid, "IA32_VMX_EPT_VPID_CAP"),
+	CAP(cr0_fixed0, "IA32_VMX_CR0_FIXED0"),
+	CAP(cr0_fixed1, "IA32_VMX_CR0_FIXED1"),
+	CAP(cr4_fixed0, "IA32_VMX_CR4_FIXED0"),
+	CAP(cr4_fixed1, "IA32_VMX_CR4_FIXED1"),
+#undef CAP
+};
+
+const char *vmx_check_ap(const struct vmx_caps *bsp)
+{
+	struct cpuid_regs r;
+	struct vmx_caps mine;
+	uint64_t fc;
+
+	cpuid_count(1, 0, &r);
+	if (!(r.ecx & CPUID_1_ECX_VMX))
+		return "it does not report VMX in CPUID.1:ECX[5]";
+	/* IA32_FEATURE_CONTROL is per CPU: the firmware may have locked
+	 * it on one and not another. */
+	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	if (!(fc & FEATURE_CONTROL_LOCK))
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
+		return "its IA32_FEATURE_CONTROL is locked with \"VMX outside SMX\" off";
+	read_caps(&mine);
+	for (unsigned i = 0; i < sizeof(cap_fields) / sizeof(cap_fields[0]); i++) {
+		uint64_t a, b;
+
+		memcpy(&a, (const char *)&mine + cap_fields[i].off, sizeof(a));
+		memcpy(&b, (const char *)bsp + cap_fields[i].off, sizeof(b));
+		if (a != b)
+			return cap_fields[i].differs;
+	}
+	return NULL;
+}
+
 /* CPUID says no VMX: say why in the words a person can act on. */
 static void explain_no_vmx(void)
 {

@@ -30,4 +30,9 @@ struct vmx_caps {
  * can run); *caps is filled as far as the checks got. */
 int vmx_check_support(struct vmx_caps *caps);
 
+/* On an AP: VMX there, IA32_FEATURE_CONTROL enabled (and locked, as for
+ * CPU 0), and every capability MSR Shale acts on the same as CPU 0's.
+ * NULL, or what is wrong, as a phrase for "[smp] CPU n ...: PHRASE". */
+const char *vmx_check_ap(const struct vmx_caps *bsp);
+
 #endif

@@ -31,7 +31,7 @@ romimage: file="{ovmf}", address=0xffe00000, options=none
 vgaromimage: file="{vgabios}"
 vga: extension=vbe
 pci: enabled=1, chipset=i440fx
-cpu: count=1, ips=200000000, model=corei7_icelake_u, reset_on_triple_fault=0, ignore_bad_msrs=1
+cpu: count={cpus}, ips=200000000, model=corei7_icelake_u, reset_on_triple_fault=0, ignore_bad_msrs=1
 clock: sync=none, time0=local
 display_library: rfb, options="timeout=0"
 ata0: enabled=true, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
@@ -370,25 +370,28 @@ def _script_thread(link, script, stop):
 
 
 def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None,
-              script=None, interactive=False, gdb=None, env=None, kill_after=None):
+              script=None, interactive=False, gdb=None, env=None, kill_after=None,
+              cpus=1):
     """Boot disk in Bochs with VMX; returns a Run. With a script (a list of
     (regex, bytes)) or interactive (the terminal's keys), COM1 is a socket
     that this process types into. With gdb (dict: after, commands), COM2 is
     a socket and gdb runs against it; its output is Run.gdb_output. env adds
     to Bochs' environment; kill_after (a regex) kills Bochs once it appears
-    on the console, to test the harness. A TCP port taken by someone else
+    on the console, to test the harness; cpus is the machine's CPU count
+    (Bochs runs them in turn on one thread: N CPUs take about N times as
+    long). A TCP port taken by someone else
     between the pick and Bochs' bind is retried with new ports."""
     workdir = os.path.abspath(workdir)
     for attempt in range(3):
         run = _run_bochs_once(disk, workdir, end_markers, timeout, megs, echo, script,
-                              interactive, gdb, env, kill_after)
+                              interactive, gdb, env, kill_after, cpus)
         clash = run.exited and "bind() or listen() failed" in run.ended_by
         if not clash or attempt == 2:
             return run
 
 
 def _run_bochs_once(disk, workdir, end_markers, timeout, megs, echo, script,
-                    interactive, gdb, env, kill_after):
+                    interactive, gdb, env, kill_after, cpus=1):
     os.makedirs(workdir, exist_ok=True)
     serial = os.path.join(workdir, "serial.out")
     for old in ("serial.out", "bochs.log", "bochs.stdout"):
@@ -398,7 +401,7 @@ def _run_bochs_once(disk, workdir, end_markers, timeout, megs, echo, script,
     com2_port = _free_port() if gdb else None
     rc = os.path.join(workdir, "bochsrc")
     with open(rc, "w") as f:
-        f.write(BOCHSRC.format(memory=memory_line(megs), ovmf=OVMF, vgabios=VGABIOS,
+        f.write(BOCHSRC.format(memory=memory_line(megs), ovmf=OVMF, vgabios=VGABIOS, cpus=int(cpus),
                                disk=os.path.abspath(disk),
                                com1_mode="socket-server" if port else "file",
                                com1_dev="localhost:%d" % port if port else serial,

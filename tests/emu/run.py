@@ -158,12 +158,15 @@ def run_case_inner(case, keep):
                    for k, v in case.get("env", {}).items())
         if case.get("disk_missing"):
             disk = os.path.join(workdir, "no-such-disk.img")
+        # The timeout grows with the CPU count: Bochs runs them in turn.
+        cpus = case.get("cpus", 1)
         run = emulator.run_bochs(disk, workdir, end,
                                  case.get("timeout") or
-                                 (TIMEOUT_LINUX if case.get("linux") else TIMEOUT_BOCHS),
+                                 (TIMEOUT_LINUX if case.get("linux") else TIMEOUT_BOCHS) * cpus,
                                  megs=case.get("megs", 512),
                                  script=case.get("script"), gdb=case.get("gdb"),
-                                 env=env, kill_after=case.get("kill_after"))
+                                 env=env, kill_after=case.get("kill_after"),
+                                 cpus=cpus)
     problems = judge(case, run)
     if "expect_fail" in case:
         run.expected_failure = problems

@@ -308,6 +308,37 @@ static void test_selftest(void **state)
 	assert_false(cfg.selftest);
 }
 
+/* [hypervisor] cpus: the host CPUs Shale takes; CPU 0 always. */
+static void test_host_cpus(void **state)
+{
+	(void)state;
+	expect_clean(GUEST_A);
+	assert_int_equal(cfg.host_cpus, ~0ULL);
+	expect_clean("[hypervisor]\ncpus = 0-1,3\n\n" GUEST_A);
+	assert_int_equal(cfg.host_cpus, 0xb);
+	assert_int_equal(cfg.host_cpus_line, 2);
+	expect_clean("[hypervisor]\ncpus = 0\n\n" GUEST_A);
+	assert_int_equal(cfg.host_cpus, 1);
+	expect_clean("[hypervisor]\ncpus = all\n\n" GUEST_A);
+	assert_int_equal(cfg.host_cpus, ~0ULL);
+	expect("[hypervisor]\ncpus = 1-3\n\n" GUEST_A,
+	       "shale.cfg:2: cpus \"1-3\": CPU 0, the boot CPU, always runs Shale; "
+	       "the list must include it\n");
+	assert_int_equal(cfg.host_cpus, ~0ULL);
+	expect("[hypervisor]\ncpus = 0,64\n\n" GUEST_A,
+	       "shale.cfg:2: cpus \"0,64\": CPU 64 is out of range, allowed 0..63\n");
+	expect("[hypervisor]\ncpus = 0,x\n\n" GUEST_A,
+	       "shale.cfg:2: cpus \"0,x\": expected \"all\" or a list like 0,2-3\n");
+	/* once only, like every [hypervisor] key */
+	parse("[hypervisor]\ncpus = 0\ncpus = 0-1\n\n" GUEST_A);
+	assert_int_equal(got.count, 1);
+	assert_non_null(strstr(got.text, "shale.cfg:3: "));
+	/* the guest's own cpus is still its pinning, not Shale's */
+	expect_clean(GUEST_A "cpus = 1\n");
+	assert_int_equal(cfg.host_cpus, ~0ULL);
+	assert_int_equal(cfg.guests[0].cpus, 2);
+}
+
 static void test_quotes(void **state)
 {
 	(void)state;
@@ -508,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_memory_sizes),
 		cmocka_unit_test(test_gdb_guest),
 		cmocka_unit_test(test_selftest),
+		cmocka_unit_test(test_host_cpus),
 		cmocka_unit_test(test_quotes),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_cpus),

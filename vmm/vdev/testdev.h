@@ -16,6 +16,7 @@ enum testdev_fault {
 	TESTDEV_FAULT_HOST_STATE = 2, /* VMRESUME fails: bad host state */
 	TESTDEV_FAULT_GUEST_STATE = 3, /* VM entry fails: bad guest state */
 	TESTDEV_FAULT_VMREAD = 4,      /* a VMREAD fails in Shale itself */
+	TESTDEV_FAULT_OTHER_CPU = 5,   /* an exception in Shale on CPU 1 */
 };
 
 /* Break what was asked, so the tests see Shale's report of it. Only
