@@ -24,7 +24,7 @@
 #define SRC "vm"
 #define GUEST_ALIGN (2ull << 20) /* lets EPT map guest RAM with large pages */
 
-void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
+void *vm_gpa_to_hva_any(struct vm *vm, uint64_t gpa, uint64_t len)
 {
 	uint64_t hpa;
 

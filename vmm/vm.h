@@ -70,8 +70,19 @@ struct vm {
 };
 
 /* Guest-physical RAM as a host pointer, or NULL when [gpa, gpa+len) is
- * not entirely RAM of this guest. The only way vmm/ touches guest memory. */
-void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+ * not entirely RAM of this guest. The only way vmm/ touches guest memory.
+ * Inline for the RAM from 0, where page walks and instruction fetches of
+ * the exit path land; the rest goes through vmm/guest_ram.c. */
+void *vm_gpa_to_hva_any(struct vm *vm, uint64_t gpa, uint64_t len);
+
+static inline void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	const struct guest_ram_range *low = &vm->ram.r[0]; /* gpa 0 */
+
+	if (len && gpa < low->size && len <= low->size - gpa && low->hpa)
+		return (void *)(low->hpa + gpa); /* Shale's identity map */
+	return vm_gpa_to_hva_any(vm, gpa, len);
+}
 
 /* Stop the VM, keeping the first reason given. */
 void vm_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt, ...)

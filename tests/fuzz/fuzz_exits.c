@@ -200,7 +200,7 @@ void log_raw(const char *s, size_t len)
 }
 
 /* vm.c's, which needs the page allocator and the EPT to link. */
-void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
+void *vm_gpa_to_hva_any(struct vm *vm, uint64_t gpa, uint64_t len)
 {
 	uint64_t hpa;
 
