@@ -264,6 +264,9 @@ static void finish_guest(struct config_parser *p)
 		g->entry = g->load;
 	if (g->memory)
 		check_layout(p);
+	if (p->key_line[K_DEBUG_EXIT_PORT] && !(g->devices & GUEST_DEV_DEBUG_EXIT))
+		layout_problem(p, K_DEBUG_EXIT_PORT, g->debug_exit_port,
+			       "only used with isa-debug-exit in devices");
 	if (p->guest_bad)
 		memset(g, 0, sizeof(*g)); /* nothing half-checked is left behind */
 	else
@@ -300,6 +303,7 @@ static void start_guest(struct config_parser *p)
 	g->autostart = true;
 	g->apicv = true;
 	g->weight = 256;
+	g->debug_exit_port = 0xf4; /* where test suites put it */
 	g->line = p->line;
 	for (k = 0; k < K_COUNT; k++)
 		if (config_keys[k].guest)

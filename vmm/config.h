@@ -31,6 +31,10 @@ enum lifecycle_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
 #define GUEST_DEV_UART (1u << 1)
 /* The PC of a mode = linux guest (docs/devices.md) for any guest. */
 #define GUEST_DEV_PC (1u << 2)
+/* QEMU's debug devices (vmm/vdev/debugport.h, vmm/vdev/fw_cfg.h). */
+#define GUEST_DEV_DEBUG_EXIT (1u << 3)
+#define GUEST_DEV_DEBUGCON (1u << 4)
+#define GUEST_DEV_FW_CFG (1u << 5)
 
 /* Where the PC's ACPI tables go (one page; vmm/pc.h): an image with the
  * PC devices must leave it alone. */
@@ -53,6 +57,7 @@ struct guest_config {
 	uint64_t load;
 	uint64_t entry;
 	uint32_t devices; /* GUEST_DEV_* */
+	uint16_t debug_exit_port; /* isa-debug-exit's first port (of 4) */
 	enum lifecycle_action on_poweroff, on_reboot, on_crash;
 	bool autostart;
 	bool apicv; /* VMX APIC virtualization where the CPU has it */

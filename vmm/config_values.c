@@ -43,6 +43,7 @@ static bool set_word(struct config_parser *p);
 static bool set_address(struct config_parser *p);
 static bool set_devices(struct config_parser *p);
 static bool set_modules(struct config_parser *p);
+static bool set_port(struct config_parser *p);
 
 /* Every key, the section it belongs in, and its setter. */
 const struct config_key_def config_keys[K_COUNT] = {
@@ -70,6 +71,7 @@ const struct config_key_def config_keys[K_COUNT] = {
 	[K_WEIGHT] = { "weight", true, set_number },
 	[K_APICV] = { "apicv", true, set_word },
 	[K_MODULES] = { "modules", true, set_modules },
+	[K_DEBUG_EXIT_PORT] = { "debug_exit_port", true, set_port },
 };
 
 /*
@@ -542,29 +544,45 @@ static bool set_address(struct config_parser *p)
 	return true;
 }
 
+/* The names `devices` takes; "none" stands alone. */
+static const struct {
+	const char *name;
+	uint32_t bit;
+} device_names[] = {
+	{ "none", 0 },
+	{ "testdev", GUEST_DEV_TESTDEV },
+	{ "uart", GUEST_DEV_UART },
+	{ "pc", GUEST_DEV_PC },
+	{ "isa-debug-exit", GUEST_DEV_DEBUG_EXIT },
+	{ "debugcon", GUEST_DEV_DEBUGCON },
+	{ "fw_cfg", GUEST_DEV_FW_CFG },
+};
+
+static bool device_bit(struct span item, uint32_t *bit)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(device_names); i++) {
+		if (span_is(item, device_names[i].name)) {
+			*bit = device_names[i].bit;
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool set_devices(struct config_parser *p)
 {
 	struct span rest = p->val, item;
 	uint32_t devs = 0, bit;
-	unsigned n = 0;
 
 	while (split_next(&rest, ',', &item)) {
-		n++;
-		if (span_is(item, "none"))
-			bit = 0;
-		else if (span_is(item, "testdev"))
-			bit = GUEST_DEV_TESTDEV;
-		else if (span_is(item, "uart"))
-			bit = GUEST_DEV_UART;
-		else if (span_is(item, "pc"))
-			bit = GUEST_DEV_PC;
-		else {
+		if (!device_bit(item, &bit)) {
 			struct config_msg m;
 
 			config_value_start(p, &m);
 			config_msg_add(&m, "unknown device ");
 			config_msg_add_value(&m, item);
-			config_msg_add(&m, ", expected testdev, uart, pc or none");
+			config_msg_add(&m, ", expected testdev, uart, pc, isa-debug-exit, "
+					   "debugcon, fw_cfg or none");
 			config_emit(p, &m);
 			return false;
 		}
@@ -578,6 +596,18 @@ static bool set_devices(struct config_parser *p)
 	if ((devs & GUEST_DEV_PC) && (devs & GUEST_DEV_UART))
 		return config_bad_value(p, "\"uart\" is part of \"pc\" (its COM1); list only \"pc\"");
 	p->g->devices = devs;
+	return true;
+}
+
+/* isa-debug-exit takes 4 ports from here, as QEMU's iosize=4. */
+static bool set_port(struct config_parser *p)
+{
+	uint64_t v = 0;
+
+	if (!span_u64(p->val, &v) || v > 0xfffc)
+		return config_bad_value(p, "expected an I/O port from 0x0 to 0xfffc, like 0xf4 "
+					   "(it takes 4 ports)");
+	p->g->debug_exit_port = (uint16_t)v;
 	return true;
 }
 

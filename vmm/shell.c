@@ -84,15 +84,22 @@ static void cmd_list(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	log_rawf("  #  %-16s %-10s %5s %8s %12s\n", "guest", "state", "vcpus", "memory", "exits");
+	log_rawf("  #  %-16s %-10s %5s %8s %12s  %s\n", "guest", "state", "vcpus", "memory",
+		 "exits", "exit status");
 	for (unsigned i = 0; i < vmm_n_vm; i++) {
 		struct vm *vm = &vmm_vm[i];
 		const struct guest_config *g = &boot->config.guests[i];
 
-		log_rawf("  %u  %-16s %-10s %5u %7luM %12lu\n", i + 1, g->name,
+		char status[24] = "-";
+
+		/* What the guest ended with, by SHALE_HC_EXIT or isa-debug-exit. */
+		if (vm->stop_reason == VM_STOP_EXIT)
+			ksnprintf(status, sizeof(status), "%lu", (unsigned long)vm->exit_status);
+		log_rawf("  %u  %-16s %-10s %5u %7luM %12lu  %s\n", i + 1, g->name,
 			 vm->paused ? "paused" : vm_state_name(vm), 1u,
 			 (unsigned long)(g->memory >> 20),
-			 (unsigned long)(vm->state == VM_EMPTY ? 0 : vcpu_exit_count(&vm->vcpu)));
+			 (unsigned long)(vm->state == VM_EMPTY ? 0 : vcpu_exit_count(&vm->vcpu)),
+			 status);
 	}
 }
 

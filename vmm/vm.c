@@ -12,6 +12,7 @@
 #include "lib/log.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "vmm/debug_devices.h"
 #include "vmm/gdb/gdb.h"
 #include "vmm/load/flat.h"
 #include "vmm/load/linux.h"
@@ -190,6 +191,8 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 	} else if (flat_load(vm, (const void *)kernel->addr, kernel->size)) {
 		goto fail;
 	}
+	if (debug_devices_attach(vm))
+		goto fail;
 	if (vmcs_create(&vm->vcpu, pa))
 		goto fail;
 	sched_add(&vm->vcpu);

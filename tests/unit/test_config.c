@@ -392,6 +392,32 @@ static void test_cpus(void **state)
 	       "shale.cfg:5: guest \"a\": cpus \"any\": expected \"all\" or a list like 0,2-3\n");
 }
 
+/* QEMU's debug devices, for any guest; isa-debug-exit's port. */
+static void test_debug_devices(void **state)
+{
+	(void)state;
+	expect_clean(GUEST_A "devices = isa-debug-exit, debugcon, fw_cfg\n");
+	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_DEBUG_EXIT |
+			 GUEST_DEV_DEBUGCON | GUEST_DEV_FW_CFG);
+	assert_int_equal(cfg.guests[0].debug_exit_port, 0xf4);
+	expect_clean(GUEST_A "devices = pc, isa-debug-exit\ndebug_exit_port = 0x501\n");
+	assert_int_equal(cfg.guests[0].debug_exit_port, 0x501);
+	expect_clean("[guest]\nname = a\nkernel = a.bin\nmemory = 128M\nmode = linux\n"
+		     "devices = debugcon\n");
+	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_DEBUGCON);
+	expect(GUEST_A "devices = isa-debug-exit\ndebug_exit_port = 0xfffd\n",
+	       "shale.cfg:6: guest \"a\": debug_exit_port \"0xfffd\": expected an I/O port "
+	       "from 0x0 to 0xfffc, like 0xf4 (it takes 4 ports)\n");
+	expect(GUEST_A "devices = isa-debug-exit\ndebug_exit_port = port\n",
+	       "shale.cfg:6: guest \"a\": debug_exit_port \"port\": expected an I/O port "
+	       "from 0x0 to 0xfffc, like 0xf4 (it takes 4 ports)\n");
+	expect(GUEST_A "devices = testdev\ndebug_exit_port = 0xf4\n",
+	       "shale.cfg:6: guest \"a\": debug_exit_port 0xf4: only used with "
+	       "isa-debug-exit in devices\n");
+	expect(GUEST_A "devices = fw_cfg, fw_cfg\n",
+	       "shale.cfg:5: guest \"a\": devices \"fw_cfg, fw_cfg\": \"fw_cfg\" is listed twice\n");
+}
+
 static void test_devices(void **state)
 {
 	(void)state;
@@ -414,7 +440,7 @@ static void test_devices(void **state)
 	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_PC);
 	expect(GUEST_A "devices = testdev, usb\n",
 	       "shale.cfg:5: guest \"a\": devices \"testdev, usb\": unknown device \"usb\", "
-	       "expected testdev, uart, pc or none\n");
+	       "expected testdev, uart, pc, isa-debug-exit, debugcon, fw_cfg or none\n");
 	expect(GUEST_A "devices = pc, uart\n",
 	       "shale.cfg:5: guest \"a\": devices \"pc, uart\": \"uart\" is part of \"pc\" "
 	       "(its COM1); list only \"pc\"\n");
@@ -544,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_debug_devices),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_hypervisor_values),
 		cmocka_unit_test(test_names_and_sizes),
