@@ -11,6 +11,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/load/bzimage.h"
+#include "vmm/load/fields.h"
 
 /* Setup header (boot.rst, "The Real-Mode Kernel Header"): the same
  * offsets in the image and in the zero page. */
@@ -89,41 +90,6 @@ _Static_assert(BP_E820_TABLE + BZIMAGE_E820_MAX * 20 <= BP_SIZE,
 #define GDT_CODE64 0x00af9b000000ffffull
 #define GDT_DATA 0x00cf93000000ffffull
 
-static int __attribute__((format(printf, 3, 4)))
-fail(char *why, size_t why_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_size) {
-		va_start(ap, fmt);
-		kvsnprintf(why, why_size, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-/* Little-endian fields at any alignment. */
-static uint64_t get_le(const uint8_t *p, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes--)
-		v = v << 8 | p[bytes];
-	return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
-{
-	for (unsigned i = 0; i < bytes; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-#define get16(p) ((uint16_t)get_le(p, 2))
-#define get32(p) ((uint32_t)get_le(p, 4))
-#define get64(p) get_le(p, 8)
-#define put16(p, v) put_le(p, v, 2)
-#define put32(p, v) put_le(p, v, 4)
-#define put64(p, v) put_le(p, v, 8)
 
 /* [addr, addr + len) lies inside [0, limit), without overflowing. */
 static bool range_ok(uint64_t addr, uint64_t len, uint64_t limit)

@@ -11,6 +11,7 @@
 #include "lib/string.h"
 #include "vmm/guest_ram.h"
 #include "vmm/load/bzimage.h"
+#include "vmm/load/fields.h"
 #include "vmm/load/multiboot.h"
 
 /* Multiboot header: magic, flags, checksum, then (flag 16) the address
@@ -62,41 +63,7 @@
 
 #define ULL(x) ((unsigned long long)(x))
 
-static int __attribute__((format(printf, 3, 4)))
-fail(char *why, size_t why_size, const char *fmt, ...)
-{
-	va_list ap;
 
-	if (why && why_size) {
-		va_start(ap, fmt);
-		kvsnprintf(why, why_size, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-static uint64_t get_le(const uint8_t *p, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes--)
-		v = v << 8 | p[bytes];
-	return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
-{
-	for (unsigned i = 0; i < bytes; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-#define get16(p) ((uint16_t)get_le(p, 2))
-#define get32(p) ((uint32_t)get_le(p, 4))
-#define get64(p) get_le(p, 8)
-#define put32(p, v) put_le(p, v, 4)
-#define put64(p, v) put_le(p, v, 8)
-
-/* [addr, addr + len) lies inside [0, limit), without overflowing. */
 /* A guest of mem_size bytes has its RAM laid out as vmm/guest_ram.h says:
  * the kernel, its boot information and its modules all go in the part
  * below the MMIO hole (Multiboot's addresses are 32 bits), and the memory
@@ -114,6 +81,7 @@ static unsigned e820_of(uint64_t mem_size, struct e820_entry *e)
 	return bzimage_e820_default(&ram, e);
 }
 
+/* [addr, addr + len) lies inside [0, limit), without overflowing. */
 static bool range_ok(uint64_t addr, uint64_t len, uint64_t limit)
 {
 	return len <= limit && addr <= limit - len;
