@@ -197,6 +197,31 @@ static void set_segment(uint32_t sel_field, uint16_t sel, uint64_t base,
 #define AR_TSS_BUSY64 0x008b
 #define AR_LDT_UNUSABLE AR_UNUSABLE
 
+/* DS, ES, SS, FS and GS alike, as every start state has them. */
+static void set_data_segments(uint16_t sel, uint64_t base, uint32_t limit,
+			      uint32_t ar)
+{
+	static const uint32_t fields[] = {
+		GUEST_DS_SELECTOR, GUEST_ES_SELECTOR, GUEST_SS_SELECTOR,
+		GUEST_FS_SELECTOR, GUEST_GS_SELECTOR,
+	};
+
+	for (unsigned i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		set_segment(fields[i], sel, base, limit, ar);
+}
+
+/* RIP, RSP and whether the vCPU starts in IA-32e mode. */
+static void start_at(struct vcpu *v, bool ia32e)
+{
+	vmwrite(GUEST_RIP, v->boot.rip);
+	vmwrite(GUEST_RSP, v->boot.rsp);
+	if (ia32e)
+		v->entry_ctls |= VM_ENTRY_IA32E_MODE;
+	else
+		v->entry_ctls &= ~VM_ENTRY_IA32E_MODE;
+	vmwrite(VM_ENTRY_CONTROLS, v->entry_ctls);
+}
+
 static void setup_guest_long(struct vcpu *v, const struct vmx_caps *c)
 {
 	const struct vcpu_boot *b = &v->boot;
@@ -214,19 +239,12 @@ static void setup_guest_long(struct vcpu *v, const struct vmx_caps *c)
 	vmwrite(GUEST_CR3, b->cr3);
 	vmwrite(GUEST_IA32_EFER, efer);
 	set_segment(GUEST_CS_SELECTOR, b->cs, 0, 0xffffffff, AR_CODE64);
-	set_segment(GUEST_DS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
-	set_segment(GUEST_ES_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
-	set_segment(GUEST_SS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
-	set_segment(GUEST_FS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
-	set_segment(GUEST_GS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
+	set_data_segments(b->ds, 0, 0xffffffff, AR_DATA32);
 	vmwrite(GUEST_GDTR_BASE, b->gdt_base);
 	vmwrite(GUEST_GDTR_LIMIT, b->gdt_limit);
 	vmwrite(GUEST_IDTR_BASE, 0);
 	vmwrite(GUEST_IDTR_LIMIT, 0);
-	vmwrite(GUEST_RIP, b->rip);
-	vmwrite(GUEST_RSP, b->rsp);
-	v->entry_ctls |= VM_ENTRY_IA32E_MODE;
-	vmwrite(VM_ENTRY_CONTROLS, v->entry_ctls);
+	start_at(v, true);
 }
 
 static void setup_guest_real(struct vcpu *v, const struct vmx_caps *c)
@@ -244,19 +262,12 @@ static void setup_guest_real(struct vcpu *v, const struct vmx_caps *c)
 	vmwrite(GUEST_IA32_EFER, 0);
 	set_segment(GUEST_CS_SELECTOR, b->real_cs, (uint64_t)b->real_cs << 4,
 		    0xffff, AR_CODE16);
-	set_segment(GUEST_DS_SELECTOR, 0, 0, 0xffff, AR_DATA16);
-	set_segment(GUEST_ES_SELECTOR, 0, 0, 0xffff, AR_DATA16);
-	set_segment(GUEST_SS_SELECTOR, 0, 0, 0xffff, AR_DATA16);
-	set_segment(GUEST_FS_SELECTOR, 0, 0, 0xffff, AR_DATA16);
-	set_segment(GUEST_GS_SELECTOR, 0, 0, 0xffff, AR_DATA16);
+	set_data_segments(0, 0, 0xffff, AR_DATA16);
 	vmwrite(GUEST_GDTR_BASE, 0);
 	vmwrite(GUEST_GDTR_LIMIT, 0xffff);
 	vmwrite(GUEST_IDTR_BASE, 0);
 	vmwrite(GUEST_IDTR_LIMIT, 0xffff);
-	vmwrite(GUEST_RIP, b->rip);
-	vmwrite(GUEST_RSP, b->rsp);
-	v->entry_ctls &= ~VM_ENTRY_IA32E_MODE;
-	vmwrite(VM_ENTRY_CONTROLS, v->entry_ctls);
+	start_at(v, false);
 }
 
 /* Multiboot's "Machine state": CR0.PE with paging off (allowed with
@@ -275,19 +286,12 @@ static void setup_guest_prot32(struct vcpu *v, const struct vmx_caps *c)
 	vmwrite(GUEST_CR3, 0);
 	vmwrite(GUEST_IA32_EFER, 0);
 	set_segment(GUEST_CS_SELECTOR, b->cs, 0, 0xffffffff, AR_CODE32);
-	set_segment(GUEST_DS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
-	set_segment(GUEST_ES_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
-	set_segment(GUEST_SS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
-	set_segment(GUEST_FS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
-	set_segment(GUEST_GS_SELECTOR, b->ds, 0, 0xffffffff, AR_DATA32);
+	set_data_segments(b->ds, 0, 0xffffffff, AR_DATA32);
 	vmwrite(GUEST_GDTR_BASE, b->gdt_base);
 	vmwrite(GUEST_GDTR_LIMIT, b->gdt_limit);
 	vmwrite(GUEST_IDTR_BASE, 0);
 	vmwrite(GUEST_IDTR_LIMIT, 0);
-	vmwrite(GUEST_RIP, b->rip);
-	vmwrite(GUEST_RSP, b->rsp);
-	v->entry_ctls &= ~VM_ENTRY_IA32E_MODE;
-	vmwrite(VM_ENTRY_CONTROLS, v->entry_ctls);
+	start_at(v, false);
 }
 
 static void setup_guest_common(void)
