@@ -87,3 +87,21 @@ CASES = [
                        "mbqraw": qemu_kernel("mbqraw.bin", "raw")},
          side_by_side=[same_in_both("mbqelf", "mbqelf"), same_in_both("mbqraw", "mbqraw")]),
 ]
+
+CASES += [
+    # The harness's own test: runs that differ must fail the comparison.
+    # QEMU gets 32M where Shale gives 64M (both pass, but the RAM size
+    # line differs); Shale gives mbqraw a command line its source does not
+    # expect (FAIL under Shale only, status 3 against 33).
+    dict(name="multiboot-qemu-differs", guests=[], files=FILES,
+         config=HV + shale_guest("mbqelf", "mbqelf.elf", "hello=1 world")
+         + shale_guest("mbqraw", "mbqraw.bin", "other"),
+         qemu_kernels={"mbqelf": qemu_kernel("mbqelf.elf", "hello=1 world", megs=32),
+                       "mbqraw": qemu_kernel("mbqraw.bin", "raw")},
+         side_by_side=[same_in_both("mbqelf", "mbqelf"), same_in_both("mbqraw", "mbqraw")],
+         expect_fail=[r"mbqelf: line \d+ differs: Shale 'info fw_cfg RAM size 0x04000000', "
+                      r"QEMU 'info fw_cfg RAM size 0x02000000'",
+                      r"mbqraw under Shale: FAIL mbq-cmdline",
+                      r"mbqraw under Shale: no PASS mbq-cmdline",
+                      r"mbqraw: exit status under Shale 3, under QEMU 33"]),
+]
