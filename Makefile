@@ -36,8 +36,10 @@ HV_OBJS  := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRC)) \
 all: $(BUILD)/shale.efi tools guests
 
 # ---------------------------------------------------------------- packages
+# seabios: QEMU's own BIOS, whose Multiboot loader the side-by-side cases
+# (tests/emu/cases_multiboot_qemu.py) boot; qemu-system-x86 pulls it in too.
 DEPS_PKGS := gcc make nasm gnu-efi mtools gdisk dosfstools bochs bochsbios \
-	vgabios ovmf qemu-system-x86 libcmocka-dev cpio python3 clang \
+	vgabios ovmf qemu-system-x86 seabios libcmocka-dev cpio python3 clang \
 	libclang-rt-14-dev busybox-static gzip gdb
 DEPS_STAMP := $(BUILD)/.deps-ok
 
