@@ -73,7 +73,7 @@ def same_in_both(name, kernel):
         shale_status = int(m.group(1)) if m else None
         if shale_status != q.status or q.status != STATUS_PASS:
             problems.append("%s: exit status under Shale %s, under QEMU %s, expected %d in both"
-                            % (name, shale_status, q.status, STATUS_PASS))
+                            " (%s)" % (name, shale_status, q.status, STATUS_PASS, q.ended_by))
         return problems
     return check
 

@@ -551,8 +551,12 @@ def run_qemu_kernel(workdir, kernel, append, initrd, megs, timeout):
     if os.path.exists(out_path):
         with open(out_path, "rb") as f:
             text = f.read().decode("utf-8", "replace")
-    run = Run(text, time.time() - start, status is None,
-              "timeout" if status is None else "QEMU exited with status %d" % status,
+    ended_by = "timeout" if status is None else "QEMU exited with status %d" % status
+    with open(os.path.join(workdir, "qemu.stdout"), errors="replace") as f:
+        words = [l.strip() for l in f if l.strip()]
+    if words:  # QEMU's own complaint, e.g. an image it refuses
+        ended_by += ": " + words[-1]
+    run = Run(text, time.time() - start, status is None, ended_by,
               exited=status is not None)
     run.status = status
     return run
