@@ -36,8 +36,10 @@ HV_OBJS  := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRC)) \
 all: $(BUILD)/shale.efi tools guests
 
 # ---------------------------------------------------------------- packages
+# seabios: QEMU's own BIOS, whose Multiboot loader the side-by-side cases
+# (tests/emu/cases_multiboot_qemu.py) boot; qemu-system-x86 pulls it in too.
 DEPS_PKGS := gcc make nasm gnu-efi mtools gdisk dosfstools bochs bochsbios \
-	vgabios ovmf qemu-system-x86 libcmocka-dev cpio python3 clang \
+	vgabios ovmf qemu-system-x86 seabios libcmocka-dev cpio python3 clang \
 	libclang-rt-14-dev busybox-static gzip gdb
 DEPS_STAMP := $(BUILD)/.deps-ok
 
@@ -131,12 +133,14 @@ $(BUILD)/guests/%.bin: tests/guests/%.asm $(wildcard tests/guests/*.inc) | $(DEP
 	@$(NASM) -f bin -I tests/guests/ -o $@ $<
 
 # Multiboot test kernels (tests/guests/mb/): ELF32 files linked at 1M, and
-# mbraw, a flat binary placed by its header's address fields (flag 16).
+# mbraw and mbqraw, flat binaries placed by their header's address fields
+# (flag 16).
 MB_DEPS := $(wildcard tests/guests/mb/*.inc) tests/guests/mb/mbtest.ld
 MB_ELF := $(patsubst tests/guests/mb/%.asm,$(BUILD)/guests/mb/%.elf,\
-	$(filter-out tests/guests/mb/mbraw.asm tests/guests/mb/mb64.asm,\
+	$(filter-out tests/guests/mb/mbraw.asm tests/guests/mb/mbqraw.asm tests/guests/mb/mb64.asm,\
 	$(wildcard tests/guests/mb/*.asm)))
-guests: $(MB_ELF) $(BUILD)/guests/mb/mbraw.bin $(BUILD)/guests/mb/mb64.elf
+guests: $(MB_ELF) $(BUILD)/guests/mb/mbraw.bin $(BUILD)/guests/mb/mbqraw.bin \
+	$(BUILD)/guests/mb/mb64.elf
 
 $(BUILD)/guests/mb/%.elf: tests/guests/mb/%.asm $(MB_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -151,7 +155,7 @@ $(BUILD)/guests/mb/mb64.elf: tests/guests/mb/mb64.asm $(MB_DEPS) | $(DEPS_STAMP)
 	@$(NASM) -f elf64 -I tests/guests/mb/ -o $(@:.elf=.o) $<
 	@ld -m elf_x86_64 --no-warn-rwx-segments -T tests/guests/mb/mbtest.ld -o $@ $(@:.elf=.o)
 
-$(BUILD)/guests/mb/mbraw.bin: tests/guests/mb/mbraw.asm $(MB_DEPS) | $(DEPS_STAMP)
+$(BUILD)/guests/mb/%.bin: tests/guests/mb/%.asm $(MB_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@$(NASM) -f bin -I tests/guests/mb/ -o $@ $<

@@ -518,3 +518,45 @@ def run_qemu(disk, workdir, end_markers, timeout, cpu=None):
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             cwd=workdir, start_new_session=True)
         return _wait(proc, serial, end_markers, timeout, name="QEMU")
+
+
+def run_qemu_kernel(workdir, kernel, append, initrd, megs, timeout):
+    """Boot a Multiboot kernel the way QEMU itself does (`-kernel`, with
+    SeaBIOS, no Shale) in QEMU TCG; returns a Run whose output is what the
+    kernel wrote to debugcon (port 0xE9) and whose status is QEMU's exit
+    status: (V << 1) | 1 after the kernel wrote V to isa-debug-exit, None
+    on a timeout. QEMU runs in workdir and the names are relative, so the
+    kernel's command line and module strings read `kernel ARGS` and
+    `mod1.txt ARGS` exactly as Shale's do for the same names."""
+    workdir = os.path.abspath(workdir)
+    out_path = os.path.join(workdir, "debugcon.out")
+    if os.path.exists(out_path):
+        os.remove(out_path)
+    start = time.time()
+    with open(os.path.join(workdir, "qemu.stdout"), "wb") as out:
+        proc = subprocess.Popen(
+            ["qemu-system-x86_64", "-nodefaults", "-machine", "pc", "-m", str(megs),
+             "-kernel", kernel, "-append", append, "-initrd", initrd,
+             "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+             "-debugcon", "file:" + out_path, "-display", "none"],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            cwd=workdir, start_new_session=True)
+        try:
+            status = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            status = None
+    text = ""
+    if os.path.exists(out_path):
+        with open(out_path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+    ended_by = "timeout" if status is None else "QEMU exited with status %d" % status
+    with open(os.path.join(workdir, "qemu.stdout"), errors="replace") as f:
+        words = [l.strip() for l in f if l.strip()]
+    if words:  # QEMU's own complaint, e.g. an image it refuses
+        ended_by += ": " + words[-1]
+    run = Run(text, time.time() - start, status is None, ended_by,
+              exited=status is not None)
+    run.status = status
+    return run

@@ -27,6 +27,7 @@ GUESTS = os.path.join(BUILD, "guests")
 TIMEOUT_BOCHS = 240
 TIMEOUT_LINUX = 600   # a Linux boot in Bochs takes 1.5-3 minutes
 TIMEOUT_QEMU = 90
+TIMEOUT_QEMU_KERNEL = 30  # a Multiboot kernel under QEMU ends in about a second
 
 CHECK_MACRO = re.compile(
     r'^\s*(PASS|CHECK_\w+|TRY_CHECK\w*|CHECK_FAULT)\s+"([a-z0-9]+(?:-[a-z0-9]+)+)"',
@@ -111,11 +112,28 @@ def judge(case, run):
             problems.append("gdb did not print: " + pat)
     for check in case.get("checks", []):
         problems += check(out)
+    for check in case.get("side_by_side", []):
+        problems += check(out, run.qemu)
     panic = [] if case.get("allow_panic") else [r"(?m)^\[panic\]"]
     for pat in case.get("reject", []) + panic:
         if re.search(pat, out):
             problems.append("unexpected: " + pat)
     return problems
+
+
+def run_qemu_kernels(case, workdir):
+    """The case's qemu_kernels (name: run_qemu_kernel's arguments) under
+    QEMU itself, each in a directory of its own that holds the case's
+    files under the same names as Shale's config partition."""
+    runs = {}
+    for name, args in case.get("qemu_kernels", {}).items():
+        qdir = os.path.join(workdir, "qemu-" + name)
+        shutil.rmtree(qdir, ignore_errors=True)
+        os.makedirs(qdir)
+        for fname, src in case.get("files", {}).items():
+            shutil.copy(os.path.join(ROOT, src), os.path.join(qdir, fname))
+        runs[name] = emulator.run_qemu_kernel(qdir, timeout=TIMEOUT_QEMU_KERNEL, **args)
+    return runs
 
 
 def judge_expected_failure(case, run, problems):
@@ -167,6 +185,7 @@ def run_case_inner(case, keep):
                                  script=case.get("script"), gdb=case.get("gdb"),
                                  env=env, kill_after=case.get("kill_after"),
                                  cpus=cpus)
+    run.qemu = run_qemu_kernels(case, workdir)
     problems = judge(case, run)
     if "expect_fail" in case:
         run.expected_failure = problems
