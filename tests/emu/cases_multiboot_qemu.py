@@ -39,10 +39,10 @@ def checks_of(kernel):
     return list(dict.fromkeys(names))
 
 
-def shale_guest(name, kernel, cmdline, memory=MEGS):
+def shale_guest(name, kernel, cmdline, memory=MEGS, devices=QDEV):
     return ("[guest]\nname = %s\nmode = multiboot\nkernel = %s\nmemory = %dM\n"
             "cmdline = \"%s\"\nmodules = %s\n%s\n\n"
-            % (name, kernel, memory, cmdline, MODULES_SHALE, QDEV))
+            % (name, kernel, memory, cmdline, MODULES_SHALE, devices))
 
 
 def qemu_kernel(kernel, cmdline, megs=MEGS):
@@ -89,6 +89,13 @@ CASES = [
 ]
 
 CASES += [
+    # A kernel for QEMU's PC machine also finds the PC under Shale: the
+    # same lines with devices = pc added.
+    dict(name="multiboot-qemu-pc", guests=[], files=FILES,
+         config=HV + shale_guest("mbqelf", "mbqelf.elf", "hello=1 world",
+                                 devices=QDEV.replace("= ", "= pc, ")),
+         qemu_kernels={"mbqelf": qemu_kernel("mbqelf.elf", "hello=1 world")},
+         side_by_side=[same_in_both("mbqelf", "mbqelf")]),
     # The harness's own test: runs that differ must fail the comparison.
     # QEMU gets 32M where Shale gives 64M (both pass, but the RAM size
     # line differs); Shale gives mbqraw a command line its source does not
