@@ -209,6 +209,7 @@ UNIT_ioapic    := vmm/vdev/ioapic.c $(VDEV_DEPS)
 UNIT_pci       := vmm/vdev/pci.c $(VDEV_DEPS)
 UNIT_fw_cfg    := vmm/vdev/fw_cfg.c $(VDEV_DEPS)
 UNIT_debugport := vmm/vdev/debugport.c $(VDEV_DEPS)
+UNIT_virtqueue := vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 UNIT_bzimage_load := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
@@ -237,6 +238,7 @@ FUZZ_decode := arch/x86/decode.c
 FUZZ_bzimage := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
+FUZZ_virtqueue := vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
 FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
 	vmm/vdev/lapic_virt.c vmm/vdev/acpi.c vmm/vdev/acpi_pm.c vmm/vdev/pci.c \
