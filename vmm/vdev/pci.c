@@ -109,8 +109,11 @@ void pci_host_io(void *opaque, uint16_t port, unsigned size, bool write,
 	}
 	if (present && !slot)
 		dword = bridge_dword(a & 0xfc);
-	else if (f)
+	else if (f) {
+		if (f->reading)
+			f->reading(f, a & 0xfc);
 		dword = pci_cfg_get(f, a & 0xfc, 4);
+	}
 	*val = (dword >> shift) & mask;
 }
 

@@ -34,6 +34,9 @@ struct pci_func {
 	uint8_t cfg[256];
 	uint8_t wmask[256];
 	void (*written)(struct pci_func *f, unsigned reg, unsigned size);
+	/* Optional: called before the dword at reg is read, for registers
+	 * whose value the model computes (a window into a BAR). */
+	void (*reading)(struct pci_func *f, unsigned reg);
 	void *opaque;
 };
 
