@@ -232,6 +232,11 @@ int pc_create(struct vm *vm)
 	struct rtc_time now;
 	void *tables = vm_gpa_to_hva(vm, PC_ACPI_GPA, ACPI_TABLES_MAX_SIZE);
 
+	/* The PCI devices' INTA# routing goes into the DSDT. */
+	if (vm->cfg && (vm->cfg->devices & GUEST_DEV_VIRTIO_RNG)) {
+		acfg.pci[acfg.n_pci].slot = PC_VIRTIO_RNG_SLOT;
+		acfg.pci[acfg.n_pci++].gsi = PC_VIRTIO_RNG_IRQ;
+	}
 	memset(pc, 0, sizeof(*pc));
 	pc->vm = vm;
 	vm->pc = pc;
