@@ -43,15 +43,17 @@ static unsigned pci_cfg_cap_at(const struct virtio_pci *vp)
 
 /* ----------------------------------------------------------- interrupts */
 
+/* On every notification's path: the two bits are reached as bytes. */
 static void update_intx(struct virtio_pci *vp)
 {
-	uint16_t cmd = pci_cfg_get(&vp->pci, PCI_COMMAND, 2);
-	uint16_t st = pci_cfg_get(&vp->pci, PCI_STATUS, 2);
-	bool level = vp->isr && !(cmd & PCI_COMMAND_INTX_DISABLE);
+	uint8_t *cfg = vp->pci.cfg;
+	bool level = vp->isr && !(cfg[PCI_COMMAND + 1] & (PCI_COMMAND_INTX_DISABLE >> 8));
 
 	/* Status bit 3 shows the function's request even while masked. */
-	st = vp->isr ? st | PCI_STATUS_INTERRUPT : st & ~PCI_STATUS_INTERRUPT;
-	pci_cfg_set(&vp->pci, PCI_STATUS, 2, st);
+	if (vp->isr)
+		cfg[PCI_STATUS] |= PCI_STATUS_INTERRUPT;
+	else
+		cfg[PCI_STATUS] &= (uint8_t)~PCI_STATUS_INTERRUPT;
 	if (level != vp->intx && vp->cfg.set_intx) {
 		vp->intx = level;
 		vp->cfg.set_intx(vp->cfg.ctx, level);

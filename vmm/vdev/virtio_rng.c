@@ -8,13 +8,17 @@ static uint32_t fill(struct virtio_rng *r, uint8_t *p, uint32_t len)
 	uint32_t done = 0;
 	uint64_t v;
 
-	while (done < len) {
-		uint32_t n = len - done < 8 ? len - done : 8;
-
-		if (!r->get64 || !r->get64(r->get_ctx, &v))
-			break;
-		memcpy(p + done, &v, n);
-		done += n;
+	if (!r->get64)
+		return 0;
+	while (len - done >= 8) {
+		if (!r->get64(r->get_ctx, &v))
+			return done;
+		memcpy(p + done, &v, 8); /* a constant size: one store */
+		done += 8;
+	}
+	if (done < len && r->get64(r->get_ctx, &v)) {
+		memcpy(p + done, &v, len - done);
+		done = len;
 	}
 	return done;
 }
