@@ -169,7 +169,8 @@ enum virtq_result virtq_pop(struct virtq *q, const struct guest_ram *ram,
 	if ((uint16_t)(avail_idx - q->last_avail) > q->size)
 		return bad(q, "available index ran more than the queue size ahead");
 	compiler_barrier(); /* the entry after the index (2.7.13.3) */
-	head = q->avail[2 + q->last_avail % q->size];
+	/* The size is a power of two (virtq_enable): a mask, not a divide. */
+	head = q->avail[2 + (q->last_avail & (q->size - 1))];
 	if (head >= q->size)
 		return bad(q, "head index past the queue");
 	c->head = head;
@@ -186,8 +187,8 @@ void virtq_push(struct virtq *q, uint16_t head, uint32_t written)
 	volatile struct virtq_used_elem *e =
 		(volatile struct virtq_used_elem *)((volatile uint8_t *)q->used + 4);
 
-	e[q->used_idx % q->size].id = head;
-	e[q->used_idx % q->size].len = written;
+	e[q->used_idx & (q->size - 1)].id = head;
+	e[q->used_idx & (q->size - 1)].len = written;
 	compiler_barrier(); /* the element before the index (2.7.8) */
 	q->used_idx++;
 	q->used[1] = q->used_idx;
