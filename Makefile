@@ -168,7 +168,9 @@ LINUX := $(BUILD)/linux/vmlinuz $(BUILD)/linux/initrd.gz
 $(BUILD)/linux/vmlinuz: tests/linux/fetch-kernel.sh | $(DEPS_STAMP)
 	@tests/linux/fetch-kernel.sh $(BUILD)/linux
 
-$(BUILD)/linux/initrd.gz: tests/linux/mkinitrd.sh tests/linux/init tests/linux/tsc.c | $(DEPS_STAMP)
+# The initramfs takes the virtio modules that come with the kernel.
+$(BUILD)/linux/initrd.gz: tests/linux/mkinitrd.sh tests/linux/init tests/linux/tsc.c \
+		$(BUILD)/linux/vmlinuz | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@tests/linux/mkinitrd.sh $@
 
