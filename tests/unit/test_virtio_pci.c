@@ -261,6 +261,22 @@ static void test_indirect_negotiated(void **state)
 	assert_int_equal(*(uint32_t *)(ram_buf + USED + 8), 4);
 }
 
+/* One notification serves what is there, and at most the queue size:
+ * a full ring of 8 chains, all used, one interrupt. */
+static void test_full_ring_one_doorbell(void **state)
+{
+	(void)state;
+	driver_init(VIRTIO_F_VERSION_1);
+	for (uint16_t i = 0; i < 8; i++)
+		offer(i, BUF + 16 * i, 16, VIRTQ_DESC_F_WRITE);
+	notify();
+	assert_int_equal(handled, 8);
+	assert_int_equal(used_idx(), 8);
+	assert_int_equal(line_changes, 1);
+	notify(); /* nothing new: nothing done */
+	assert_int_equal(handled, 8);
+}
+
 /* VIRTIO_PCI_CAP_PCI_CFG: BAR0 through configuration space alone. */
 static void test_pci_cfg_window(void **state)
 {
@@ -296,6 +312,7 @@ int main(void)
 		T(test_bad_chain_needs_reset),
 		T(test_queue_setup_refused),
 		T(test_indirect_negotiated),
+		T(test_full_ring_one_doorbell),
 		T(test_pci_cfg_window),
 	};
 
