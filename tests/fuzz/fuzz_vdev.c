@@ -498,12 +498,16 @@ static void check_pm(struct world *w)
 static void check_virtio(const struct world *w)
 {
 	const struct virtio_pci *vp = &w->rng.vp;
+	const struct mmio_range *r;
 	bool masked = vp->pci.cfg[PCI_COMMAND + 1] & (PCI_COMMAND_INTX_DISABLE >> 8);
 
 	CHECK(vp->intx == (vp->isr && !masked));
 	CHECK(!!(vp->pci.cfg[PCI_STATUS] & PCI_STATUS_INTERRUPT) == !!vp->isr);
 	CHECK((vp->isr & ~3) == 0);
-	CHECK(vp->bar_at >= 0xc0000000u && vp->bar_at < 0xfec00000u);
+	/* BAR0 decodes only inside the MMIO hole, over no other device. */
+	CHECK(vp->bar_at >= 0xc0000000u && vp->bar_at <= 0x100000000ull - VIRTIO_PCI_BAR_SIZE);
+	r = mmio_find(&vm.mmio, vp->bar_at);
+	CHECK(r && r->opaque == vp && r->base == vp->bar_at);
 	for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++) {
 		const struct virtq *q = &vp->q[i];
 
