@@ -1,5 +1,10 @@
 # SPDX-License-Identifier: MIT
-"""virtio end to end: Debian's kernel with devices = virtio-rng. One boot
+"""virtio end to end. A driver that turns hostile (tests/guests/
+virtiohostile.asm): a chain whose buffer is the local APIC's page sets
+DEVICE_NEEDS_RESET, with one line in Shale's log, and stops the device
+until a reset; the guest checks each step from inside.
+
+Debian's kernel with devices = virtio-rng. One boot
 checks the transport (the PCI function found, the drivers bound, INTx
 through the I/O APIC counted) and the entropy device (/dev/hwrng).
 
@@ -11,7 +16,7 @@ see either instruction: Shale's "no entropy source" must be true."""
 
 import re
 
-from cases import HV, LINUX_FILES, linux_guest
+from cases import HV, LINUX_FILES, guest, linux_guest
 
 SOURCE = r'\[vm\] guest "linux": virtio-rng (at PCI 00:01\.0, BAR0 0xc0000000, IRQ 10, ' \
          r'entropy from (RDRAND|RDSEED)|: no entropy source)'
@@ -54,4 +59,12 @@ CASES = [
          checks=[check_bytes],
          reject=[r'SHALE-INIT: insmod .* failed', r'device needs reset',
                  r'\[guest linux\] .*virtio_pci.*(probe.*failed|error)']),
+]
+
+CASES += [
+    dict(name="virtio-hostile", guests=["virtiohostile"],
+         config=HV + guest("virtiohostile", "devices = pc, virtio-rng"),
+         expect=[r'guest "virtiohostile": virtio-rng: device needs reset: '
+                 r'buffer outside guest RAM'],
+         reject=[r'\[panic\]']),
 ]
