@@ -183,6 +183,7 @@ UNIT_config_errors := vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse
 UNIT_ept       := arch/x86/ept.c
 UNIT_madt      := arch/x86/madt.c lib/printf.c
 UNIT_page_alloc := vmm/page_alloc.c
+UNIT_placement := vmm/placement.c
 UNIT_vmx_controls := arch/x86/vmx_controls.c
 UNIT_exit_qual := arch/x86/exit_qual.c
 UNIT_xcr0      := arch/x86/xcr0.c

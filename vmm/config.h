@@ -53,6 +53,7 @@ struct guest_config {
 	uint64_t memory; /* bytes */
 	uint32_t vcpus;
 	uint64_t cpus; /* pinning bitmask */
+	unsigned cpus_line; /* where cpus was set, 0 for the default */
 	enum guest_mode mode;
 	uint64_t load;
 	uint64_t entry;

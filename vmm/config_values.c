@@ -484,6 +484,7 @@ static bool set_cpus(struct config_parser *p)
 store:
 	if (p->key == K_CPUS) {
 		p->g->cpus = mask;
+		p->g->cpus_line = p->line;
 		return true;
 	}
 	/* CPU 0 is the one the firmware started Shale on: it cannot be

@@ -4,6 +4,7 @@
  * the steps, in order.
  */
 #include "arch/x86/host.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/vmx.h"
@@ -11,6 +12,7 @@
 #include "drivers/uart.h"
 #include "arch/x86/spec_ctrl.h"
 #include "lib/log.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/console.h"
 #include "vmm/gdb/gdb.h"
@@ -93,6 +95,34 @@ static void warn_not_yet(const struct guest_config *g)
 
 static int create_guest(unsigned i);
 
+/* The CPUs a guest's cpus names against those that run guests: none of
+ * them is an error, some missing a warning (they are read before the CPUs
+ * are known, as [hypervisor] cpus is). */
+static bool pinning_ok(const struct guest_config *g)
+{
+	uint64_t have = 0, missing;
+	char names[160];
+	int n = 0;
+
+	for (unsigned c = 0; c < smp_n_cpus; c++)
+		if (smp_cpus[c]->state == CPU_IDLE || smp_cpus[c]->state == CPU_RUNNING)
+			have |= 1ull << c;
+	if (!(g->cpus & have)) {
+		log_err("config", "shale.cfg:%u: guest \"%s\": cpus names no CPU that runs guests (CPUs 0-%u here, see `cpus` in the shell); the guest is not started",
+			g->cpus_line, g->name, smp_n_cpus - 1);
+		return false;
+	}
+	missing = g->cpus_line ? g->cpus & ~have : 0;
+	names[0] = 0;
+	for (unsigned c = 0; c < 64 && n < (int)sizeof(names) - 8; c++)
+		if ((missing >> c) & 1)
+			n += ksnprintf(names + n, sizeof(names) - n, "%s%u", n ? ", " : "", c);
+	if (n)
+		log_warn("config", "shale.cfg:%u: guest \"%s\": cpus names CPU %s, which Shale does not run guests on; going on with the others",
+			 g->cpus_line, g->name, names);
+	return true;
+}
+
 int vmm_start_guest(unsigned i)
 {
 	return create_guest(i);
@@ -104,7 +134,7 @@ static int create_guest(unsigned i)
 	const struct boot_module *k = find_module(boot, g->kernel);
 	const struct boot_module *r = g->initrd[0] ? find_module(boot, g->initrd) : NULL;
 
-	if (!k || vm_create(&vmm_vm[i], g, i, k, r)) {
+	if (!pinning_ok(g) || !k || vm_create(&vmm_vm[i], g, i, k, r)) {
 		log_err(SRC, "guest \"%s\" could not be created; going on with the others",
 			g->name);
 		vmm_vm[i].state = VM_DESTROYED;
@@ -151,7 +181,7 @@ void vmm_guest_stopped(struct vm *vm)
 	case ACTION_PRESERVE:
 		vm->state = VM_PRESERVED;
 		vm->vcpu.state = VCPU_STOPPED;
-		sched_forget(&vm->vcpu);
+		sched_take(&vm->vcpu);
 		log_info("vm", "guest \"%s\" preserved: its memory and registers stay for inspection",
 			 vm->name);
 		break;

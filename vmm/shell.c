@@ -259,6 +259,7 @@ static void cmd_stop(int argc, char **argv)
 		return;
 	}
 	vm->paused = true;
+	sched_kick(vm->vcpu.cpu); /* out of the guest now, not at its slice's end */
 	log_rawf("guest \"%s\" paused; start resumes it\n", vm->name);
 }
 
@@ -294,6 +295,7 @@ static void cmd_reboot(int argc, char **argv)
 	}
 	vm->paused = false;
 	vm_stop(vm, VM_STOP_REBOOT, "rebooted from the shell");
+	sched_take(&vm->vcpu); /* out of its CPU before the report */
 	vmm_guest_stopped(vm);
 }
 
@@ -342,7 +344,7 @@ static void cmd_cpus(int argc, char **argv)
 	memcpy(vendor + 8, &r.ecx, 4);
 	vendor[12] = 0;
 	cpuid_count(1, 0, &r);
-	log_rawf("cpu0: %s family %u model %u stepping %u, TSC %lu kHz, runs every guest\n",
+	log_rawf("cpu0: %s family %u model %u stepping %u, TSC %lu kHz\n",
 		 vendor, ((r.eax >> 8) & 0xf) + ((r.eax >> 20) & 0xff),
 		 ((r.eax >> 4) & 0xf) | ((r.eax >> 12) & 0xf0), r.eax & 0xf,
 		 (unsigned long)(vmx_cpu.tsc_hz / 1000));
@@ -351,8 +353,7 @@ static void cmd_cpus(int argc, char **argv)
 		 vmx_cpu.caps.ept_vpid & VMX_EPT_2MB_PAGE ? " 2M" : "",
 		 (vmx_cpu.caps.procbased2 >> 32) & SECONDARY_EXEC_ENABLE_VPID ? "yes" : "no",
 		 1u << vmx_cpu.preempt_shift);
-	/* Every CPU Shale knows; the scheduler runs every vCPU on CPU 0 for
-	 * now, so the others have none. */
+	/* Every CPU Shale knows, and the vCPUs whose home it is, as NAME/K. */
 	log_rawf("  cpu  APIC ID  state\n");
 	for (unsigned i = 0; i < smp_n_cpus; i++) {
 		const struct percpu *p = smp_cpus[i];
@@ -360,14 +361,15 @@ static void cmd_cpus(int argc, char **argv)
 		int n = 0;
 
 		vcpus[0] = 0;
-		for (unsigned g = 0; i == 0 && g < vmm_n_vm; g++)
-			if (vmm_vm[g].state == VM_RUNNING && n < (int)sizeof(vcpus) - 40)
-				n += ksnprintf(vcpus + n, sizeof(vcpus) - n, "%s%s.0",
-					       n ? ", " : "", vmm_vm[g].name);
+		for (unsigned g = 0; g < vmm_n_vm; g++)
+			if (vmm_vm[g].state == VM_RUNNING && vmm_vm[g].vcpu.cpu == i &&
+			    n < (int)sizeof(vcpus) - 40)
+				n += ksnprintf(vcpus + n, sizeof(vcpus) - n, "%s%s/%u",
+					       n ? ", " : "", vmm_vm[g].name, vmm_vm[g].vcpu.id);
 		if (p->why)
 			log_rawf("  %-4u %-8u %s: %s\n", i, p->apic_id,
 				 smp_state_name(p), p->why);
-		else if (p->state == CPU_IDLE)
+		else if (p->state == CPU_IDLE && !n)
 			log_rawf("  %-4u %-8u idle; %s\n", i, p->apic_id,
 				 smp_ping(i) ? "answers a wake-up IPI" : "did NOT answer a wake-up IPI");
 		else

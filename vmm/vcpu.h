@@ -166,6 +166,18 @@ struct vcpu {
 	struct vdev_timer hc_timer; /* SHALE_HC_TIMER_ONESHOT */
 	uint8_t hc_timer_vector;
 
+	/* Which CPU runs it, and where its VMCS is active (vmm/sched.c;
+	 * docs/architecture.md, "Several CPUs"). A VMCS is active on one CPU
+	 * at a time (SDM Vol. 3C, 25.1): the CPU that holds it VMCLEARs it
+	 * before another may VMPTRLD it. */
+	volatile uint32_t cpu;      /* home: the one CPU whose scheduler runs it */
+	volatile int32_t vmcs_cpu;  /* the CPU it is active on; -1: in memory */
+	uint32_t host_cpu;          /* whose host state the VMCS holds */
+	int32_t last_cpu;           /* where it last ran; -1: flush before the next run */
+	volatile bool claimed;      /* another CPU wants it: do not run it */
+	uint32_t borrowed;          /* depth of vmcs_make_current() away from home */
+	uint64_t migrations;        /* moves to another home CPU */
+
 	/* Scheduling: stride scheduling by weight (vmm/sched.c). */
 	uint64_t pass;
 	uint64_t run_ticks;      /* TSC ticks spent running */

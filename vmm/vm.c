@@ -193,11 +193,11 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 	}
 	if (debug_devices_attach(vm))
 		goto fail;
-	if (vmcs_create(&vm->vcpu, pa))
+	if (vmcs_create(&vm->vcpu, pa) || !sched_add(&vm->vcpu))
 		goto fail;
-	sched_add(&vm->vcpu);
-	vm->state = VM_RUNNING;
 	vm->started_tsc = rdtsc();
+	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
+	sched_start(&vm->vcpu); /* its CPU may be asleep */
 	log_info(SRC, "guest \"%s\": %lu MiB at host 0x%lx, EPT in %lu tables, %s mode, entry 0x%lx",
 		 g->name, (unsigned long)(g->memory >> 20),
 		 (unsigned long)vm->ram.r[0].hpa, (unsigned long)vm->ept.tables,
@@ -217,7 +217,7 @@ void vm_destroy(struct vm *vm)
 	struct page_allocator *pa = &vmm_pages;
 
 	gdb_vm_gone(vm);
-	sched_forget(&vm->vcpu);
+	sched_take(&vm->vcpu); /* not running anywhere from here on */
 	vm->plat.timers = NULL;
 	vmcs_destroy(&vm->vcpu, pa);
 	if (vm->pc)

@@ -326,9 +326,15 @@ uint64_t vmcs_make_current(struct vcpu *v)
 	return 0;
 }
 
-void vmcs_restore(uint64_t prev)
+void vmcs_restore(struct vcpu *v, uint64_t prev)
 {
+	(void)v;
 	(void)prev;
+}
+
+bool sched_should_yield(void)
+{
+	return false;
 }
 
 uint64_t xstate_xcr0_supported(void)
