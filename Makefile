@@ -168,7 +168,7 @@ LINUX := $(BUILD)/linux/vmlinuz $(BUILD)/linux/initrd.gz
 $(BUILD)/linux/vmlinuz: tests/linux/fetch-kernel.sh | $(DEPS_STAMP)
 	@tests/linux/fetch-kernel.sh $(BUILD)/linux
 
-$(BUILD)/linux/initrd.gz: tests/linux/mkinitrd.sh tests/linux/init tests/linux/tsc.c | $(DEPS_STAMP)
+$(BUILD)/linux/initrd.gz: tests/linux/mkinitrd.sh tests/linux/init tests/linux/tsc.c tests/linux/tlb.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@tests/linux/mkinitrd.sh $@
 

@@ -302,7 +302,7 @@ static void to_guest(uint8_t c)
 	 * the kick makes that now). */
 	in->buf[in->head % CONSOLE_IN_RING] = c;
 	__atomic_store_n(&in->head, in->head + 1, __ATOMIC_RELEASE);
-	sched_kick(vm->vcpu.cpu);
+	sched_kick(vm->vcpu[0].cpu);
 }
 
 static void command(uint8_t c)

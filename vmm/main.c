@@ -80,9 +80,6 @@ const struct boot_module *vmm_find_module(const char *name)
  * once per guest, rather than let a setting pass for working. */
 static void warn_not_yet(const struct guest_config *g)
 {
-	if (g->vcpus > 1)
-		log_warn("config", "guest \"%s\": vcpus = %u: one vCPU per guest %s; it runs with one",
-			 g->name, g->vcpus, "for now");
 	if (g->mode != GUEST_MODE_LINUX && g->initrd[0])
 		log_warn("config", "guest \"%s\": initrd: only a mode = linux guest gets one; it is ignored", g->name);
 	if (g->mode != GUEST_MODE_LINUX && g->mode != GUEST_MODE_MULTIBOOT && g->cmdline[0])
@@ -134,7 +131,14 @@ static int create_guest(unsigned i)
 	const struct boot_module *k = find_module(boot, g->kernel);
 	const struct boot_module *r = g->initrd[0] ? find_module(boot, g->initrd) : NULL;
 
-	if (!pinning_ok(g) || !k || vm_create(&vmm_vm[i], g, i, k, r)) {
+	if (g->vcpus > 1 && g->mode != GUEST_MODE_LINUX && !(g->devices & GUEST_DEV_PC)) {
+		/* Its other vCPUs wait for a start-up IPI, which only a local
+		 * APIC sends. */
+		log_err("config", "guest \"%s\": vcpus = %u needs local APICs to start the others: mode = linux, or devices = pc",
+			g->name, g->vcpus);
+		k = NULL;
+	}
+	if (!k || !pinning_ok(g) || vm_create(&vmm_vm[i], g, i, k, r)) {
 		log_err(SRC, "guest \"%s\" could not be created; going on with the others",
 			g->name);
 		vmm_vm[i].state = VM_DESTROYED;
@@ -180,8 +184,10 @@ void vmm_guest_stopped(struct vm *vm)
 	switch (action) {
 	case ACTION_PRESERVE:
 		vm->state = VM_PRESERVED;
-		vm->vcpu.state = VCPU_STOPPED;
-		sched_take(&vm->vcpu);
+		for (unsigned k = 0; k < vm->n_vcpus; k++) {
+			vm->vcpu[k].state = VCPU_STOPPED;
+			sched_take(&vm->vcpu[k]);
+		}
 		log_info("vm", "guest \"%s\" preserved: its memory and registers stay for inspection",
 			 vm->name);
 		break;

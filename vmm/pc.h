@@ -18,6 +18,7 @@
 #include "vmm/vdev/pit8254.h"
 #include "vmm/vdev/rtc.h"
 #include "vmm/vdev/uart16550.h"
+#include "vmm/config.h"
 
 struct vm;
 struct vcpu;
@@ -31,8 +32,14 @@ struct pc {
 	struct pit8254 pit;
 	struct rtc rtc;
 	struct ioapic ioapic;
-	struct lapic lapic;
-	uint64_t lapic_page;  /* host-physical page of the LAPIC's registers */
+	/* One local APIC per vCPU, APIC ID = vCPU number, each with its
+	 * register page (host-physical), and what its callbacks get. */
+	struct lapic lapic[CONFIG_MAX_VCPUS];
+	uint64_t lapic_page[CONFIG_MAX_VCPUS];
+	struct pc_cpu {
+		struct pc *pc;
+		unsigned id;
+	} cpu[CONFIG_MAX_VCPUS];
 	struct acpi_pm pm;
 	struct pci_host pci;
 	uint64_t rsdp;        /* guest-physical address of the RSDP */
@@ -43,9 +50,10 @@ int pc_create(struct vm *vm);
 /* Give back what pc_create() allocated; the guest has no PC after it. */
 void pc_destroy(struct pc *pc);
 
-/* Interrupts for the vCPU (vmm/irq.c uses these). */
-bool pc_irq_pending(struct pc *pc);
-int pc_irq_take(struct pc *pc);
+/* Interrupts for vCPU `id` (vmm/irq.c uses these). The 8259's go to
+ * vCPU 0 alone. */
+bool pc_irq_pending(struct pc *pc, unsigned id);
+int pc_irq_take(struct pc *pc, unsigned id);
 void pc_set_line(struct pc *pc, unsigned gsi, bool level);
 
 #endif

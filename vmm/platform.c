@@ -45,7 +45,7 @@ static void plat_timer_arm(void *ctx, struct vdev_timer *t, uint64_t deadline)
 	t->armed = true;
 	t->deadline = deadline;
 	/* The running vCPU's exit deadline may now be too late. */
-	p->vm->vcpu.entry_work = 1;
+	p->vm->vcpu[0].entry_work = 1;
 }
 
 static void plat_timer_cancel(void *ctx, struct vdev_timer *t)

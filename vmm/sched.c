@@ -49,6 +49,12 @@ static const uint32_t swapped_msrs[6] = {
 	MSR_IA32_CSTAR, MSR_IA32_FMASK, MSR_IA32_TSC_AUX,
 };
 
+/* Every vCPU of every guest slot (empty and destroyed ones included:
+ * callers look at the guest's state). */
+#define for_each_vcpu(vm, v)                                        \
+	for (vm = vmm_vm; vm < vmm_vm + vmm_n_vm; vm++)             \
+		for (v = vm->vcpu; v < vm->vcpu + vm->n_vcpus; v++)
+
 static uint32_t me(const struct percpu *c)
 {
 	return c->index;
@@ -164,12 +170,12 @@ static void load_snapshot(struct cpu_load *load)
 		load[c] = (struct cpu_load){ .usable = usable(smp_cpus[c]),
 					     .runnable = smp_cpus[c]->nr_runnable };
 	}
-	for (unsigned i = 0; i < vmm_n_vm; i++) {
-		const struct vcpu *v = &vmm_vm[i].vcpu;
+	struct vm *vm;
+	struct vcpu *v;
 
-		if (vmm_vm[i].state == VM_RUNNING && v->cpu < smp_n_cpus)
-			load[v->cpu].weight += vmm_vm[i].cfg->weight ? vmm_vm[i].cfg->weight : 256;
-	}
+	for_each_vcpu(vm, v)
+		if (vm->state == VM_RUNNING && v->cpu < smp_n_cpus)
+			load[v->cpu].weight += vm->cfg->weight ? vm->cfg->weight : 256;
 }
 
 bool sched_add(struct vcpu *v)
@@ -235,10 +241,9 @@ static uint64_t stride(const struct vcpu *v)
 
 /* Live on this CPU, and not to run: claimed by another CPU, stopped,
  * destroyed. */
-static bool must_let_go(const struct percpu *c, const struct vm *vm)
+static bool must_let_go(const struct percpu *c, const struct vm *vm,
+			const struct vcpu *v)
 {
-	const struct vcpu *v = &vm->vcpu;
-
 	return v->cpu != me(c) || v->claimed || vm->stop_reason != VM_STOP_NONE ||
 	       vm->state != VM_RUNNING;
 }
@@ -248,19 +253,35 @@ static bool must_let_go(const struct percpu *c, const struct vm *vm)
  * guest (sched_loop). */
 static void let_go(struct percpu *c)
 {
-	for (unsigned i = 0; i < vmm_n_vm; i++) {
-		struct vcpu *v = &vmm_vm[i].vcpu;
+	struct vm *vm;
+	struct vcpu *v;
 
+	for_each_vcpu(vm, v)
 		if (v->vmcs_cpu == (int32_t)me(c) && !v->borrowed &&
-		    must_let_go(c, &vmm_vm[i]))
+		    must_let_go(c, vm, v))
 			put(c, v);
-	}
 }
 
-static bool mine(const struct percpu *c, const struct vm *vm)
+static bool mine(const struct percpu *c, const struct vm *vm,
+		 const struct vcpu *v)
 {
-	return vm->state == VM_RUNNING && vm->vcpu.cpu == me(c) &&
+	return vm->state == VM_RUNNING && v->cpu == me(c) &&
 	       vm->stop_reason == VM_STOP_NONE;
+}
+
+/* Ready to run: runnable, or with an INIT or start-up IPI to act on
+ * (vcpu_init_sipi, which needs its VMCS). An interrupt ends HLT. */
+static bool ready(struct vcpu *v)
+{
+	if (v->init_sipi)
+		return true;
+	if (v->state == VCPU_HALTED) {
+		vm_lock(v->vm);
+		if (vcpu_irq_wakeup(v))
+			v->state = VCPU_RUNNABLE;
+		vm_unlock(v->vm);
+	}
+	return v->state == VCPU_RUNNABLE;
 }
 
 static struct vcpu *pick(struct percpu *c)
@@ -268,17 +289,14 @@ static struct vcpu *pick(struct percpu *c)
 	struct vcpu *best = NULL;
 	uint32_t runnable = 0, homed = 0;
 
-	for (unsigned i = 0; i < vmm_n_vm; i++) {
-		struct vcpu *v = &vmm_vm[i].vcpu;
+	struct vm *vm;
+	struct vcpu *v;
 
-		if (!mine(c, &vmm_vm[i]))
+	for_each_vcpu(vm, v) {
+		if (!mine(c, vm, v))
 			continue;
 		homed++;
-		if (vmm_vm[i].paused || vmm_vm[i].debug_held || v->claimed)
-			continue;
-		if (v->state == VCPU_HALTED && vcpu_irq_wakeup(v))
-			v->state = VCPU_RUNNABLE; /* an interrupt ends HLT */
-		if (v->state != VCPU_RUNNABLE)
+		if (vm->paused || vm->debug_held || v->claimed || !ready(v))
 			continue;
 		runnable++;
 		/* A vCPU back from a long HLT gets at most one slice of
@@ -321,12 +339,14 @@ static void balance(struct percpu *c, uint64_t now)
 		return;
 	load_snapshot(load);
 	for (int round = 0; round < 2; round++) {
-		for (unsigned i = 0; i < vmm_n_vm; i++) {
-			struct vcpu *v = &vmm_vm[i].vcpu;
+		struct vm *vm;
+		struct vcpu *v;
+
+		for_each_vcpu(vm, v) {
 			int t;
 
-			if (!mine(c, &vmm_vm[i]) || vmm_vm[i].paused ||
-			    vmm_vm[i].debug_held || v->claimed ||
+			if (!mine(c, vm, v) || vm->paused ||
+			    vm->debug_held || v->claimed ||
 			    v->state != VCPU_RUNNABLE ||
 			    (round == 0 && v == c->current))
 				continue;
@@ -368,11 +388,14 @@ static bool sched_pass(struct percpu *c, uint64_t hz)
 		struct vm *vm = &vmm_vm[i];
 		uint64_t t;
 
-		if (!mine(c, vm))
+		/* The guest's devices and timers are its vCPU 0's home's. */
+		if (!mine(c, vm, &vm->vcpu[0]))
 			continue;
+		vm_lock(vm);
 		if (__atomic_load_n(&vm->in.head, __ATOMIC_ACQUIRE) != vm->in.tail)
 			vm_console_input_ready(vm);
 		t = platform_run_timers(&vm->plat, now);
+		vm_unlock(vm);
 		if (t < next)
 			next = t;
 	}
@@ -381,7 +404,9 @@ static bool sched_pass(struct percpu *c, uint64_t hz)
 
 	v = pick(c);
 	if (!v) {
-		if (!c->nr_homed && me(c) != 0)
+		/* An AP with no guest timers to run may sleep: whatever else
+		 * makes one of its vCPUs ready comes with a kick. */
+		if (me(c) != 0 && next == UINT64_MAX)
 			return false;
 		idle(c, now, next, hz);
 		return true;
@@ -389,6 +414,11 @@ static bool sched_pass(struct percpu *c, uint64_t hz)
 	prev = c->current;
 	if (!switch_to(c, v))
 		return true;
+	if (v->init_sipi) {
+		vcpu_init_sipi(v);
+		if (v->state != VCPU_RUNNABLE)
+			return true;
+	}
 	uint64_t slice = me(c) == 0 && gdb_polls_often(now, hz) &&
 			 slice_ticks > hz / 1000 ? hz / 1000 : slice_ticks;
 
@@ -448,10 +478,14 @@ static bool lifecycle(void)
 	for (unsigned i = 0; i < vmm_n_vm; i++) {
 		struct vm *vm = &vmm_vm[i];
 
+		bool released = true;
+
 		if (vm->state != VM_RUNNING)
 			continue;
-		if (vm->stop_reason != VM_STOP_NONE &&
-		    __atomic_load_n(&vm->vcpu.vmcs_cpu, __ATOMIC_ACQUIRE) == -1)
+		for (unsigned k = 0; k < vm->n_vcpus; k++)
+			if (__atomic_load_n(&vm->vcpu[k].vmcs_cpu, __ATOMIC_ACQUIRE) != -1)
+				released = false;
+		if (vm->stop_reason != VM_STOP_NONE && released)
 			vmm_guest_stopped(vm);
 		if (vm->state == VM_RUNNING)
 			alive = true;
@@ -483,27 +517,50 @@ void sched_report(void)
 		 (unsigned long)(switches_measured ? switch_ticks / switches_measured : 0));
 }
 
+uint64_t vm_exit_count(const struct vm *vm)
+{
+	uint64_t n = 0;
+
+	for (unsigned k = 0; k < vm->n_vcpus; k++)
+		n += vcpu_exit_count(&vm->vcpu[k]);
+	return n;
+}
+
 void vm_report_stats(struct vm *vm)
 {
-	struct vcpu *v = &vm->vcpu;
+	uint64_t ticks = 0, ms = vmx_cpu.tsc_hz / 1000 ? vmx_cpu.tsc_hz / 1000 : 1;
 
+	for (unsigned k = 0; k < vm->n_vcpus; k++)
+		ticks += vm->vcpu[k].run_ticks;
 	log_rawf("[vm] guest \"%s\": %lu VM exits, ran %lu ms\n", vm->name,
-		 (unsigned long)vcpu_exit_count(v),
-		 (unsigned long)(v->run_ticks / (vmx_cpu.tsc_hz / 1000 ? vmx_cpu.tsc_hz / 1000 : 1)));
+		 (unsigned long)vm_exit_count(vm), (unsigned long)(ticks / ms));
 	log_rawf("  %-34s %10s %14s %10s\n", "exit reason", "count", "cycles",
 		 "avg");
 	for (unsigned r = 0; r < EXIT_REASON_MAX; r++) {
-		const struct exit_stat *s = &v->stats[r];
+		uint64_t count = 0, cycles = 0;
 
-		if (!s->count)
+		for (unsigned k = 0; k < vm->n_vcpus; k++) {
+			count += vm->vcpu[k].stats[r].count;
+			cycles += vm->vcpu[k].stats[r].cycles;
+		}
+		if (!count)
 			continue;
 		log_rawf("  %-34.34s %10lu %14lu %10lu\n", exit_reason_name(r),
-			 (unsigned long)s->count, (unsigned long)s->cycles,
-			 (unsigned long)(s->cycles / s->count));
+			 (unsigned long)count, (unsigned long)cycles,
+			 (unsigned long)(cycles / count));
 	}
-	if (smp_n_cpus > 1)
-		log_rawf("  on CPU %u, moved between CPUs %lu times\n", v->cpu,
-			 (unsigned long)v->migrations);
+	for (unsigned k = 0; smp_n_cpus > 1 && k < vm->n_vcpus; k++) {
+		const struct vcpu *v = &vm->vcpu[k];
+
+		if (vm->n_vcpus == 1)
+			log_rawf("  on CPU %u, moved between CPUs %lu times\n", v->cpu,
+				 (unsigned long)v->migrations);
+		else
+			log_rawf("  vCPU %u: on CPU %u, moved between CPUs %lu times, %lu exits, ran %lu ms\n",
+				 k, v->cpu, (unsigned long)v->migrations,
+				 (unsigned long)vcpu_exit_count(v),
+				 (unsigned long)(v->run_ticks / ms));
+	}
 	if (vm->io.unclaimed)
 		log_rawf("  unclaimed I/O port accesses: %lu\n",
 			 (unsigned long)vm->io.unclaimed);

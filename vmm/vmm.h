@@ -48,6 +48,8 @@ uint64_t sched_switches(void);
 struct vcpu *sched_current(void);
 void sched_report(void);
 
+/* VM exits of all the guest's vCPUs. */
+uint64_t vm_exit_count(const struct vm *vm);
 /* Print the guest's exit statistics (count and TSC cycles per reason). */
 void vm_report_stats(struct vm *vm);
 

@@ -372,3 +372,33 @@ void vmcs_destroy(struct vcpu *v, struct page_allocator *pa)
 	page_free_contig(pa, v->vmcs_hpa, 1);
 	v->vmcs_hpa = 0;
 }
+
+void vcpu_init_sipi(struct vcpu *v)
+{
+	uint32_t work = __atomic_exchange_n(&v->init_sipi, 0, __ATOMIC_ACQ_REL);
+
+	if (work & VCPU_INIT) {
+		/* Events in flight die with the old state; the local APIC was
+		 * reset by the sender (vmm/pc.c). */
+		v->state = VCPU_WAIT_SIPI;
+		v->exc_pending = false;
+		v->reinject_info = 0;
+		v->irq_pending = false;
+		v->nmi_pending = false;
+		v->halt_masked = false;
+	}
+	if ((work & VCPU_SIPI) && v->state == VCPU_WAIT_SIPI) {
+		/* CS = vector << 8, its base vector << 12, IP 0; the rest as
+		 * after INIT. */
+		v->boot = (struct vcpu_boot){ .mode = VCPU_BOOT_REAL,
+					      .real_cs = (uint16_t)(v->sipi_vector << 8) };
+		setup_guest_common();
+		setup_guest_real(v, &vmx_cpu.caps);
+		vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
+		memset(&v->regs, 0, sizeof(v->regs));
+		v->cr2 = 0;
+		write_cr2(0); /* loaded already: this runs after the switch */
+		v->state = VCPU_RUNNABLE;
+		v->entry_work = 1;
+	}
+}

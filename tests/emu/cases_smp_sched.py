@@ -70,3 +70,24 @@ CASES = [
                  r"  on CPU 1, moved between CPUs 0 times",
                  r'guest "cpuid" exited with status 0']),
 ]
+
+# Debian's kernel with vcpus = 2 on two host CPUs: both CPUs come up,
+# nproc says 2, a job per CPU finishes, the CPUs interrupt each other:
+# rescheduling IPIs, function calls, and TLB shootdowns from two threads
+# unmapping pages on two CPUs (tests/linux/tlb.c); poweroff stops the
+# guest though its other vCPU is left halted with interrupts off.
+from cases import LINUX_FILES, linux_guest  # noqa: E402
+
+CASES += [
+    dict(name="smp-linux-2x2", cpus=2, guests=[], linux=True, files=LINUX_FILES,
+         config=HV + linux_guest("linux", "shale.test=smp", extra="vcpus = 2"),
+         expect=[r"\[guest linux\] .*smp: Brought up 1 node, 2 CPUs",
+                 r"\[guest linux\] SHALE-INIT: nproc 2",
+                 r"\[guest linux\] SHALE-INIT: all 2 jobs done",
+                 r"\[guest linux\] SHALE-INIT: interrupts +RES: +[1-9]\d* +[1-9]\d* ",
+                 r"\[guest linux\] SHALE-TLB: done",
+                 r"\[guest linux\] SHALE-INIT: interrupts +CAL: +\d+ +\d+ ",
+                 r"\[guest linux\] SHALE-INIT: interrupts +TLB: +[1-9]\d* +[1-9]\d* ",
+                 r'\[vm\] guest "linux" powered off \(ACPI S5\)',
+                 r"  vCPU 1: on CPU \d, moved between CPUs \d+ times"]),
+]

@@ -167,7 +167,7 @@ void gdb_init(struct vm *vm, uint16_t port)
 	debugged = vm;
 	line = port;
 	uart_port_init(port, 115200);
-	gdbstub_init(&stub, &vcpu_ops, &vm->vcpu, put, NULL);
+	gdbstub_init(&stub, &vcpu_ops, &vm->vcpu[0], put, NULL);
 	log_info(SRC, "guest \"%s\" can be debugged with GDB on COM2 (port 0x%x, 115200 baud): "
 		 "target remote /dev/ttyS1, or the socket the emulator gives COM2",
 		 vm->name, port);
@@ -220,7 +220,7 @@ void gdb_vm_gone(struct vm *vm)
 	if (vm != debugged)
 		return;
 	vm->debug_held = false;
-	memset(&vm->vcpu.dbg, 0, sizeof(vm->vcpu.dbg));
+	memset(&vm->vcpu[0].dbg, 0, sizeof(vm->vcpu[0].dbg));
 	gdbstub_target_gone(&stub, vm->stop_reason == VM_STOP_EXIT ?
 				   (uint8_t)vm->exit_status : 0);
 }
