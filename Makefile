@@ -186,6 +186,7 @@ UNIT_page_alloc := vmm/page_alloc.c
 UNIT_vmx_controls := arch/x86/vmx_controls.c
 UNIT_exit_qual := arch/x86/exit_qual.c
 UNIT_xcr0      := arch/x86/xcr0.c
+UNIT_tsc_source := arch/x86/tsc_source.c lib/printf.c
 UNIT_dr        := arch/x86/dr_rules.c
 UNIT_spec_ctrl := arch/x86/spec_ctrl.c
 UNIT_printf    := lib/printf.c
