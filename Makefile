@@ -189,6 +189,7 @@ UNIT_xcr0      := arch/x86/xcr0.c
 UNIT_tsc_source := arch/x86/tsc_source.c lib/printf.c
 UNIT_spcr      := arch/x86/acpi_spcr.c arch/x86/acpi_table.c lib/printf.c
 UNIT_mcfg      := arch/x86/acpi_mcfg.c arch/x86/acpi_table.c lib/printf.c
+UNIT_uart_mmio := drivers/uart.c drivers/uart_mmio.c drivers/uart_choice.c arch/x86/acpi_spcr.c arch/x86/acpi_table.c lib/printf.c
 UNIT_dr        := arch/x86/dr_rules.c
 UNIT_spec_ctrl := arch/x86/spec_ctrl.c
 UNIT_printf    := lib/printf.c

@@ -500,8 +500,9 @@ def _interactive(proc, link, serial, end_markers, timeout):
     return Run(text.replace("\r", ""), time.time() - start, False, "interactive")
 
 
-def run_qemu(disk, workdir, end_markers, timeout, cpu=None):
-    """Boot disk in QEMU TCG (no VT-x); returns a Run."""
+def run_qemu(disk, workdir, end_markers, timeout, cpu=None, extra=None):
+    """Boot disk in QEMU TCG (no VT-x); returns a Run. extra: more
+    arguments for QEMU."""
     os.makedirs(workdir, exist_ok=True)
     workdir = os.path.abspath(workdir)
     serial = os.path.join(workdir, "serial.out")
@@ -514,7 +515,7 @@ def run_qemu(disk, workdir, end_markers, timeout, cpu=None):
              "-bios", OVMF, "-drive",
              "file=%s,format=raw,if=ide" % os.path.abspath(disk),
              "-serial", "file:" + serial, "-display", "none",
-             "-device", "isa-debug-exit,iobase=0xf4,iosize=1"],
+             "-device", "isa-debug-exit,iobase=0xf4,iosize=1"] + (extra or []),
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             cwd=workdir, start_new_session=True)
         return _wait(proc, serial, end_markers, timeout, name="QEMU")
