@@ -5,13 +5,16 @@
 # users with an Intel machine run Shale nested:
 #
 #   tools/run-kvm.sh [--tcg] DISK [QEMU-ARG...]
+#   tools/run-kvm.sh --check
 #
 # q35, OVMF, 2 GiB and 2 CPUs (RUN_KVM_MEM, RUN_KVM_CPUS), the serial
 # console on this terminal (Ctrl-A x quits QEMU). Where /dev/kvm cannot run
 # a hypervisor nested, it says why in one sentence and exits 1; nothing is
 # started. --tcg runs the same command line with QEMU's own CPU emulation
 # instead of -enable-kvm -cpu host: no VT-x there, so Shale says that and
-# returns to the firmware (the script's own test uses this).
+# returns to the firmware (the script's own test uses this). --check only
+# says whether KVM here can run Shale: nothing and exit 0, or the sentence
+# and exit 1 (tests/emu/emulator.py asks it before SHALE_EMU=kvm runs).
 #
 # For the tests, the facts it reads can come from elsewhere: RUN_KVM_CPUINFO
 # (/proc/cpuinfo), RUN_KVM_DEV (/dev/kvm), RUN_KVM_SYSMODULE (/sys/module),
@@ -21,16 +24,20 @@ set -u
 say() { echo "run-kvm: $*" >&2; }
 
 accel=kvm
-if [ "${1:-}" = "--tcg" ]; then
+check_only=
+if [ "${1:-}" = "--check" ]; then
+	check_only=1
+	shift
+elif [ "${1:-}" = "--tcg" ]; then
 	accel=tcg
 	shift
 fi
-if [ $# -lt 1 ]; then
-	echo "usage: tools/run-kvm.sh [--tcg] DISK [QEMU-ARG...]" >&2
+if [ -z "$check_only" ] && [ $# -lt 1 ]; then
+	echo "usage: tools/run-kvm.sh [--tcg] DISK [QEMU-ARG...] | --check" >&2
 	exit 2
 fi
-disk=$1
-shift
+disk=${1:-}
+[ $# -ge 1 ] && shift
 
 cpuinfo=${RUN_KVM_CPUINFO:-/proc/cpuinfo}
 dev=${RUN_KVM_DEV:-/dev/kvm}
@@ -81,6 +88,12 @@ kvm_problem() {
 	esac
 }
 
+if [ -n "$check_only" ]; then
+	why=$(kvm_problem)
+	[ -z "$why" ] && exit 0
+	say "$why."
+	exit 1
+fi
 if [ ! -f "$disk" ]; then
 	say "$disk: no such disk image (make one with tools/mkdisk.sh)"
 	exit 2

@@ -112,6 +112,7 @@ def run_script(disk, workdir):
             ("nested", dict())]:
         env = fake_machine(workdir, name, **kw)
         out += section("fake machine: " + name, [disk], env)
+        out += section("fake machine: %s, --check" % name, ["--check"], env)
         if name == "nested":
             out += section("fake machine: nested, --tcg", ["--tcg", disk], env)
     tcg, timed_out = tcg_boot(disk, workdir)
@@ -129,7 +130,7 @@ CASES = [
          runner=run_script,
          expect=([r"=== run-kvm.sh DISK \(this machine\)\nrun-kvm: (%s)[^\n]*\nexit status 1\n" % HERE]
                  if HERE else []) + [
-             r"=== run-kvm.sh with no disk\nusage: tools/run-kvm.sh \[--tcg\] DISK \[QEMU-ARG\.\.\.\]\nexit status 2\n",
+             r"=== run-kvm.sh with no disk\nusage: tools/run-kvm.sh \[--tcg\] DISK \[QEMU-ARG\.\.\.\] \| --check\nexit status 2\n",
              r"=== run-kvm.sh on a missing disk\nrun-kvm: \S+nope\.img: no such disk image .*\nexit status 2\n",
              r"fake machine: amd\nrun-kvm: this CPU is AMD \(AuthenticAMD\): nested VMX needs an Intel host\.\nexit status 1\n",
              r"fake machine: no-vmx\nrun-kvm: this Intel CPU shows no VMX: enable VT-x in the firmware setup .*\nexit status 1\n",
@@ -137,6 +138,10 @@ CASES = [
              r"fake machine: not-char\nrun-kvm: \S+run-kvm\.sh is not usable: it is not a character device\.\nexit status 1\n",
              r"fake machine: no-module\nrun-kvm: /dev/null is there but kvm_intel is not loaded: modprobe kvm_intel nested=1\.\nexit status 1\n",
              r"fake machine: no-nested\nrun-kvm: KVM without nested VMX: load kvm_intel with nested=1 .*\nexit status 1\n",
+             # --check says the same, or nothing where KVM can.
+             r"fake machine: no-nested, --check\nrun-kvm: KVM without nested VMX: load kvm_intel with nested=1 .*\nexit status 1\n",
+             r"fake machine: amd, --check\nrun-kvm: this CPU is AMD \(AuthenticAMD\): nested VMX needs an Intel host\.\nexit status 1\n",
+             r"fake machine: nested, --check\nexit status 0\n",
              # Where KVM can: the command line, the same as --tcg's but
              # for the accelerator and CPU.
              r"fake machine: nested\nqemu " + QEMU_LINE % r"-enable-kvm -cpu host" + r"exit status 0\n",
