@@ -238,7 +238,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=undefined
 FUZZ_config := vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c
 FUZZ_decode := arch/x86/decode.c
-FUZZ_acpi_tables := arch/x86/acpi_spcr.c arch/x86/acpi_mcfg.c arch/x86/acpi_table.c lib/printf.c
+FUZZ_acpi_tables := arch/x86/acpi_spcr.c arch/x86/acpi_mcfg.c arch/x86/madt.c arch/x86/acpi_table.c lib/printf.c
 FUZZ_bzimage := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c

@@ -14,6 +14,7 @@
 #include "drivers/uart.h"
 #include "drivers/uart_choice.h"
 #include "lib/log.h"
+#include "vmm/gdb/gdb.h"
 
 #define SRC "acpi"
 
@@ -90,7 +91,8 @@ static void read_spcr(struct boot_info *bi)
 		return;
 	}
 	bi->have_spcr = true;
-	uart_choose_console(bi->config.console_line != 0, &bi->spcr, &c);
+	uart_choose_console(bi->config.console_line != 0,
+			    bi->config.gdb_guest[0] ? GDB_PORT : 0, &bi->spcr, &c);
 	log_info(SRC, "SPCR: %s", c.why);
 	switch (c.pick) {
 	case UART_PICK_CONFIG:

@@ -5,8 +5,8 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-void uart_choose_console(bool console_set, const struct spcr_uart *spcr,
-			 struct uart_choice *c)
+void uart_choose_console(bool console_set, uint16_t gdb_port,
+			 const struct spcr_uart *spcr, struct uart_choice *c)
 {
 	char desc[120];
 
@@ -19,6 +19,12 @@ void uart_choose_console(bool console_set, const struct spcr_uart *spcr,
 		ksnprintf(c->why, sizeof(c->why),
 			  "the console stays where shale.cfg's `console =` puts it, not on the SPCR's %s",
 			  desc);
+		return;
+	}
+	if (!spcr->mmio && gdb_port && spcr->base == gdb_port) {
+		ksnprintf(c->why, sizeof(c->why),
+			  "the SPCR's I/O port 0x%x is the GDB stub's line (gdb = in shale.cfg); the console stays on COM1",
+			  gdb_port);
 		return;
 	}
 	c->base = spcr->base;

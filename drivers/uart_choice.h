@@ -32,8 +32,10 @@ struct uart_choice {
 	char why[200];     /* the boot log's sentence about the choice */
 };
 
-/* console_set: shale.cfg has `console =`. spcr: the parsed SPCR, or NULL. */
-void uart_choose_console(bool console_set, const struct spcr_uart *spcr,
-			 struct uart_choice *c);
+/* console_set: shale.cfg has `console =`. gdb_port: the COM port the GDB
+ * stub takes (gdb = in shale.cfg), 0 if none: not the console's. spcr:
+ * the parsed SPCR, or NULL. */
+void uart_choose_console(bool console_set, uint16_t gdb_port,
+			 const struct spcr_uart *spcr, struct uart_choice *c);
 
 #endif

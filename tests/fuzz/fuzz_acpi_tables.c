@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for the SPCR and MCFG parsers (arch/x86/acpi_spcr.c,
- * acpi_mcfg.c). The first byte picks the parser and whether the header is
+ * libFuzzer target for the SPCR, MCFG and MADT parsers (arch/x86/acpi_spcr.c,
+ * acpi_mcfg.c, madt.c). The first byte picks the parser and whether the header is
  * made valid first (signature, length = the bytes given, checksum), so
  * the fuzzer reaches the fields behind the header, not only the checks in
  * front of it. The table sits in a buffer of exactly its size: ASan
@@ -15,6 +15,7 @@
 #include "arch/x86/acpi_mcfg.h"
 #include "arch/x86/acpi_spcr.h"
 #include "arch/x86/acpi_table.h"
+#include "arch/x86/madt.h"
 #include "tests/fuzz/fuzz_check.h"
 
 static void check_why(int rc, const char *why)
@@ -76,6 +77,30 @@ static void fuzz_mcfg(const uint8_t *t, size_t n)
 	}
 }
 
+static void count_problem(void *ctx, const char *msg)
+{
+	CHECK(msg[0] != '\0' && !strchr(msg, '\n'));
+	(*(int *)ctx)++;
+}
+
+static void fuzz_madt(const uint8_t *t, size_t n)
+{
+	struct madt_info m;
+	int said = 0;
+	int rc = madt_parse(t, n, &m, count_problem, &said);
+
+	/* Every problem counted is a problem said. */
+	CHECK(rc == -1 ? m.n_cpus == 0 : rc == said);
+	CHECK(m.n_cpus <= MADT_MAX_CPUS);
+	for (unsigned i = 0; i < m.n_cpus; i++) {
+		CHECK(m.cpus[i].flags & (MADT_LAPIC_ENABLED | MADT_LAPIC_ONLINE_CAPABLE));
+		for (unsigned j = 0; j < i; j++)
+			CHECK(m.cpus[i].apic_id != m.cpus[j].apic_id);
+	}
+}
+
+static const char *const sigs[] = { "SPCR", "MCFG", "APIC" };
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t mode;
@@ -84,12 +109,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	mode = data[0];
+	mode = data[0] % 6; /* parser: mode % 3; header made valid: mode >= 3 */
 	n = size - 1;
 	t = malloc(n ? n : 1);
 	memcpy(t, data + 1, n);
-	if ((mode & 2) && n >= 10) {
-		memcpy(t, mode & 1 ? "MCFG" : "SPCR", 4);
+	if (mode >= 3 && n >= 10) {
+		memcpy(t, sigs[mode % 3], 4);
 		t[4] = (uint8_t)n;
 		t[5] = (uint8_t)(n >> 8);
 		t[6] = (uint8_t)(n >> 16);
@@ -97,10 +122,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		t[9] = 0;
 		t[9] = (uint8_t)(0x100 - acpi_sum(t, n));
 	}
-	if (mode & 1)
+	if (mode % 3 == 0)
+		fuzz_spcr(t, n);
+	else if (mode % 3 == 1)
 		fuzz_mcfg(t, n);
 	else
-		fuzz_spcr(t, n);
+		fuzz_madt(t, n);
 	free(t);
 	return 0;
 }

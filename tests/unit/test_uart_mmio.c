@@ -97,33 +97,42 @@ static void choice(void **state)
 
 	(void)state;
 	/* No SPCR: shale.cfg (or its default, COM1). */
-	uart_choose_console(false, NULL, &c);
+	uart_choose_console(false, 0, NULL, &c);
 	assert_int_equal(c.pick, UART_PICK_CONFIG);
 
 	/* An explicit console = wins, and the log says over what. */
 	s = com2_spcr();
-	uart_choose_console(true, &s, &c);
+	uart_choose_console(true, 0, &s, &c);
 	assert_int_equal(c.pick, UART_PICK_CONFIG);
 	assert_string_equal(c.why, "the console stays where shale.cfg's `console =` puts it, "
 			    "not on the SPCR's I/O port 0x2f8, 57600 baud");
 
 	/* The SPCR's COM port. */
-	uart_choose_console(false, &s, &c);
+	uart_choose_console(false, 0, &s, &c);
 	assert_int_equal(c.pick, UART_PICK_SPCR_IO);
 	assert_int_equal(c.base, 0x2f8);
 	assert_int_equal(c.baud, 57600);
 	assert_string_equal(c.why, "the console goes to the SPCR's I/O port 0x2f8, 57600 baud");
 
+	/* COM2 is the GDB stub's when shale.cfg has gdb =. */
+	uart_choose_console(false, 0x2f8, &s, &c);
+	assert_int_equal(c.pick, UART_PICK_CONFIG);
+	assert_string_equal(c.why, "the SPCR's I/O port 0x2f8 is the GDB stub's line "
+			    "(gdb = in shale.cfg); the console stays on COM1");
+	uart_choose_console(false, 0x2f8, &(struct spcr_uart){ .base = 0x3f8, .reg_width = 1,
+							       .stride = 1, .baud = 115200 }, &c);
+	assert_int_equal(c.pick, UART_PICK_SPCR_IO);
+
 	/* A rate the PC clock cannot make (revision 4's precise rate):
 	 * the firmware's divisor stays. */
 	s.baud = 1500000;
-	uart_choose_console(false, &s, &c);
+	uart_choose_console(false, 0, &s, &c);
 	assert_int_equal(c.pick, UART_PICK_SPCR_IO);
 	assert_int_equal(c.baud, 0);
 
 	/* The SPCR's MMIO UART, its clock unknown: the divisor stays. */
 	s = mmio_spcr();
-	uart_choose_console(false, &s, &c);
+	uart_choose_console(false, 0, &s, &c);
 	assert_int_equal(c.pick, UART_PICK_SPCR_MMIO);
 	assert_int_equal(c.base, 0xfe032000);
 	assert_int_equal(c.width, 4);
@@ -133,14 +142,14 @@ static void choice(void **state)
 	/* Revision 3 gives the clock: the rate is programmed. */
 	s.revision = 3;
 	s.uart_clock = 48000000;
-	uart_choose_console(false, &s, &c);
+	uart_choose_console(false, 0, &s, &c);
 	assert_int_equal(c.baud, 115200);
 	assert_int_equal(c.clock_hz, 48000000);
 
 	/* An MMIO UART above 4 GiB (the Ampere Altra's address) is out of
 	 * Shale's map: COM1. */
 	s.base = 0x100002600000ull;
-	uart_choose_console(false, &s, &c);
+	uart_choose_console(false, 0, &s, &c);
 	assert_int_equal(c.pick, UART_PICK_CONFIG);
 	assert_non_null(strstr(c.why, "above 4 GiB"));
 }
