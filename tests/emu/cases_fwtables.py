@@ -3,7 +3,8 @@
 an MCFG; QEMU adds the SPCR given with -acpitable). Shale reads them before
 it finds that there is no VT-x, so one quick boot shows both: the console
 the SPCR names, or shale.cfg's when it has `console =`, and one MCFG line
-per PCI segment, checked against the configuration ports."""
+per PCI segment, checked against the configuration ports. And in Bochs,
+which TSC source Shale takes there."""
 
 import struct
 
@@ -54,4 +55,15 @@ CASES = [
          expect=[r"\[acpi\] SPCR: the console stays where shale\.cfg's `console =` puts it, "
                  r"not on the SPCR's I/O port 0x2f8, 115200 baud"] + MCFG_LINES,
          reject=[r"console goes to the SPCR"]),
+]
+
+# Bochs' corei7_icelake_u reports a real Ice Lake's CPUID 0x15 (38.4 MHz x
+# 78/2 = 1497.6 MHz) while its TSC counts at `ips` (200 MHz): the PIT, which
+# counts emulated time too, disagrees by far more than 10 % and wins, and
+# the log says so. Bochs' OVMF has no ACPI tables: no SPCR or MCFG line.
+CASES += [
+    dict(name="tsc-source-bochs", guests=["after"], config=HV + guest("after"),
+         expect=[r"(?m)^\[tsc\] 200\.0 MHz from the PIT \(CPUID says 1497\.6 MHz, "
+                 r"which is not this TSC's rate: an emulator\?\)$"],
+         reject=[r"\[acpi\]"]),
 ]
