@@ -39,7 +39,8 @@ static void check_mcfg(struct mcfg_info *m)
 		uint64_t a = mcfg_ecam_addr(s, 0, 0, 0, 0);
 		uint32_t ecam, ports;
 
-		if (s->segment || s->bus_start || a >= UART_MMIO_LIMIT)
+		/* Below 4 GiB, which every firmware's identity map covers. */
+		if (s->segment || s->bus_start || a >= (4ull << 30))
 			continue;
 		ecam = *(volatile uint32_t *)a;
 		ports = pci_cf8_read_id();
