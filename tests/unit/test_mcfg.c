@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "arch/x86/acpi_mcfg.h"
-#include "tests/unit/acpi_bytes.h"
+#include "tests/unit/acpi_harness.h"
 
 /* An AMI Aptio server board ("ALASKA" "A M I", creator "MSFT" 0x97), from
  * an acpidump posted to linux-nvdimm in 2020: one entry, segment 0, buses

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "arch/x86/acpi_spcr.h"
-#include "tests/unit/acpi_bytes.h"
+#include "tests/unit/acpi_harness.h"
 
 /* Hyper-V generation 2 virtual machine ("VRTUAL" "MICROSFT"), revision 2:
  * full 16550 at I/O port 0x3F8, byte access, PC-AT IRQ 4 (interrupt type

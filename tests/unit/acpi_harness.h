@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers for the ACPI table tests: a table in a buffer, edited and
  * re-checksummed, and the reason a parser gave. */
-#ifndef SHALE_TESTS_UNIT_ACPI_BYTES_H
-#define SHALE_TESTS_UNIT_ACPI_BYTES_H
+#ifndef SHALE_TESTS_UNIT_ACPI_HARNESS_H
+#define SHALE_TESTS_UNIT_ACPI_HARNESS_H
 
 #include <stdint.h>
 #include <string.h>
