@@ -76,11 +76,11 @@ uint64_t tsc_cpuid_rate(const struct tsc_cpuid *c, struct tsc_rate *r)
 	return 0;
 }
 
-static bool agree(uint64_t a, uint64_t b)
+static bool agree(uint64_t a, uint64_t b, unsigned percent)
 {
 	uint64_t diff = a > b ? a - b : b - a;
 
-	return diff * 100 <= b * TSC_AGREE_PERCENT;
+	return diff * 100 <= b * percent;
 }
 
 void tsc_choose(const struct tsc_cpuid *c, uint64_t pit_hz, struct tsc_rate *r)
@@ -88,7 +88,9 @@ void tsc_choose(const struct tsc_cpuid *c, uint64_t pit_hz, struct tsc_rate *r)
 	memset(r, 0, sizeof(*r));
 	r->pit_hz = pit_hz >= TSC_PIT_MIN_HZ ? pit_hz : 0;
 	r->hz = tsc_cpuid_rate(c, r);
-	if (r->hz && (!r->pit_hz || agree(r->hz, r->pit_hz)))
+	if (r->hz && (!r->pit_hz ||
+		      agree(r->hz, r->pit_hz, r->source == TSC_SRC_CPUID_15 ?
+				  TSC_AGREE_PERCENT : TSC_AGREE_PERCENT_NOMINAL)))
 		return;
 	if (r->pit_hz) {
 		r->cpuid_overruled = r->hz != 0;

@@ -48,8 +48,14 @@ enum tsc_source {
 
 /* CPUID and the PIT may differ by this much (percent) before Shale calls
  * the CPUID rate wrong for this TSC. A real PIT over 10 ms is good to far
- * better than this, even with an SMI in the window. */
+ * better than this, even with an SMI in the window. A crystal the CPU
+ * reports (15H:ECX) is the hardware's word: only an emulator is that far
+ * off. A crystal from the SDM's table, or 16H's nominal base frequency, is
+ * a model's nominal value: signature 06_55H is both the Xeon Scalable
+ * (25 MHz) and the Xeon W (24 MHz), 4 % apart, so those must agree with
+ * the PIT more closely. */
 #define TSC_AGREE_PERCENT 10
+#define TSC_AGREE_PERCENT_NOMINAL 2
 
 struct tsc_rate {
 	uint64_t hz;

@@ -120,6 +120,28 @@ static void agreement_bound(void **state)
 	assert_int_equal(r.source, TSC_SRC_PIT);
 }
 
+static void nominal_rates_agree_closely(void **state)
+{
+	/* Kaby Lake's rate comes from the SDM's crystal table: a PIT within
+	 * 2 % agrees, one 4 % off (24 vs 25 MHz: the Xeon W / Xeon Scalable
+	 * ambiguity of 06_55H) does not. */
+	struct tsc_cpuid c = kaby_lake;
+	struct tsc_rate r;
+
+	(void)state;
+	tsc_choose(&kaby_lake, 3590000000ull, &r);
+	assert_int_equal(r.source, TSC_SRC_CPUID_15_SDM);
+	tsc_choose(&kaby_lake, 3456000000ull, &r);
+	assert_int_equal(r.source, TSC_SRC_PIT);
+	assert_true(r.cpuid_overruled);
+	/* 16H's base frequency likewise. */
+	c.l15_ebx = 0;
+	tsc_choose(&c, 3610000000ull, &r);
+	assert_int_equal(r.source, TSC_SRC_CPUID_16);
+	tsc_choose(&c, 3800000000ull, &r);
+	assert_int_equal(r.source, TSC_SRC_PIT);
+}
+
 static void nehalem_has_no_leaves(void **state)
 {
 	struct tsc_rate r;
@@ -236,6 +258,7 @@ int main(void)
 		cmocka_unit_test(gated_pit_leaves_cpuid),
 		cmocka_unit_test(emulator_overruled_by_the_pit),
 		cmocka_unit_test(agreement_bound),
+		cmocka_unit_test(nominal_rates_agree_closely),
 		cmocka_unit_test(nehalem_has_no_leaves),
 		cmocka_unit_test(amd_in_a_vm_has_no_leaves),
 		cmocka_unit_test(leaves_present_but_zero),
