@@ -30,6 +30,10 @@ EFI_STATUS boot_file_size(EFI_FILE_HANDLE root, const char *name, uint64_t *size
 /* The firmware's list of processors into bi->fw_cpus (boot/cpus.c). */
 void boot_find_cpus(struct boot_info *bi);
 
+/* The SPCR and MCFG through bi->acpi_rsdp (boot/fwtables.c): the console
+ * the SPCR names where shale.cfg has none, bi->spcr and bi->mcfg. */
+void boot_read_fw_tables(struct boot_info *bi);
+
 /* Memory map, ExitBootServices, then vmm_main() on a new stack
  * (boot/handoff.c). Returns only if ExitBootServices failed. */
 EFI_STATUS boot_handoff(EFI_HANDLE image, struct boot_info *bi);

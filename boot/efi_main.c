@@ -86,10 +86,14 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (!vtx_problems)
 		log_info("vmx", "VT-x with EPT and unrestricted guest is available");
 
-	/* 3. The config partition, shale.cfg and the guest images. */
+	/* 3. The config partition, shale.cfg and the guest images; then the
+	 *    firmware's SPCR and MCFG, read on any machine, so that the log
+	 *    says which console the SPCR gives even where Shale cannot run. */
 	bi->tsc_load_start = rdtsc();
 	boot_load_guests(bi);
 	bi->tsc_loaded = rdtsc();
+	find_acpi(bi);
+	boot_read_fw_tables(bi);
 
 	if (!bi->config.n_guests)
 		log_err("shale", "no guest can be started");
@@ -102,7 +106,6 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	}
 
 	/* 4. Facts the hypervisor needs once the firmware is gone. */
-	find_acpi(bi);
 	find_image(image, bi);
 	reserve_trampoline(bi);
 	boot_find_cpus(bi);

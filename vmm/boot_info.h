@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "arch/x86/acpi_mcfg.h"
+#include "arch/x86/acpi_spcr.h"
 #include "arch/x86/madt.h"
 #include "arch/x86/vmx_caps.h"
 #include "vmm/config.h"
@@ -53,6 +55,12 @@ struct boot_info {
 	/* The CPUs as UEFI's MP Services protocol lists them, for a machine
 	 * whose ACPI tables have no MADT (boot/cpus.c); n_cpus 0 if none. */
 	struct madt_info fw_cpus;
+	/* The firmware's SPCR (have_spcr) and MCFG (mcfg.n 0 if none or
+	 * refused), read in boot/fwtables.c. The MCFG's ECAM windows are for
+	 * the PCI work of SMP and passthrough. */
+	bool have_spcr;
+	struct spcr_uart spcr;
+	struct mcfg_info mcfg;
 	/* AP_TRAMPOLINE_PAGES pages below 1 MiB for the APs' start-up code
 	 * (arch/x86/ap_trampoline.h), 0 if the firmware had none. */
 	uint64_t ap_trampoline;

@@ -73,6 +73,7 @@ struct shale_config {
 	enum log_level log_level;
 	uint16_t console_port;
 	uint32_t console_baud;
+	unsigned console_line; /* line of `console =`, 0 if absent: then the SPCR may choose */
 	uint32_t timeslice_us;
 	char gdb_guest[CONFIG_NAME_MAX]; /* "" = no GDB stub */
 	unsigned gdb_line;

@@ -233,6 +233,7 @@ static bool set_console(struct config_parser *p)
 				 (unsigned long long)baud);
 	p->out->console_port = (uint16_t)port;
 	p->out->console_baud = (uint32_t)baud;
+	p->out->console_line = p->line;
 	return true;
 }
 

@@ -18,7 +18,7 @@ struct vmx_cpu {
 	uint64_t io_bitmap_a;  /* every port exits */
 	uint64_t io_bitmap_b;
 	uint32_t preempt_shift; /* VMX-preemption timer ticks = TSC >> shift */
-	uint64_t tsc_hz;        /* measured at start, for guests and reports */
+	uint64_t tsc_hz;        /* from CPUID or the PIT at start (arch/x86/tsc.c) */
 };
 
 extern struct vmx_cpu vmx_cpu;
