@@ -78,11 +78,4 @@ CASES = [
                  r'  CPU 1 \(APIC ID 1\): stopped at RIP 0x[0-9a-f]+ smp_ap_main\+0x[0-9a-f]+\n'
                  r'\[panic\] Shale halted this CPU'],
          reject=[r'guest "hvfault" exited']),
-    # A Linux guest on a two-CPU host: it boots to userspace and powers
-    # off on CPU 0 while CPU 1 idles in VMX root operation.
-    dict(name="smp-2-linux", cpus=2, guests=[], linux=True, files=LINUX_FILES,
-         config=HV + linux_guest("linux", "shale.test=poweroff"),
-         expect=[r"\[smp\] 2 of 2 CPUs in VMX root operation",
-                 r'\[guest linux\] SHALE-INIT: userspace up',
-                 r'\[vm\] guest "linux" powered off \(ACPI S5\)']),
 ]

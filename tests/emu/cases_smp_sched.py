@@ -91,3 +91,17 @@ CASES += [
                  r'\[vm\] guest "linux" powered off \(ACPI S5\)',
                  r"  vCPU 1: on CPU \d, moved between CPUs \d+ times"]),
 ]
+
+# More vCPUs than host CPUs: vcpus = 4 on two, sharing them by weight.
+CASES += [
+    dict(name="smp-linux-4x2", cpus=2, guests=[], linux=True, files=LINUX_FILES,
+         config=HV + linux_guest("linux", "shale.test=smp", extra="vcpus = 4"),
+         expect=[r"\[guest linux\] .*smp: Brought up 1 node, 4 CPUs",
+                 r"\[guest linux\] SHALE-INIT: nproc 4",
+                 r"\[guest linux\] SHALE-INIT: all 4 jobs done",
+                 r"\[guest linux\] SHALE-TLB: done",
+                 r"\[guest linux\] SHALE-INIT: interrupts +RES:( +[1-9]\d*){4} ",
+                 r"\[guest linux\] SHALE-INIT: interrupts +CAL:( +[1-9]\d*){4} ",
+                 r'\[vm\] guest "linux" powered off \(ACPI S5\)',
+                 r"  vCPU 3: on CPU \d, moved between CPUs \d+ times"]),
+]
