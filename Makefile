@@ -213,6 +213,7 @@ UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 UNIT_bzimage_load := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_gdbstub   := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
+UNIT_fbcon     := drivers/fbcon.c drivers/font.c lib/log.c lib/printf.c lib/spinlock.c
 
 
 .SECONDEXPANSION:

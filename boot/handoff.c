@@ -115,5 +115,6 @@ EFI_STATUS boot_handoff(EFI_HANDLE image, struct boot_info *bi)
 	}
 	/* From here: no firmware calls, no allocations, no ConOut. */
 	convert_map(bi, map, map_size, desc_size);
+	boot_start_screen(bi);
 	boot_switch_stack(stack + HV_STACK_SIZE, vmm_main, bi);
 }

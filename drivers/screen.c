@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shale's one screen console: the framebuffer the firmware left
+ * (boot/gop.c) as the log's screen sink. Called under the log's lock
+ * (lib/log.c), like the serial sink: one CPU draws at a time, whole lines.
+ */
+#include "arch/x86/include/cpu.h"
+#include "drivers/fbcon.h"
+#include "lib/log.h"
+
+#define SRC "screen"
+
+static struct fbcon screen;
+static uint64_t ticks, writes; /* the cost of drawing, for screen_report() */
+
+static void screen_sink(const char *s, size_t len)
+{
+	uint64_t t = rdtsc();
+
+	fbcon_write(&screen, s, len);
+	ticks += rdtsc() - t;
+	writes++;
+}
+
+bool screen_start(const struct fb_info *fb, void *cells)
+{
+	char replay[4096];
+	size_t n;
+
+	if (!fb->base || !fbcon_init(&screen, fb, cells))
+		return false;
+	/* The log so far, as far as it fits: the screen shows what led here
+	 * in Shale's font, not half in the firmware's. */
+	n = log_ring_copy(replay, sizeof(replay));
+	fbcon_write(&screen, replay, n);
+	log_set_screen_sink(screen_sink);
+	log_info(SRC, "the log is on the screen too: %ux%u characters", screen.cols,
+		 screen.rows);
+	return true;
+}
+
+void screen_report(bool check)
+{
+	unsigned wrong, cols = screen.cols;
+
+	if (!screen.text)
+		return;
+	log_info(SRC, "%lu lines drawn, %lu scrolls, %lu characters; %lu ticks a line",
+		 (unsigned long)screen.lines, (unsigned long)screen.scrolls,
+		 (unsigned long)screen.cells_drawn,
+		 (unsigned long)(screen.lines ? ticks / screen.lines : 0));
+	if (!check)
+		return;
+	/* What the pixels say, decoded with the font into the grid of what
+	 * the pixels show (it is just that), before any of it is logged,
+	 * which changes the screen. A test compares each row with the serial
+	 * log. The screen is left out meanwhile, then catches up. */
+	wrong = fbcon_read_back(&screen, screen.shown);
+	log_set_screen_sink(NULL);
+	log_info(SRC, "read back %u rows of %u cells from the framebuffer: %u cells differ from the text",
+		 screen.rows, cols, wrong);
+	for (unsigned r = 0; r < screen.rows; r++) {
+		const char *line = screen.shown + (size_t)r * cols;
+		unsigned c = cols;
+
+		while (c > 0 && line[c - 1] == ' ')
+			c--;
+		if (c)
+			log_rawf("[screen] row %u: %.*s\n", r, (int)c, line);
+	}
+	log_set_screen_sink(screen_sink);
+}
