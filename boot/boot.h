@@ -31,10 +31,11 @@ EFI_STATUS boot_file_size(EFI_FILE_HANDLE root, const char *name, uint64_t *size
 void boot_find_cpus(struct boot_info *bi);
 
 /* The screen (boot/gop.c): its framebuffer into bi->fb while the firmware
- * answers; a pause before returning to the firmware with an error; Shale's
- * screen console, after ExitBootServices. */
+ * answers; a pause before returning to the firmware with an error; a
+ * stand-in for tests; Shale's screen console, after ExitBootServices. */
 void boot_find_screen(struct boot_info *bi);
 void boot_pause_on_error(struct boot_info *bi);
+void boot_prepare_screen(struct boot_info *bi);
 void boot_start_screen(struct boot_info *bi);
 
 /* Memory map, ExitBootServices, then vmm_main() on a new stack

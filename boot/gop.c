@@ -13,6 +13,9 @@
 /* Shale's page tables map the first 512 GiB (arch/x86/paging.c). */
 #define MAPPED_TOP (512ull << 30)
 #define BOOT_ERROR_PAUSE_S 10
+/* The stand-in screen of a test run without one (boot_prepare_screen()). */
+#define STAND_IN_W 640
+#define STAND_IN_H 480
 
 static const char *const format_names[] = {
 	[PixelRedGreenBlueReserved8BitPerColor] = "RGB, 8 bits a colour",
@@ -105,6 +108,37 @@ static void boot_reserve_screen(struct boot_info *bi)
 		bi->mem[bi->n_mem++] = (struct boot_mem_region){
 			bi->fb.base, bi->fb.size, BOOT_MEM_RESERVED
 		};
+}
+
+/* Shale's tests run in Bochs, whose firmware offers no framebuffer Shale
+ * can use (docs/console.md): with selftest = on, a screen in RAM stands in
+ * for the missing one, so that a whole run, guests' output included, goes
+ * through the screen console and its read-back check. Before the memory
+ * map, while the firmware still hands out pages. */
+void boot_prepare_screen(struct boot_info *bi)
+{
+	struct fb_info *fb = &bi->fb;
+	EFI_PHYSICAL_ADDRESS ram = 0, cells = 0;
+	uint64_t bytes = (uint64_t)STAND_IN_W * STAND_IN_H * 4;
+
+	if (fb->base || !bi->config.selftest || bi->config.output == OUTPUT_SERIAL)
+		return;
+	*fb = (struct fb_info){ .size = bytes, .width = STAND_IN_W,
+				.height = STAND_IN_H, .stride = STAND_IN_W,
+				.red_mask = 0xff0000, .green_mask = 0x00ff00,
+				.blue_mask = 0x0000ff };
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages,
+					EfiLoaderData, EFI_SIZE_TO_PAGES(bytes), &ram)) ||
+	    EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages,
+					EfiLoaderData,
+					EFI_SIZE_TO_PAGES(fbcon_cells_size(fb)), &cells))) {
+		SetMem(fb, sizeof(*fb), 0);
+		return;
+	}
+	fb->base = ram;
+	bi->fb_cells = cells;
+	log_info(SRC, "selftest = on and no framebuffer: a %ux%u screen in RAM at 0x%lx stands in",
+		 STAND_IN_W, STAND_IN_H, (unsigned long)ram);
 }
 
 /* After ExitBootServices: the screen console, as `output` says. */

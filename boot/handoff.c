@@ -78,6 +78,7 @@ EFI_STATUS boot_handoff(EFI_HANDLE image, struct boot_info *bi)
 	}
 	bi->stack_base = stack;
 	bi->stack_size = HV_STACK_SIZE;
+	boot_prepare_screen(bi);
 
 	/* The last line the firmware console shows; printing between
 	 * GetMemoryMap and ExitBootServices could change the map. */

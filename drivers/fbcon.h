@@ -24,6 +24,8 @@ struct fbcon {
 	uint32_t *pixels;      /* the framebuffer */
 	uint32_t stride;       /* pixels a row */
 	uint32_t fg, bg;       /* light grey on black, in the screen's layout */
+	uint64_t pairs[4];     /* two pixels at once (drivers/fbcon.c, draw_cell()) */
+	bool pairs_ok;         /* the framebuffer is aligned for them */
 	unsigned cols, rows;
 	unsigned col, row;     /* where the next character goes */
 	char *text;            /* rows * cols: what should be on the screen */
@@ -53,7 +55,9 @@ unsigned fbcon_read_back(const struct fbcon *con, char *out);
 /* Shale's own screen console, on the firmware's framebuffer: started after
  * ExitBootServices; cells from memory the firmware gave (boot/gop.c). */
 bool screen_start(const struct fb_info *fb, void *cells);
-/* Its cost, and (check) a read-back of the pixels, logged row by row. */
-void screen_report(bool check);
+/* Its cost; with log = debug also the pixels read back and decoded, each
+ * row up to the cursor logged as "[screen] row N: TEXT" for a test to
+ * compare with the serial log. At the end of a run: it is long. */
+void screen_report(void);
 
 #endif

@@ -39,8 +39,9 @@ bool screen_start(const struct fb_info *fb, void *cells)
 	return true;
 }
 
-void screen_report(bool check)
+void screen_report(void)
 {
+	bool check = log_get_level() >= LVL_DEBUG;
 	unsigned wrong, cols = screen.cols;
 
 	if (!screen.text)
@@ -59,14 +60,13 @@ void screen_report(bool check)
 	log_set_screen_sink(NULL);
 	log_info(SRC, "read back %u rows of %u cells from the framebuffer: %u cells differ from the text",
 		 screen.rows, cols, wrong);
-	for (unsigned r = 0; r < screen.rows; r++) {
+	for (unsigned r = 0; r <= screen.row; r++) {
 		const char *line = screen.shown + (size_t)r * cols;
 		unsigned c = cols;
 
 		while (c > 0 && line[c - 1] == ' ')
 			c--;
-		if (c)
-			log_rawf("[screen] row %u: %.*s\n", r, (int)c, line);
+		log_rawf("[screen] row %u: %.*s\n", r, (int)c, line);
 	}
 	log_set_screen_sink(screen_sink);
 }

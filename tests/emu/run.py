@@ -160,7 +160,8 @@ def run_case_inner(case, keep):
     disk = make_disk(case, workdir)
     if case.get("emulator", "bochs") == "qemu":
         run = emulator.run_qemu(disk, workdir, cases.END_QEMU, TIMEOUT_QEMU,
-                                cpu=case.get("qemu_cpu"))
+                                cpu=case.get("qemu_cpu"),
+                                screendump=case.get("screendump"))
     else:
         end = cases.END_BOCHS
         if case.get("end_all"):

@@ -19,7 +19,7 @@
 
 #define CANARY 0x5a5a5a5au
 
-static uint32_t pixels[64 * 1024];
+static uint32_t pixels[64 * 1024] __attribute__((aligned(8)));
 static char cells[8192];
 static struct fbcon con;
 
@@ -88,20 +88,29 @@ static void test_init_clears_all_and_picks_grey(void **state)
 
 static void test_glyph_pixels(void **state)
 {
-	(void)state;
-	screen(10, 4, 0, 6, 0xff, 0xff00, 0xff0000);
-	put("I");
 	/* The picture of 'I' in drivers/font.c, ".###." then four "..#..":
 	 * one pixel in from the left, each grid row two pixel rows. */
 	static const uint8_t want[FONT_H] = { 0x38, 0x38, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
 					      0x10, 0x10, 0x10, 0x10, 0x38, 0x38, 0, 0 };
-	unsigned stride = 10 * FONT_W + 6;
 
-	for (int y = 0; y < FONT_H; y++)
-		for (int x = 0; x < FONT_W; x++)
-			assert_int_equal(pixels[y * stride + x],
-					 (want[y] & (0x80 >> x)) ? con.fg : 0);
+	(void)state;
 	assert_memory_equal(font_glyph('I'), want, FONT_H);
+	/* An even stride takes two pixels a store, an odd one one. */
+	for (unsigned pad = 6; pad >= 5; pad--) {
+		unsigned stride = 10 * FONT_W + pad;
+
+		screen(10, 4, 0, pad, 0xff, 0xff00, 0xff0000);
+		assert_int_equal(con.pairs_ok, pad == 6);
+		put("aI");
+		for (int y = 0; y < FONT_H; y++)
+			for (int x = 0; x < FONT_W; x++)
+				assert_int_equal(pixels[y * stride + FONT_W + x],
+						 (want[y] & (0x80 >> x)) ? con.fg : 0);
+		/* Nothing beyond the cells it drew. */
+		assert_int_equal(pixels[FONT_H * stride], 0);
+		assert_int_equal(pixels[10 * FONT_W], CANARY);
+		assert_screen_matches();
+	}
 }
 
 static void test_font_glyphs_distinct(void **state)
