@@ -11,28 +11,42 @@
 #define SRC "screen"
 
 static struct fbcon screen;
-static uint64_t ticks, writes; /* the cost of drawing, for screen_report() */
+static uint64_t ticks; /* the cost of drawing, for screen_report() */
+
+static bool drawing;
 
 static void screen_sink(const char *s, size_t len)
 {
 	uint64_t t = rdtsc();
 
+	/* Here again while drawing: an exception in the drawing is being
+	 * reported (the console lock lets its holder in). The screen is
+	 * given up, so that the report reaches the serial port. */
+	if (drawing) {
+		log_set_screen_sink(NULL);
+		return;
+	}
+	drawing = true;
 	fbcon_write(&screen, s, len);
+	drawing = false;
 	ticks += rdtsc() - t;
-	writes++;
 }
 
 bool screen_start(const struct fb_info *fb, void *cells)
 {
 	char replay[4096];
-	size_t n;
+	size_t n, skip;
 
 	if (!fb->base || !fbcon_init(&screen, fb, cells))
 		return false;
 	/* The log so far, as far as it fits: the screen shows what led here
 	 * in Shale's font, not half in the firmware's. */
 	n = log_ring_copy(replay, sizeof(replay));
-	fbcon_write(&screen, replay, n);
+	skip = 0;
+	if (n == sizeof(replay)) /* cut: from the first whole line */
+		while (skip < n && replay[skip++] != '\n')
+			;
+	fbcon_write(&screen, replay + skip, n - skip);
 	log_set_screen_sink(screen_sink);
 	log_info(SRC, "the log is on the screen too: %ux%u characters", screen.cols,
 		 screen.rows);
