@@ -36,11 +36,14 @@ static bool pixel_masks(const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *mi,
 		fb->red_mask = 0xff0000, fb->green_mask = 0x00ff00, fb->blue_mask = 0x0000ff;
 		return true;
 	case PixelBitMask:
-		/* 32-bit pixels only: the colour bits must not need more. */
+		/* The highest bit of the masks sets the pixel's size (UEFI spec
+		 * 12.9): Shale draws 32-bit pixels only, not 16- or 24-bit ones. */
 		fb->red_mask = mi->PixelInformation.RedMask;
 		fb->green_mask = mi->PixelInformation.GreenMask;
 		fb->blue_mask = mi->PixelInformation.BlueMask;
-		return fb->red_mask && fb->green_mask && fb->blue_mask;
+		return fb->red_mask && fb->green_mask && fb->blue_mask &&
+		       ((fb->red_mask | fb->green_mask | fb->blue_mask |
+			 mi->PixelInformation.ReservedMask) >> 24);
 	default:
 		return false;
 	}
@@ -60,18 +63,24 @@ void boot_find_screen(struct boot_info *bi)
 	}
 	mi = gop->Mode->Info;
 	if (!pixel_masks(mi, fb)) {
-		log_info(SRC, "the screen's mode %u has no framebuffer (%s): the log stays on serial",
+		log_info(SRC, "the screen's mode %u has no framebuffer Shale can draw in (%s): the log stays on serial",
 			 gop->Mode->Mode, mi->PixelFormat < PixelFormatMax ?
 			 format_names[mi->PixelFormat] : "unknown pixel format");
 		return;
 	}
 	if (!gop->Mode->FrameBufferBase || mi->PixelsPerScanLine < mi->HorizontalResolution ||
 	    (uint64_t)mi->PixelsPerScanLine * mi->VerticalResolution * 4 >
-	    gop->Mode->FrameBufferSize ||
-	    gop->Mode->FrameBufferBase + gop->Mode->FrameBufferSize > MAPPED_TOP) {
-		log_info(SRC, "the screen's framebuffer at 0x%lx+0x%lx does not fit its mode: the log stays on serial",
+	    gop->Mode->FrameBufferSize) {
+		log_info(SRC, "the screen's framebuffer at 0x%lx+0x%lx does not fit its %ux%u mode: the log stays on serial",
 			 (unsigned long)gop->Mode->FrameBufferBase,
-			 (unsigned long)gop->Mode->FrameBufferSize);
+			 (unsigned long)gop->Mode->FrameBufferSize,
+			 mi->HorizontalResolution, mi->VerticalResolution);
+		SetMem(fb, sizeof(*fb), 0);
+		return;
+	}
+	if (gop->Mode->FrameBufferBase + gop->Mode->FrameBufferSize > MAPPED_TOP) {
+		log_info(SRC, "the screen's framebuffer at 0x%lx lies beyond the 512 GiB Shale maps: the log stays on serial",
+			 (unsigned long)gop->Mode->FrameBufferBase);
 		SetMem(fb, sizeof(*fb), 0);
 		return;
 	}
