@@ -19,13 +19,12 @@ static void screen_sink(const char *s, size_t len)
 {
 	uint64_t t = rdtsc();
 
-	/* Here again while drawing: an exception in the drawing is being
-	 * reported (the console lock lets its holder in). The screen is
-	 * given up, so that the report reaches the serial port. */
-	if (drawing) {
-		log_set_screen_sink(NULL);
+	/* Here again while drawing, on this CPU (the console lock lets its
+	 * holder in): an NMI's note, or the report of an exception in the
+	 * drawing itself. The grid is half updated: that text goes to the
+	 * serial port alone rather than risk a second fault. */
+	if (drawing)
 		return;
-	}
 	drawing = true;
 	fbcon_write(&screen, s, len);
 	drawing = false;
