@@ -203,3 +203,17 @@ unsigned fbcon_read_back(const struct fbcon *con, char *out)
 		}
 	return wrong;
 }
+
+void fbcon_pixel_bits(const struct fbcon *con, unsigned y, uint8_t *out)
+{
+	const uint32_t *p = con->pixels + (size_t)y * con->stride;
+
+	for (unsigned c = 0; c < con->cols; c++) {
+		uint8_t bits = 0;
+
+		for (int x = 0; x < FONT_W; x++)
+			if (p[c * FONT_W + x] == con->fg)
+				bits |= 0x80 >> x;
+		out[c] = bits;
+	}
+}

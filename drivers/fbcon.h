@@ -52,12 +52,19 @@ void fbcon_write(struct fbcon *con, const char *s, size_t len);
  * disagree with the text grid: 0 when the screen shows what was written. */
 unsigned fbcon_read_back(const struct fbcon *con, char *out);
 
+/* Pixel line y (0 .. rows * FONT_H - 1) of the text area as bits, a byte a
+ * cell (cols bytes), bit 7 the leftmost pixel, set where it has the text's
+ * colour: for a test to decode with the font on its own. */
+void fbcon_pixel_bits(const struct fbcon *con, unsigned y, uint8_t *out);
+
 /* Shale's own screen console, on the firmware's framebuffer: started after
  * ExitBootServices; cells from memory the firmware gave (boot/gop.c). */
 bool screen_start(const struct fb_info *fb, void *cells);
 /* Its cost; with log = debug also the pixels read back and decoded, each
- * row up to the cursor logged as "[screen] row N: TEXT" for a test to
- * compare with the serial log. At the end of a run: it is long. */
+ * row up to the cursor logged as "[screen] row N: TEXT", and the raw pixels
+ * of the last three rows before the cursor as "[screen] pixels N: HEX", a
+ * line of them each, for a test to compare with the serial log. At the end
+ * of a run: it is long. */
 void screen_report(void);
 
 #endif

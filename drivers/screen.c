@@ -6,6 +6,7 @@
  */
 #include "arch/x86/include/cpu.h"
 #include "drivers/fbcon.h"
+#include "drivers/font.h"
 #include "lib/log.h"
 
 #define SRC "screen"
@@ -52,6 +53,25 @@ bool screen_start(const struct fb_info *fb, void *cells)
 	return true;
 }
 
+/* The last three rows before the cursor, pixel line by pixel line. */
+static void pixel_dump(void)
+{
+	uint8_t bits[200]; /* a log line holds 2 * 200 hex digits */
+	char hex[2 * sizeof(bits) + 1];
+	unsigned first = screen.row >= 3 ? screen.row - 3 : 0;
+
+	if (screen.cols > sizeof(bits))
+		return;
+	for (unsigned y = first * FONT_H; y < screen.row * FONT_H; y++) {
+		fbcon_pixel_bits(&screen, y, bits);
+		for (unsigned c = 0; c < screen.cols; c++) {
+			hex[2 * c] = "0123456789abcdef"[bits[c] >> 4];
+			hex[2 * c + 1] = "0123456789abcdef"[bits[c] & 15];
+		}
+		log_rawf("[screen] pixels %u: %.*s\n", y, (int)(2 * screen.cols), hex);
+	}
+}
+
 void screen_report(void)
 {
 	bool check = log_get_level() >= LVL_DEBUG;
@@ -81,5 +101,6 @@ void screen_report(void)
 			c--;
 		log_rawf("[screen] row %u: %.*s\n", r, (int)c, line);
 	}
+	pixel_dump();
 	log_set_screen_sink(screen_sink);
 }

@@ -16,6 +16,7 @@ import os
 import re
 
 from cases import HV, guest
+import screen_font
 import screen_picture
 
 SHOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build",
@@ -51,6 +52,22 @@ def screen_matches_serial(out):
         bad = next(i for i in range(len(got)) if got[i] != want[i])
         problems.append("screen row %d reads %r, the serial log has %r" %
                         (bad, got[bad], want[bad]))
+    # The raw pixels of the last rows, decoded here with the font's source
+    # (tests/emu/screen_font.py), not with Shale's decoder.
+    pix = re.findall(r"^\[screen\] pixels (\d+): ([0-9a-f]+)$", out, re.M)
+    if len(pix) < 3 * screen_font.CELL_H:
+        return problems + ["only %d pixel lines dumped" % len(pix)]
+    first = int(pix[0][0])
+    if [int(y) for y, _ in pix] != list(range(first, first + len(pix))) or \
+            first % screen_font.CELL_H or any(len(h) != 2 * cols for _, h in pix):
+        return problems + ["the pixel lines are not whole rows of %d cells" % cols]
+    mine = screen_font.decode([bytes.fromhex(h) for _, h in pix], cols)
+    row0 = first // screen_font.CELL_H
+    if mine != got[row0:row0 + len(mine)]:
+        problems.append("the pixels of rows %d.. decode with the font's source to %r, "
+                        "Shale read %r" % (row0, mine, got[row0:row0 + len(mine)]))
+    if not any(r.strip() for r in mine):
+        problems.append("the dumped rows are blank")
     return problems
 
 

@@ -106,6 +106,15 @@ static void test_glyph_pixels(void **state)
 			for (int x = 0; x < FONT_W; x++)
 				assert_int_equal(pixels[y * stride + FONT_W + x],
 						 (want[y] & (0x80 >> x)) ? con.fg : 0);
+		/* The same, as the bits a test decodes. */
+		for (unsigned y = 0; y < FONT_H; y++) {
+			uint8_t bits[10];
+
+			fbcon_pixel_bits(&con, y, bits);
+			assert_int_equal(bits[1], want[y]);
+			assert_int_equal(bits[0], font_glyph('a')[y]);
+			assert_int_equal(bits[2], 0);
+		}
 		/* Nothing beyond the cells it drew. */
 		assert_int_equal(pixels[FONT_H * stride], 0);
 		assert_int_equal(pixels[10 * FONT_W], CANARY);
