@@ -34,7 +34,7 @@ void boot_find_cpus(struct boot_info *bi);
  * answers; a pause before returning to the firmware with an error; a
  * stand-in for tests; Shale's screen console, after ExitBootServices. */
 void boot_find_screen(struct boot_info *bi);
-void boot_pause_on_error(struct boot_info *bi);
+void boot_screen_before_return(struct boot_info *bi);
 void boot_prepare_screen(struct boot_info *bi);
 void boot_start_screen(struct boot_info *bi);
 

@@ -98,7 +98,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		log_err("shale", "Shale cannot run on this machine");
 	if (vtx_problems || !bi->config.n_guests) {
 		log_err("shale", "returning to the firmware");
-		boot_pause_on_error(bi);
+		boot_screen_before_return(bi);
 		uefi_call_wrapper(BS->FreePages, 2, pages, EFI_SIZE_TO_PAGES(sizeof(*bi)));
 		return vtx_problems ? EFI_UNSUPPORTED : EFI_NOT_FOUND;
 	}

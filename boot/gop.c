@@ -173,15 +173,19 @@ void boot_start_screen(struct boot_info *bi)
  * boot option and may clear the screen with it: a person at the screen
  * gets time to read why, or a key to go on at once. Not without a screen
  * (a serial console keeps its lines), nor with a config that asks for
- * the serial port alone. */
-void boot_pause_on_error(struct boot_info *bi)
+ * the serial port alone. The console's pages go back to the firmware. */
+void boot_screen_before_return(struct boot_info *bi)
 {
 	EFI_INPUT_KEY key;
 
-	if (!bi->fb.base || bi->config.output == OUTPUT_SERIAL)
+	if (!bi->fb.base)
 		return;
-	log_info("shale", "back to the firmware in %u seconds, or at a key press",
-		 BOOT_ERROR_PAUSE_S);
-	WaitForSingleEvent(ST->ConIn->WaitForKey, BOOT_ERROR_PAUSE_S * 10000000ull);
-	uefi_call_wrapper(ST->ConIn->ReadKeyStroke, 2, ST->ConIn, &key);
+	if (bi->config.output != OUTPUT_SERIAL) {
+		log_info("shale", "back to the firmware in %u seconds, or at a key press",
+			 BOOT_ERROR_PAUSE_S);
+		WaitForSingleEvent(ST->ConIn->WaitForKey, BOOT_ERROR_PAUSE_S * 10000000ull);
+		uefi_call_wrapper(ST->ConIn->ReadKeyStroke, 2, ST->ConIn, &key);
+	}
+	uefi_call_wrapper(BS->FreePages, 2, bi->fb_cells,
+			  EFI_SIZE_TO_PAGES(fbcon_cells_size(&bi->fb)));
 }

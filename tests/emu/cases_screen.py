@@ -81,7 +81,8 @@ CASES = [
          checks=[screen_matches_serial]),
 ]
 
-NO_VTX_LINES = ["[shale] error: Shale cannot run on this machine",
+NO_VTX_LINES = ['[config] error: shale.cfg:12: guest "bad": unknown key "memroy" (did you mean "memory"?)',
+                "[shale] error: Shale cannot run on this machine",
                 "[shale] error: returning to the firmware",
                 "[shale] back to the firmware in 10 seconds, or at a key press"]
 
@@ -95,21 +96,24 @@ def no_vtx_on_screen(out):
     if not screen_picture.find_lines(rows, NO_VTX_LINES):
         problems.append("the screendump does not show: %s" % " / ".join(NO_VTX_LINES))
     # The finder can fail: a sentence that is not there, the right lines
-    # in the wrong order, one wrong letter.
+    # in the wrong order, one wrong letter, a line cut short.
     for wrong in (["[shale] error: Shale can run on this machine"],
-                  NO_VTX_LINES[::-1][:2],
-                  ["[shale] error: returning to the firmwarf"]):
+                  NO_VTX_LINES[1:3][::-1],
+                  ["[shale] error: returning to the firmwarf"],
+                  [NO_VTX_LINES[0][:-1], NO_VTX_LINES[1]]):
         if screen_picture.find_lines(rows, wrong):
             problems.append("the picture test found what is not there: %s" % " / ".join(wrong))
     return problems
 
 
 # QEMU TCG has no VT-x: Shale finds the GOP framebuffer, says why it cannot
-# run, and waits before returning to the firmware, whose console (its own
-# font, not Shale's) shows the lines on the screen meanwhile.
+# run (and a mistake in shale.cfg), and waits before returning to the
+# firmware, whose console (its own font, not Shale's) shows the lines on
+# the screen meanwhile.
 CASES += [
     dict(name="screen-no-vtx-qemu", guests=["after"], emulator="qemu",
-         config=HV + guest("after"), status={},
+         config=HV + guest("after") + "[guest]\nname = bad\nkernel = after.bin\nmemroy = 16M\n",
+         status={},
          screendump=(r"back to the firmware in \d+ seconds", "screen.ppm"),
          expect=[r"\[screen\] framebuffer \d+x\d+ at 0x[0-9a-f]+, \d+ pixels a row, (BGR|RGB)",
                  r"\[vmx\] error: this is an AMD processor",

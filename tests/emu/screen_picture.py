@@ -56,13 +56,16 @@ def _cell(rows, x, y):
     return tuple(rows[y + j][x:x + CELL_W] for j in range(CELL_H))
 
 
-def _reads_as(rows, x, y, text, code):
+def _reads_as(rows, x, y, text, code, last=False):
     """Does the row of cells at (x, y) read as text under code (a dict,
-    extended in place on success)? Cells outside the picture fail."""
+    extended in place on success)? Cells outside the picture fail. The
+    cell after the text must be blank, so that a line's beginning does not
+    pass for the line; after the last line it need only not be a character
+    of the code (the firmware's logo may touch the lowest line)."""
     trial = dict(code)
     pictures = {v: k for k, v in trial.items()}
     blank = bytes(CELL_W)
-    for n, ch in enumerate(text + " "):  # and blank after the text
+    for n, ch in enumerate(text):
         cx = x + n * CELL_W
         if y + CELL_H > len(rows) or cx + CELL_W > len(rows[0]):
             return False
@@ -76,6 +79,11 @@ def _reads_as(rows, x, y, text, code):
             return False
         trial[ch] = pic
         pictures[pic] = ch
+    after = x + len(text) * CELL_W
+    if after + CELL_W <= len(rows[0]):
+        pic = _cell(rows, after, y)
+        if pic in pictures or (not last and any(r != blank for r in pic)):
+            return False
     code.update(trial)
     return True
 
@@ -96,12 +104,13 @@ def find_lines(rows, lines):
                 if y < 0:
                     continue
                 code = {}
-                if not _reads_as(rows, x, y, lines[0], code):
+                if not _reads_as(rows, x, y, lines[0], code, len(lines) == 1):
                     continue
                 found = [(x, y)]
-                for line in lines[1:]:
+                for n, line in enumerate(lines[1:], 2):
                     yy = found[-1][1] + CELL_H
-                    while yy < y1 and not _reads_as(rows, x, yy, line, code):
+                    while yy < y1 and not _reads_as(rows, x, yy, line, code,
+                                                    n == len(lines)):
                         yy += CELL_H
                     if yy >= y1:
                         break
