@@ -79,6 +79,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	bi = (struct boot_info *)pages;
 	SetMem(bi, sizeof(*bi), 0);
 	bi->tsc_at_entry = tsc;
+	boot_find_screen(bi);
 
 	/* 2. Can this machine run Shale at all? Reported now, acted on after
 	 *    the config has been checked, so one boot shows every problem. */
@@ -101,6 +102,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		log_err("shale", "Shale cannot run on this machine");
 	if (vtx_problems || !bi->config.n_guests) {
 		log_err("shale", "returning to the firmware");
+		boot_screen_before_return(bi);
 		uefi_call_wrapper(BS->FreePages, 2, pages, EFI_SIZE_TO_PAGES(sizeof(*bi)));
 		return vtx_problems ? EFI_UNSUPPORTED : EFI_NOT_FOUND;
 	}

@@ -13,6 +13,7 @@
 #include "arch/x86/acpi_spcr.h"
 #include "arch/x86/madt.h"
 #include "arch/x86/vmx_caps.h"
+#include "drivers/fb.h"
 #include "vmm/config.h"
 
 /* Files read for the guests: kernel, initrd or Multiboot modules. */
@@ -68,6 +69,10 @@ struct boot_info {
 	 * config partition and the guest images, for the start-up cost that
 	 * vmm_main() logs. */
 	uint64_t tsc_at_entry, tsc_load_start, tsc_loaded;
+	/* The screen the Graphics Output Protocol left (boot/gop.c), base 0
+	 * if none, and pages for the screen console's text grid. */
+	struct fb_info fb;
+	uint64_t fb_cells;
 };
 
 /* The hypervisor proper; does not return. */

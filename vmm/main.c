@@ -9,6 +9,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/vmx.h"
 #include "drivers/lapic.h"
+#include "drivers/fbcon.h"
 #include "drivers/uart.h"
 #include "arch/x86/spec_ctrl.h"
 #include "lib/log.h"
@@ -325,6 +326,7 @@ void vmm_main(struct boot_info *bi)
 	sched_loop(vmx_cpu.tsc_hz);
 	console_drain_all();
 	sched_report();
+	screen_report();
 
 	log_info(SRC, "all guests have stopped; Shale halts");
 	halt();

@@ -540,14 +540,27 @@ def _interactive(proc, link, serial, end_markers, timeout):
     return Run(text.replace("\r", ""), time.time() - start, False, "interactive")
 
 
-def run_qemu(disk, workdir, end_markers, timeout, cpu=None, extra=None):
+def run_qemu(disk, workdir, end_markers, timeout, cpu=None, extra=None,
+             screendump=None):
     """Boot disk in QEMU TCG (no VT-x); returns a Run. extra: more
-    arguments for QEMU."""
+    arguments for QEMU. With screendump
+    (regex, file name), the machine has a standard VGA, whose framebuffer
+    OVMF offers through GOP, and once the regex shows on the serial console
+    QEMU's monitor writes the screen to the file (PPM) in workdir; the
+    Run's `screendump` is its path, or None if it never came."""
     os.makedirs(workdir, exist_ok=True)
     workdir = os.path.abspath(workdir)
     serial = os.path.join(workdir, "serial.out")
     if os.path.exists(serial):
         os.remove(serial)
+    extra = list(extra or [])
+    if screendump:
+        monitor = os.path.join(workdir, "monitor.sock")
+        shot = os.path.join(workdir, screendump[1])
+        for old in (monitor, shot):
+            if os.path.exists(old):
+                os.remove(old)
+        extra += ["-device", "VGA", "-monitor", "unix:%s,server=on,wait=off" % monitor]
     with open(os.path.join(workdir, "qemu.stdout"), "wb") as out:
         proc = subprocess.Popen(
             ["qemu-system-x86_64", "-nodefaults", "-machine", "q35", "-m", "256"]
@@ -555,10 +568,50 @@ def run_qemu(disk, workdir, end_markers, timeout, cpu=None, extra=None):
              "-bios", OVMF, "-drive",
              "file=%s,format=raw,if=ide" % os.path.abspath(disk),
              "-serial", "file:" + serial, "-display", "none",
-             "-device", "isa-debug-exit,iobase=0xf4,iosize=1"] + (extra or []),
+             "-device", "isa-debug-exit,iobase=0xf4,iosize=1"] + extra,
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             cwd=workdir, start_new_session=True)
-        return _wait(proc, serial, end_markers, timeout, name="QEMU")
+        stop = threading.Event()
+        if screendump:
+            threading.Thread(target=_screendump_thread, daemon=True,
+                             args=(serial, screendump[0], monitor, shot, stop)).start()
+        try:
+            run = _wait(proc, serial, end_markers, timeout, name="QEMU")
+        finally:
+            stop.set()
+        if screendump:
+            run.screendump = shot if os.path.exists(shot) else None
+        return run
+
+
+def _screendump_thread(serial, marker, monitor, shot, stop):
+    """Once marker is on the serial console: QEMU's `screendump`."""
+    while not stop.is_set():
+        time.sleep(0.2)
+        try:
+            with open(serial, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if not re.search(marker, text):
+            continue
+        time.sleep(1)  # the firmware's console draws the last line
+        try:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.connect(monitor)
+                s.sendall(("screendump %s\n" % shot).encode())
+                for _ in range(50):  # the file is whole once QEMU answers
+                    time.sleep(0.1)
+                    s.settimeout(0.1)
+                    try:
+                        if b"screendump" in s.recv(4096) and os.path.exists(shot):
+                            break
+                    except socket.timeout:
+                        pass
+                time.sleep(0.5)
+        except OSError:
+            pass
+        return
 
 
 def run_qemu_kernel(workdir, kernel, append, initrd, megs, timeout):

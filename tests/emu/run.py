@@ -171,7 +171,8 @@ def run_case_inner(case, keep):
         extra = [a.format(workdir=os.path.abspath(workdir))
                  for a in case.get("qemu_args", [])]
         run = emulator.run_qemu(disk, workdir, cases.END_QEMU, TIMEOUT_QEMU,
-                                cpu=case.get("qemu_cpu"), extra=extra)
+                                cpu=case.get("qemu_cpu"), extra=extra,
+                                screendump=case.get("screendump"))
     else:
         end = cases.END_BOCHS
         if case.get("end_all"):
