@@ -257,7 +257,7 @@ FUZZ_exits := tests/fuzz/fake_vmcs.c arch/x86/exit.c arch/x86/exit_apic.c \
 	arch/x86/xcr0.c arch/x86/vcpu_state.c arch/x86/apicv.c arch/x86/spec_ctrl.c \
 	arch/x86/spec_barrier.c vmm/msr.c vmm/cpuid.c vmm/hypercall.c vmm/io.c \
 	vmm/mmio.c vmm/guest_mem.c vmm/guest_ram.c vmm/irq.c vmm/pc.c vmm/platform.c \
-	$(filter-out vmm/io.c vmm/mmio.c,$(FUZZ_vdev)) lib/printf.c
+	$(filter-out vmm/io.c vmm/mmio.c,$(FUZZ_vdev)) lib/printf.c lib/spinlock.c
 $(BUILD)/fuzz/fuzz_exits: FUZZ_CFLAGS += -DSHALE_FUZZ
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))

@@ -388,11 +388,19 @@ static bool sched_pass(struct percpu *c, uint64_t hz)
 		struct vm *vm = &vmm_vm[i];
 		uint64_t t;
 
-		/* The guest's devices and timers are its vCPU 0's home's. */
-		if (!mine(c, vm, &vm->vcpu[0]))
+		bool here = false;
+
+		/* The guest's timers run on every CPU that has one of its
+		 * vCPUs (a vCPU halted until its local APIC timer needs its
+		 * own CPU to wake); typed input on its vCPU 0's. */
+		for (unsigned k = 0; k < vm->n_vcpus; k++)
+			if (mine(c, vm, &vm->vcpu[k]))
+				here = true;
+		if (!here)
 			continue;
 		vm_lock(vm);
-		if (__atomic_load_n(&vm->in.head, __ATOMIC_ACQUIRE) != vm->in.tail)
+		if (mine(c, vm, &vm->vcpu[0]) &&
+		    __atomic_load_n(&vm->in.head, __ATOMIC_ACQUIRE) != vm->in.tail)
 			vm_console_input_ready(vm);
 		t = platform_run_timers(&vm->plat, now);
 		vm_unlock(vm);

@@ -337,6 +337,12 @@ bool sched_should_yield(void)
 	return false;
 }
 
+/* One vCPU on one CPU: nobody to kick. */
+void sched_kick(unsigned cpu)
+{
+	(void)cpu;
+}
+
 uint64_t xstate_xcr0_supported(void)
 {
 	return fake_cpu.xcr0_supported;
@@ -977,6 +983,7 @@ static void build_world(struct reader *r)
 	set_host(config, mode);
 	selftest = config & 0x20;
 	vm->name = "fuzz";
+	vm->n_vcpus = 1;
 	guest_ram_layout(MEM_SIZE, &vm->ram);
 	vm->ram.r[0].hpa = (uint64_t)(uintptr_t)mem;
 	guest_ram_describe(&vm->ram, vm->ram_desc, sizeof(vm->ram_desc));
