@@ -60,6 +60,10 @@ struct boot_info {
 	 * config partition and the guest images, for the start-up cost that
 	 * vmm_main() logs. */
 	uint64_t tsc_at_entry, tsc_load_start, tsc_loaded;
+	/* UART_TXQ_SIZE bytes for the console's transmit queue, taken from
+	 * the firmware so that vmm_main() queues its first lines instead of
+	 * waiting for the UART (docs/benchmarks.md, start-up); 0 if none. */
+	uint64_t uart_txq;
 };
 
 /* The hypervisor proper; does not return. */
