@@ -73,6 +73,10 @@ struct boot_info {
 	 * if none, and pages for the screen console's text grid. */
 	struct fb_info fb;
 	uint64_t fb_cells;
+	/* UART_TXQ_SIZE bytes for the console's transmit queue, taken from
+	 * the firmware so that vmm_main() queues its first lines instead of
+	 * waiting for the UART (docs/benchmarks.md, start-up); 0 if none. */
+	uint64_t uart_txq;
 };
 
 /* The hypervisor proper; does not return. */

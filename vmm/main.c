@@ -225,6 +225,9 @@ void vmm_main(struct boot_info *bi)
 	if (bi->config.console_port)
 		uart_init(bi->config.console_port, bi->config.console_baud);
 	log_set_level((enum log_lvl)bi->config.log_level);
+	/* From here console output is queued, not waited for. */
+	if (bi->uart_txq)
+		uart_tx_queue_start(bi->config.console_baud, (void *)bi->uart_txq);
 	log_info(SRC, "firmware exited; Shale owns the machine");
 	if (bi->config.selftest)
 		selftest_enable();
@@ -248,13 +251,6 @@ void vmm_main(struct boot_info *bi)
 		halt();
 	}
 	add_memory(bi, BOOT_MEM_FREE_LATER);
-	{
-		/* From here console output is queued, not waited for. */
-		uint64_t q = page_alloc_contig(&vmm_pages, UART_TXQ_SIZE / PAGE_SIZE, PAGE_SIZE);
-
-		if (q)
-			uart_tx_queue_start(bi->config.console_baud, (void *)q);
-	}
 	{
 		uint64_t bytes = sizeof(struct vm) * CONFIG_MAX_GUESTS;
 		uint64_t base = page_alloc_contig(&vmm_pages,
