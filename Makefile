@@ -170,7 +170,7 @@ $(BUILD)/linux/vmlinuz: tests/linux/fetch-kernel.sh | $(DEPS_STAMP)
 
 # The initramfs takes the virtio modules that come with the kernel.
 $(BUILD)/linux/initrd.gz: tests/linux/mkinitrd.sh tests/linux/init tests/linux/tsc.c \
-		$(BUILD)/linux/vmlinuz | $(DEPS_STAMP)
+		tests/linux/tlb.c $(BUILD)/linux/vmlinuz | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@tests/linux/mkinitrd.sh $@
 
@@ -183,11 +183,16 @@ UNIT_decode    := arch/x86/decode.c
 UNIT_config    := vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c
 UNIT_config_errors := vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c
 UNIT_ept       := arch/x86/ept.c
-UNIT_madt      := arch/x86/madt.c lib/printf.c
+UNIT_madt      := arch/x86/madt.c arch/x86/acpi_table.c lib/printf.c
 UNIT_page_alloc := vmm/page_alloc.c
+UNIT_placement := vmm/placement.c
 UNIT_vmx_controls := arch/x86/vmx_controls.c
 UNIT_exit_qual := arch/x86/exit_qual.c
 UNIT_xcr0      := arch/x86/xcr0.c
+UNIT_tsc_source := arch/x86/tsc_source.c lib/printf.c
+UNIT_spcr      := arch/x86/acpi_spcr.c arch/x86/acpi_table.c lib/printf.c
+UNIT_mcfg      := arch/x86/acpi_mcfg.c arch/x86/acpi_table.c lib/printf.c
+UNIT_uart_mmio := drivers/uart.c drivers/uart_mmio.c drivers/uart_choice.c arch/x86/acpi_spcr.c arch/x86/acpi_table.c lib/printf.c
 UNIT_dr        := arch/x86/dr_rules.c
 UNIT_spec_ctrl := arch/x86/spec_ctrl.c
 UNIT_printf    := lib/printf.c
@@ -218,6 +223,7 @@ UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 UNIT_bzimage_load := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_gdbstub   := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
+UNIT_fbcon     := drivers/fbcon.c drivers/font.c lib/log.c lib/printf.c lib/spinlock.c
 
 
 .SECONDEXPANSION:
@@ -239,10 +245,12 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=undefined
 FUZZ_config := vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c
 FUZZ_decode := arch/x86/decode.c
+FUZZ_acpi_tables := arch/x86/acpi_spcr.c arch/x86/acpi_mcfg.c arch/x86/madt.c arch/x86/acpi_table.c lib/printf.c
 FUZZ_bzimage := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
 FUZZ_virtqueue := vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
+FUZZ_fbcon := drivers/fbcon.c drivers/font.c
 FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
 	vmm/vdev/lapic_virt.c vmm/vdev/acpi.c vmm/vdev/acpi_pm.c vmm/vdev/pci.c \
@@ -257,7 +265,7 @@ FUZZ_exits := tests/fuzz/fake_vmcs.c arch/x86/exit.c arch/x86/exit_apic.c \
 	arch/x86/xcr0.c arch/x86/vcpu_state.c arch/x86/apicv.c arch/x86/spec_ctrl.c \
 	arch/x86/spec_barrier.c vmm/msr.c vmm/cpuid.c vmm/hypercall.c vmm/io.c \
 	vmm/mmio.c vmm/guest_mem.c vmm/irq.c vmm/pc.c vmm/platform.c vmm/entropy.c \
-	$(filter-out vmm/io.c vmm/mmio.c lib/printf.c,$(FUZZ_vdev)) lib/printf.c
+	$(filter-out vmm/io.c vmm/mmio.c lib/printf.c,$(FUZZ_vdev)) lib/printf.c lib/spinlock.c
 $(BUILD)/fuzz/fuzz_exits: FUZZ_CFLAGS += -DSHALE_FUZZ
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))

@@ -30,6 +30,17 @@ EFI_STATUS boot_file_size(EFI_FILE_HANDLE root, const char *name, uint64_t *size
 /* The firmware's list of processors into bi->fw_cpus (boot/cpus.c). */
 void boot_find_cpus(struct boot_info *bi);
 
+/* The SPCR and MCFG through bi->acpi_rsdp (boot/fwtables.c): the console
+ * the SPCR names where shale.cfg has none, bi->spcr and bi->mcfg. */
+void boot_read_fw_tables(struct boot_info *bi);
+/* The screen (boot/gop.c): its framebuffer into bi->fb while the firmware
+ * answers; a pause before returning to the firmware with an error; a
+ * stand-in for tests; Shale's screen console, after ExitBootServices. */
+void boot_find_screen(struct boot_info *bi);
+void boot_screen_before_return(struct boot_info *bi);
+void boot_prepare_screen(struct boot_info *bi);
+void boot_start_screen(struct boot_info *bi);
+
 /* Memory map, ExitBootServices, then vmm_main() on a new stack
  * (boot/handoff.c). Returns only if ExitBootServices failed. */
 EFI_STATUS boot_handoff(EFI_HANDLE image, struct boot_info *bi);

@@ -78,6 +78,7 @@ EFI_STATUS boot_handoff(EFI_HANDLE image, struct boot_info *bi)
 	}
 	bi->stack_base = stack;
 	bi->stack_size = HV_STACK_SIZE;
+	boot_prepare_screen(bi);
 
 	/* The last line the firmware console shows; printing between
 	 * GetMemoryMap and ExitBootServices could change the map. */
@@ -115,5 +116,6 @@ EFI_STATUS boot_handoff(EFI_HANDLE image, struct boot_info *bi)
 	}
 	/* From here: no firmware calls, no allocations, no ConOut. */
 	convert_map(bi, map, map_size, desc_size);
+	boot_start_screen(bi);
 	boot_switch_stack(stack + HV_STACK_SIZE, vmm_main, bi);
 }

@@ -8,9 +8,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The PC's COM-port clock: 1.8432 MHz, baud = this / 16 / divisor. */
+#define UART_PC_CLOCK_HZ 1843200
+
+/* The console on a COM port. baud 0 keeps the firmware's divisor. */
 void uart_init(uint16_t port, uint32_t baud);
+/* The console on an MMIO 16550 (from the SPCR: arch/x86/acpi_spcr.h),
+ * width-byte registers at a stride of width. The divisor is programmed
+ * only when both baud and the UART's clock are known, else the firmware's
+ * is kept. */
+void uart_init_mmio(uint64_t base, unsigned width, uint32_t baud,
+		    uint32_t clock_hz);
+bool uart_console_is_mmio(void);
+/* A console register (PC16550D numbering), through port I/O or MMIO. */
+uint8_t uart_console_in(unsigned reg);
+void uart_console_out(unsigned reg, uint8_t v);
 void uart_putc(char c);
-uint16_t uart_console_base(void);
 /* A received byte, or -1 when none is waiting. */
 int uart_getc(void);
 

@@ -52,14 +52,12 @@ uint64_t uart_tx_fifo_ticks(uint64_t tsc_hz)
 
 void uart_tx_pump(void)
 {
-	uint16_t base = uart_console_base();
-
 	if (txq_head == txq_tail)
 		return; /* the common case, without the lock */
 	log_lock();
-	if (inb(base + UART_LSR) & LSR_THRE)
+	if (uart_console_in(UART_LSR) & LSR_THRE)
 		for (int i = 0; i < UART_FIFO_DEPTH && txq_tail != txq_head; i++)
-			outb(base + UART_THR, (uint8_t)txq[txq_tail++ % TXQ_SIZE]);
+			uart_console_out(UART_THR, (uint8_t)txq[txq_tail++ % TXQ_SIZE]);
 	log_unlock();
 }
 
@@ -67,10 +65,8 @@ void uart_tx_pump(void)
  * or stuck) must not hang the hypervisor; its output is lost instead. */
 static bool wait_thre(void)
 {
-	uint16_t base = uart_console_base();
-
 	for (int i = 0; i < 100000; i++) {
-		if (inb(base + UART_LSR) & LSR_THRE)
+		if (uart_console_in(UART_LSR) & LSR_THRE)
 			return true;
 		cpu_relax();
 	}

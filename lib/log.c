@@ -10,6 +10,7 @@
 static log_sink_fn serial_sink;
 static void (*before_write)(void);
 static log_sink_fn firmware_sink;
+static log_sink_fn screen_sink;
 static enum log_lvl cur_level = LVL_INFO;
 static char ring[LOG_RING_SIZE];
 static size_t ring_head; /* total bytes ever written */
@@ -41,6 +42,11 @@ void log_set_serial_sink(log_sink_fn fn)
 void log_set_firmware_sink(log_sink_fn fn)
 {
 	firmware_sink = fn;
+}
+
+void log_set_screen_sink(log_sink_fn fn)
+{
+	screen_sink = fn;
 }
 
 void log_set_level(enum log_lvl level)
@@ -75,6 +81,8 @@ void log_raw(const char *s, size_t len)
 		serial_sink(s, len);
 	if (firmware_sink)
 		firmware_sink(s, len);
+	if (screen_sink)
+		screen_sink(s, len);
 	log_unlock();
 }
 

@@ -3,7 +3,8 @@
  * Logging: every line goes to the host serial console with a level and a
  * source, "[vmx] VMXON ok on cpu0", and into an in-memory ring that the
  * shell and crash reports can replay. Before ExitBootServices boot/ adds the
- * firmware console as a second sink so a person with a screen sees it too.
+ * firmware console as a second sink so a person with a screen sees it too;
+ * after it, Shale's own screen console takes that place (drivers/fbcon.h).
  */
 #ifndef SHALE_LIB_LOG_H
 #define SHALE_LIB_LOG_H
@@ -17,6 +18,9 @@ typedef void (*log_sink_fn)(const char *s, size_t len);
 void log_set_serial_sink(log_sink_fn fn);
 /* The firmware console, or NULL once the firmware is gone. */
 void log_set_firmware_sink(log_sink_fn fn);
+/* Shale's own screen console (drivers/fbcon.h) once the firmware is gone,
+ * or NULL. Like the others it is called under the console lock. */
+void log_set_screen_sink(log_sink_fn fn);
 void log_set_level(enum log_lvl level);
 enum log_lvl log_get_level(void);
 

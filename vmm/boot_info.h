@@ -9,8 +9,11 @@
 
 #include <stdint.h>
 
+#include "arch/x86/acpi_mcfg.h"
+#include "arch/x86/acpi_spcr.h"
 #include "arch/x86/madt.h"
 #include "arch/x86/vmx_caps.h"
+#include "drivers/fb.h"
 #include "vmm/config.h"
 
 /* Files read for the guests: kernel, initrd or Multiboot modules. */
@@ -53,6 +56,12 @@ struct boot_info {
 	/* The CPUs as UEFI's MP Services protocol lists them, for a machine
 	 * whose ACPI tables have no MADT (boot/cpus.c); n_cpus 0 if none. */
 	struct madt_info fw_cpus;
+	/* The firmware's SPCR (have_spcr) and MCFG (mcfg.n 0 if none or
+	 * refused), read in boot/fwtables.c. The MCFG's ECAM windows are for
+	 * the PCI work of SMP and passthrough. */
+	bool have_spcr;
+	struct spcr_uart spcr;
+	struct mcfg_info mcfg;
 	/* AP_TRAMPOLINE_PAGES pages below 1 MiB for the APs' start-up code
 	 * (arch/x86/ap_trampoline.h), 0 if the firmware had none. */
 	uint64_t ap_trampoline;
@@ -60,6 +69,14 @@ struct boot_info {
 	 * config partition and the guest images, for the start-up cost that
 	 * vmm_main() logs. */
 	uint64_t tsc_at_entry, tsc_load_start, tsc_loaded;
+	/* The screen the Graphics Output Protocol left (boot/gop.c), base 0
+	 * if none, and pages for the screen console's text grid. */
+	struct fb_info fb;
+	uint64_t fb_cells;
+	/* UART_TXQ_SIZE bytes for the console's transmit queue, taken from
+	 * the firmware so that vmm_main() queues its first lines instead of
+	 * waiting for the UART (docs/benchmarks.md, start-up); 0 if none. */
+	uint64_t uart_txq;
 };
 
 /* The hypervisor proper; does not return. */

@@ -24,6 +24,9 @@
 #define CONFIG_MAX_MODULES 8 /* Multiboot modules of one guest */
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+/* output = both | serial | screen; both (0) is the default, and means the
+ * serial port alone where there is no screen. */
+enum console_output { OUTPUT_BOTH, OUTPUT_SERIAL, OUTPUT_SCREEN };
 enum guest_mode { GUEST_MODE_LONG, GUEST_MODE_REAL, GUEST_MODE_LINUX, GUEST_MODE_MULTIBOOT };
 enum lifecycle_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
 
@@ -55,6 +58,7 @@ struct guest_config {
 	uint64_t memory; /* bytes */
 	uint32_t vcpus;
 	uint64_t cpus; /* pinning bitmask */
+	unsigned cpus_line; /* where cpus was set, 0 for the default */
 	enum guest_mode mode;
 	uint64_t load;
 	uint64_t entry;
@@ -74,6 +78,8 @@ struct shale_config {
 	enum log_level log_level;
 	uint16_t console_port;
 	uint32_t console_baud;
+	unsigned console_line; /* line of `console =`, 0 if absent: then the SPCR may choose */
+	enum console_output output; /* where the log goes after ExitBootServices */
 	uint32_t timeslice_us;
 	char gdb_guest[CONFIG_NAME_MAX]; /* "" = no GDB stub */
 	unsigned gdb_line;

@@ -22,6 +22,8 @@
 
 /* The config-file spelling of each enum, in enum order. */
 static const char *const log_names[] = { "error", "warn", "info", "debug" };
+/* In enum console_output's order. */
+static const char *const output_names[] = { "both", "serial", "screen" };
 static const char *const mode_names[] = { "long", "real", "linux", "multiboot" };
 static const char *const action_names[] = { "destroy", "restart", "preserve" };
 /* Index & 1 is the truth value. */
@@ -30,6 +32,7 @@ static const char *const switch_names[] = { "off", "on" };
 
 static bool set_log(struct config_parser *p);
 static bool set_console(struct config_parser *p);
+static bool set_output(struct config_parser *p);
 static bool set_timeslice(struct config_parser *p);
 static bool set_gdb(struct config_parser *p);
 static bool set_selftest(struct config_parser *p);
@@ -53,6 +56,7 @@ const struct config_key_def config_keys[K_COUNT] = {
 	[K_GDB] = { "gdb", false, set_gdb },
 	[K_SELFTEST] = { "selftest", false, set_selftest },
 	[K_HV_CPUS] = { "cpus", false, set_cpus },
+	[K_OUTPUT] = { "output", false, set_output },
 	[K_NAME] = { "name", true, set_name },
 	[K_KERNEL] = { "kernel", true, set_path },
 	[K_INITRD] = { "initrd", true, set_path },
@@ -233,6 +237,17 @@ static bool set_console(struct config_parser *p)
 				 (unsigned long long)baud);
 	p->out->console_port = (uint16_t)port;
 	p->out->console_baud = (uint32_t)baud;
+	p->out->console_line = p->line;
+	return true;
+}
+
+static bool set_output(struct config_parser *p)
+{
+	unsigned i = 0;
+
+	if (!value_word(p, output_names, ARRAY_SIZE(output_names), &i))
+		return false;
+	p->out->output = (enum console_output)i;
 	return true;
 }
 
@@ -484,6 +499,7 @@ static bool set_cpus(struct config_parser *p)
 store:
 	if (p->key == K_CPUS) {
 		p->g->cpus = mask;
+		p->g->cpus_line = p->line;
 		return true;
 	}
 	/* CPU 0 is the one the firmware started Shale on: it cannot be

@@ -31,14 +31,18 @@ static bool alive(const struct vm *vm)
 void console_guest_write(struct vm *vm, const char *s, uint64_t len)
 {
 	struct console_out *o = &vm->out;
+	uint32_t head = o->head, tail = __atomic_load_n(&o->tail, __ATOMIC_ACQUIRE);
 
+	/* One writer (the CPU that runs the guest), one reader (CPU 0, in
+	 * console_drain): the bytes go in before the head that shows them. */
 	for (uint64_t i = 0; i < len; i++) {
-		if (o->head - o->tail == CONSOLE_OUT_RING) {
+		if (head - tail == CONSOLE_OUT_RING) {
 			o->dropped += len - i;
-			return;
+			break;
 		}
-		o->buf[o->head++ % CONSOLE_OUT_RING] = s[i];
+		o->buf[head++ % CONSOLE_OUT_RING] = s[i];
 	}
+	__atomic_store_n(&o->head, head, __ATOMIC_RELEASE);
 }
 
 /* The length of the well-formed UTF-8 sequence at p (at most n bytes), or
@@ -120,7 +124,7 @@ static bool emit_line(struct vm *vm, bool partial, uint32_t limit)
 {
 	struct console_out *o = &vm->out;
 	char line[CONSOLE_LINE_MAX];
-	uint32_t n = 0, avail = o->head - o->tail;
+	uint32_t n = 0, avail = __atomic_load_n(&o->head, __ATOMIC_ACQUIRE) - o->tail;
 	bool complete = false;
 
 	while (n < avail && n < CONSOLE_LINE_MAX) {
@@ -144,7 +148,7 @@ static bool emit_line(struct vm *vm, bool partial, uint32_t limit)
 
 	for (uint32_t i = 0; i < n; i++)
 		raw[i] = o->buf[(o->tail + i) % CONSOLE_OUT_RING];
-	o->tail += n;
+	__atomic_store_n(&o->tail, o->tail + n, __ATOMIC_RELEASE);
 	/* The guest being typed to drives the terminal like any program
 	 * (a shell's line editing uses escape sequences); the others must
 	 * not be able to move the cursor or recolour the console under the
@@ -289,12 +293,16 @@ static void to_guest(uint8_t c)
 	if (!vm)
 		return;
 	in = &vm->in;
-	if (in->head - in->tail == CONSOLE_IN_RING) {
+	if (in->head - __atomic_load_n(&in->tail, __ATOMIC_ACQUIRE) == CONSOLE_IN_RING) {
 		in->dropped++;
 		return;
 	}
-	in->buf[in->head++ % CONSOLE_IN_RING] = c;
-	vm_console_input_ready(vm);
+	/* One writer (CPU 0, here), one reader (the guest's CPU, whose
+	 * scheduler hands the bytes to the guest's device at its next pass;
+	 * the kick makes that now). */
+	in->buf[in->head % CONSOLE_IN_RING] = c;
+	__atomic_store_n(&in->head, in->head + 1, __ATOMIC_RELEASE);
+	sched_kick(vm->vcpu[0].cpu);
 }
 
 static void command(uint8_t c)
@@ -338,7 +346,10 @@ unsigned console_guest_read(struct vm *vm, uint8_t *buf, unsigned max)
 	struct console_in *in = &vm->in;
 	unsigned n = 0;
 
-	while (n < max && in->tail != in->head)
-		buf[n++] = in->buf[in->tail++ % CONSOLE_IN_RING];
+	uint32_t head = __atomic_load_n(&in->head, __ATOMIC_ACQUIRE), tail = in->tail;
+
+	while (n < max && tail != head)
+		buf[n++] = in->buf[tail++ % CONSOLE_IN_RING];
+	__atomic_store_n(&in->tail, tail, __ATOMIC_RELEASE);
 	return n;
 }

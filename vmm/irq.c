@@ -12,7 +12,7 @@ void irq_set_line(struct vm *vm, unsigned gsi, bool level)
 
 bool vcpu_irq_pending(struct vcpu *v)
 {
-	return v->irq_pending || (v->vm->pc && pc_irq_pending(v->vm->pc));
+	return v->irq_pending || (v->vm->pc && pc_irq_pending(v->vm->pc, v->id));
 }
 
 int vcpu_irq_take(struct vcpu *v)
@@ -21,7 +21,7 @@ int vcpu_irq_take(struct vcpu *v)
 		v->irq_pending = false;
 		return v->irq_vector;
 	}
-	return v->vm->pc ? pc_irq_take(v->vm->pc) : -1;
+	return v->vm->pc ? pc_irq_take(v->vm->pc, v->id) : -1;
 }
 
 bool vcpu_nmi_pending(struct vcpu *v)
@@ -37,10 +37,22 @@ bool vcpu_nmi_pending(struct vcpu *v)
 
 bool vcpu_nmi_may_come(struct vcpu *v)
 {
-	/* Only a device can send one while the vCPU waits: an I/O APIC pin in
-	 * NMI mode. (Nothing drives LINT1 in Shale's PC, and NMI IPIs come
-	 * from the vCPU itself.) */
-	return v->vm->pc && ioapic_nmi_armed(&v->vm->pc->ioapic);
+	struct vm *vm = v->vm;
+
+	/* A device may send one while the vCPU waits: an I/O APIC pin in NMI
+	 * mode (nothing drives LINT1 in Shale's PC). So may another vCPU
+	 * that still runs, with an NMI or INIT IPI; one halted with
+	 * interrupts off, or waiting for a start-up IPI, never will. */
+	if (vm->pc && ioapic_nmi_armed(&vm->pc->ioapic))
+		return true;
+	for (unsigned k = 0; k < vm->n_vcpus; k++) {
+		const struct vcpu *o = &vm->vcpu[k];
+
+		if (o != v && (o->state == VCPU_RUNNABLE ||
+			       (o->state == VCPU_HALTED && !o->halt_masked)))
+			return true;
+	}
+	return false;
 }
 
 bool vcpu_irq_wakeup(struct vcpu *v)
@@ -50,10 +62,10 @@ bool vcpu_irq_wakeup(struct vcpu *v)
 	if (v->halt_masked)
 		return false;
 	return vcpu_irq_pending(v) ||
-	       (v->apicv && lapic_pending_vector(&v->vm->pc->lapic) >= 0);
+	       (v->apicv && lapic_pending_vector(vcpu_lapic(v)) >= 0);
 }
 
 struct lapic *vcpu_lapic(struct vcpu *v)
 {
-	return v->vm->pc ? &v->vm->pc->lapic : NULL;
+	return v->vm->pc ? &v->vm->pc->lapic[v->id] : NULL;
 }

@@ -4,13 +4,16 @@
  * the steps, in order.
  */
 #include "arch/x86/host.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/vmx.h"
 #include "drivers/lapic.h"
+#include "drivers/fbcon.h"
 #include "drivers/uart.h"
 #include "arch/x86/spec_ctrl.h"
 #include "lib/log.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/console.h"
 #include "vmm/gdb/gdb.h"
@@ -78,9 +81,6 @@ const struct boot_module *vmm_find_module(const char *name)
  * once per guest, rather than let a setting pass for working. */
 static void warn_not_yet(const struct guest_config *g)
 {
-	if (g->vcpus > 1)
-		log_warn("config", "guest \"%s\": vcpus = %u: one vCPU per guest %s; it runs with one",
-			 g->name, g->vcpus, "for now");
 	if (g->mode != GUEST_MODE_LINUX && g->initrd[0])
 		log_warn("config", "guest \"%s\": initrd: only a mode = linux guest gets one; it is ignored", g->name);
 	if (g->mode != GUEST_MODE_LINUX && g->mode != GUEST_MODE_MULTIBOOT && g->cmdline[0])
@@ -93,6 +93,34 @@ static void warn_not_yet(const struct guest_config *g)
 
 static int create_guest(unsigned i);
 
+/* The CPUs a guest's cpus names against those that run guests: none of
+ * them is an error, some missing a warning (they are read before the CPUs
+ * are known, as [hypervisor] cpus is). */
+static bool pinning_ok(const struct guest_config *g)
+{
+	uint64_t have = 0, missing;
+	char names[160];
+	int n = 0;
+
+	for (unsigned c = 0; c < smp_n_cpus; c++)
+		if (smp_cpus[c]->state == CPU_IDLE || smp_cpus[c]->state == CPU_RUNNING)
+			have |= 1ull << c;
+	if (!(g->cpus & have)) {
+		log_err("config", "shale.cfg:%u: guest \"%s\": cpus names no CPU that runs guests (CPUs 0-%u here, see `cpus` in the shell); the guest is not started",
+			g->cpus_line, g->name, smp_n_cpus - 1);
+		return false;
+	}
+	missing = g->cpus_line ? g->cpus & ~have : 0;
+	names[0] = 0;
+	for (unsigned c = 0; c < 64 && n < (int)sizeof(names) - 8; c++)
+		if ((missing >> c) & 1)
+			n += ksnprintf(names + n, sizeof(names) - n, "%s%u", n ? ", " : "", c);
+	if (n)
+		log_warn("config", "shale.cfg:%u: guest \"%s\": cpus names CPU %s, which Shale does not run guests on; going on with the others",
+			 g->cpus_line, g->name, names);
+	return true;
+}
+
 int vmm_start_guest(unsigned i)
 {
 	return create_guest(i);
@@ -104,7 +132,14 @@ static int create_guest(unsigned i)
 	const struct boot_module *k = find_module(boot, g->kernel);
 	const struct boot_module *r = g->initrd[0] ? find_module(boot, g->initrd) : NULL;
 
-	if (!k || vm_create(&vmm_vm[i], g, i, k, r)) {
+	if (g->vcpus > 1 && g->mode != GUEST_MODE_LINUX && !(g->devices & GUEST_DEV_PC)) {
+		/* Its other vCPUs wait for a start-up IPI, which only a local
+		 * APIC sends. */
+		log_err("config", "guest \"%s\": vcpus = %u needs local APICs to start the others: mode = linux, or devices = pc",
+			g->name, g->vcpus);
+		k = NULL;
+	}
+	if (!k || !pinning_ok(g) || vm_create(&vmm_vm[i], g, i, k, r)) {
 		log_err(SRC, "guest \"%s\" could not be created; going on with the others",
 			g->name);
 		vmm_vm[i].state = VM_DESTROYED;
@@ -150,8 +185,10 @@ void vmm_guest_stopped(struct vm *vm)
 	switch (action) {
 	case ACTION_PRESERVE:
 		vm->state = VM_PRESERVED;
-		vm->vcpu.state = VCPU_STOPPED;
-		sched_forget(&vm->vcpu);
+		for (unsigned k = 0; k < vm->n_vcpus; k++) {
+			vm->vcpu[k].state = VCPU_STOPPED;
+			sched_take(&vm->vcpu[k]);
+		}
 		log_info("vm", "guest \"%s\" preserved: its memory and registers stay for inspection",
 			 vm->name);
 		break;
@@ -188,6 +225,9 @@ void vmm_main(struct boot_info *bi)
 	if (bi->config.console_port)
 		uart_init(bi->config.console_port, bi->config.console_baud);
 	log_set_level((enum log_lvl)bi->config.log_level);
+	/* From here console output is queued, not waited for. */
+	if (bi->uart_txq)
+		uart_tx_queue_start(bi->config.console_baud, (void *)bi->uart_txq);
 	log_info(SRC, "firmware exited; Shale owns the machine");
 	if (bi->config.selftest)
 		selftest_enable();
@@ -211,13 +251,6 @@ void vmm_main(struct boot_info *bi)
 		halt();
 	}
 	add_memory(bi, BOOT_MEM_FREE_LATER);
-	{
-		/* From here console output is queued, not waited for. */
-		uint64_t q = page_alloc_contig(&vmm_pages, UART_TXQ_SIZE / PAGE_SIZE, PAGE_SIZE);
-
-		if (q)
-			uart_tx_queue_start(bi->config.console_baud, (void *)q);
-	}
 	{
 		uint64_t bytes = sizeof(struct vm) * CONFIG_MAX_GUESTS;
 		uint64_t base = page_alloc_contig(&vmm_pages,
@@ -289,6 +322,7 @@ void vmm_main(struct boot_info *bi)
 	sched_loop(vmx_cpu.tsc_hz);
 	console_drain_all();
 	sched_report();
+	screen_report();
 
 	log_info(SRC, "all guests have stopped; Shale halts");
 	halt();

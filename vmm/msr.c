@@ -15,6 +15,7 @@
 #include "arch/x86/vmx_ops.h"
 #include "lib/log.h"
 #include "lib/string.h"
+#include "vmm/irq.h"
 #include "vmm/msr.h"
 #include "vmm/pc.h"
 #include "vmm/vm.h"
@@ -124,7 +125,7 @@ int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_IA32_TSC_DEADLINE:
 		if (!v->vm->pc)
 			break;
-		*val = lapic_get_tsc_deadline(&v->vm->pc->lapic);
+		*val = lapic_get_tsc_deadline(vcpu_lapic(v));
 		return 0;
 	case MSR_IA32_XSS:
 		/* CPUID offers XSAVES but no supervisor state component
@@ -169,7 +170,7 @@ static void tsc_offset_write(struct vcpu *v, uint64_t offset)
 {
 	vmwrite(TSC_OFFSET, offset);
 	if (v->vm->pc)
-		lapic_set_tsc_offset(&v->vm->pc->lapic, offset);
+		lapic_set_tsc_offset(vcpu_lapic(v), offset);
 }
 
 int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
@@ -228,7 +229,7 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_IA32_TSC_DEADLINE:
 		if (!v->vm->pc)
 			break;
-		lapic_set_tsc_deadline(&v->vm->pc->lapic, val);
+		lapic_set_tsc_deadline(vcpu_lapic(v), val);
 		return 0;
 	case MSR_IA32_APIC_BASE:
 		/* The local APIC stays where it is (docs/msr.md), but a

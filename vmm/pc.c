@@ -2,10 +2,15 @@
 /*
  * Wiring the PC together. Interrupt lines: an ISA IRQ n goes to the 8259
  * and to I/O APIC pin n, except IRQ 0, which the MADT overrides to pin 2
- * as on real boards. The I/O APIC sends its messages to the one local
- * APIC; the 8259's output reaches the CPU through LINT0 while the local
- * APIC is off or has LINT0 in ExtINT mode (the "virtual wire" a kernel
- * finds before it switches to the I/O APIC).
+ * as on real boards. The I/O APIC sends its messages to the local APICs
+ * its destination names, one per vCPU; the 8259's output reaches vCPU 0
+ * through LINT0 while its local APIC is off or has LINT0 in ExtINT mode
+ * (the "virtual wire" a kernel finds before it switches to the I/O APIC).
+ * IPIs go from one vCPU's local APIC to the others' (SDM Vol. 3A, 11.6).
+ *
+ * With several vCPUs, on several CPUs, all of this is under the VM's lock
+ * (vm_lock): the exit that writes an ICR changes another vCPU's APIC, and
+ * the kick (sched_kick) makes that vCPU's CPU look at it.
  */
 #include "drivers/cmos.h"
 #include "lib/log.h"
@@ -53,20 +58,88 @@ static void com1_input(struct vm *vm)
 		uart16550_receive(&pc->com1, buf, n);
 }
 
+/* vCPU id has an interrupt or IPI to look at: its next entry delivers
+ * it, and its CPU, if another, is kicked out of the guest or its sleep. */
+static void wake_vcpu(struct pc *pc, unsigned id)
+{
+	struct vcpu *v = &pc->vm->vcpu[id];
+
+	v->entry_work = 1;
+	sched_kick(v->cpu);
+}
+
+/* One message for local APIC id: a fixed, lowest-priority or NMI one
+ * from the I/O APIC, or any IPI from another local APIC. */
+static void deliver(struct pc *pc, unsigned id, unsigned mode, uint8_t vector,
+		    bool level, uint32_t icr_lo)
+{
+	struct vcpu *v = &pc->vm->vcpu[id];
+
+	switch (mode) {
+	case LAPIC_DM_FIXED:
+	case LAPIC_DM_LOWEST:
+		lapic_accept(&pc->lapic[id], vector, level);
+		break;
+	case LAPIC_DM_NMI:
+		lapic_nmi(&pc->lapic[id]);
+		break;
+	case LAPIC_DM_INIT:
+		/* INIT level de-assert (trigger level, level 0) is for old
+		 * CPUs and does nothing (SDM Vol. 3A, 11.6.1). */
+		if ((icr_lo & LAPIC_ICR_LEVEL_TRIGGER) && !(icr_lo & LAPIC_ICR_ASSERT))
+			return;
+		lapic_reset(&pc->lapic[id]);
+		__atomic_fetch_or(&v->init_sipi, VCPU_INIT, __ATOMIC_RELEASE);
+		break;
+	case LAPIC_DM_STARTUP:
+		v->sipi_vector = vector;
+		__atomic_fetch_or(&v->init_sipi, VCPU_SIPI, __ATOMIC_RELEASE);
+		break;
+	default:
+		return; /* SMI, ExtINT: not modelled */
+	}
+	wake_vcpu(pc, id);
+}
+
 static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t dest,
 			   bool logical, uint8_t mode, bool level)
 {
 	struct pc *pc = ctx;
 
-	(void)dest;
-	(void)logical;
-	/* One vCPU: every message is for it. The delivery modes are the
-	 * ICR's. SMI, INIT and ExtINT messages are not modelled. */
-	if (mode == LAPIC_DM_FIXED || mode == LAPIC_DM_LOWEST)
-		lapic_accept(&pc->lapic, vector, level);
-	else if (mode == LAPIC_DM_NMI)
-		lapic_nmi(&pc->lapic);
-	pc->vm->vcpu.entry_work = 1;
+	/* Every local APIC the destination names; lowest priority goes to
+	 * the first of them (SDM Vol. 3A, 11.6.2.4 lets the chipset choose). */
+	for (unsigned id = 0; id < pc->vm->n_vcpus; id++) {
+		if (!lapic_is_destination(&pc->lapic[id], dest, logical, false))
+			continue;
+		deliver(pc, id, mode, vector, level, 0);
+		if (mode == LAPIC_DM_LOWEST)
+			break;
+	}
+}
+
+/* An IPI from vCPU from's local APIC to the others (the share for itself
+ * of a fixed IPI is accepted already; INIT and start-up IPIs to itself
+ * are ignored). */
+static void lapic_ipi(void *ctx, uint32_t lo, uint32_t hi)
+{
+	struct pc_cpu *from = ctx;
+	struct pc *pc = from->pc;
+	bool x2apic = false; /* CPUID never offers x2APIC (vmm/cpuid.c) */
+	uint32_t dest = x2apic ? hi : hi >> 24;
+	unsigned shorthand = (lo >> 18) & 3, mode = LAPIC_LVT_DELIVERY(lo);
+
+	for (unsigned id = 0; id < pc->vm->n_vcpus; id++) {
+		if (id == from->id)
+			continue;
+		if (shorthand == 0 &&
+		    !lapic_is_destination(&pc->lapic[id], dest, lo & LAPIC_ICR_LOGICAL, x2apic))
+			continue;
+		if (shorthand == 1) /* self */
+			break;
+		deliver(pc, id, mode, lo & LAPIC_LVT_VECTOR, false, lo);
+		if (mode == LAPIC_DM_LOWEST && shorthand == 0)
+			break;
+	}
 }
 
 /* The local APIC has something deliverable that no exit handler knows of
@@ -74,16 +147,28 @@ static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t dest,
  * next entry must deliver it, not the next preemption-timer exit. */
 static void lapic_has_work(void *ctx)
 {
-	struct pc *pc = ctx;
+	struct pc_cpu *cpu = ctx;
 
-	pc->vm->vcpu.entry_work = 1;
+	wake_vcpu(cpu->pc, cpu->id);
 }
 
 static void lapic_eoi(void *ctx, uint8_t vector)
 {
-	struct pc *pc = ctx;
+	struct pc_cpu *cpu = ctx;
 
-	ioapic_eoi(&pc->ioapic, vector);
+	ioapic_eoi(&cpu->pc->ioapic, vector);
+}
+
+/* The xAPIC page at 0xFEE00000 is each vCPU's own local APIC: the one of
+ * the vCPU whose exit this is. */
+static void lapic_page_mmio(void *opaque, uint64_t offset, unsigned size,
+			    bool write, uint64_t *val)
+{
+	struct pc *pc = opaque;
+	struct vcpu *v = sched_current();
+	unsigned id = v && v->vm == pc->vm ? v->id : 0;
+
+	lapic_mmio(&pc->lapic[id], offset, size, write, val);
 }
 
 static void pm_sleep(void *ctx, unsigned slp_typ)
@@ -106,36 +191,37 @@ void pc_set_line(struct pc *pc, unsigned gsi, bool level)
 	if (gsi < 16)
 		pic_set_irq(&pc->pic, gsi, level);
 	ioapic_set_irq(&pc->ioapic, gsi == 0 ? 2 : gsi, level);
-	pc->vm->vcpu.entry_work = 1;
+	wake_vcpu(pc, 0); /* the 8259's vCPU; the I/O APIC kicks its own */
 }
 
-static bool pic_routed(const struct pc *pc)
+static bool pic_routed(const struct pc *pc, unsigned id)
 {
-	return !lapic_enabled(&pc->lapic) || lapic_lint0_is_extint(&pc->lapic);
+	return id == 0 &&
+	       (!lapic_enabled(&pc->lapic[0]) || lapic_lint0_is_extint(&pc->lapic[0]));
 }
 
 /* Under VMX APIC virtualization the local APIC's vectors are not for
  * injection: the CPU delivers them from the register page itself. */
-static int lapic_to_inject(struct pc *pc)
+static int lapic_to_inject(struct pc *pc, unsigned id)
 {
-	return pc->vm->vcpu.apicv ? -1 : lapic_pending_vector(&pc->lapic);
+	return pc->vm->vcpu[id].apicv ? -1 : lapic_pending_vector(&pc->lapic[id]);
 }
 
-bool pc_irq_pending(struct pc *pc)
+bool pc_irq_pending(struct pc *pc, unsigned id)
 {
-	return lapic_to_inject(pc) >= 0 ||
-	       (pic_routed(pc) && pic_has_interrupt(&pc->pic));
+	return lapic_to_inject(pc, id) >= 0 ||
+	       (pic_routed(pc, id) && pic_has_interrupt(&pc->pic));
 }
 
-int pc_irq_take(struct pc *pc)
+int pc_irq_take(struct pc *pc, unsigned id)
 {
-	int v = lapic_to_inject(pc);
+	int v = lapic_to_inject(pc, id);
 
 	if (v >= 0) {
-		lapic_acknowledge(&pc->lapic, v);
+		lapic_acknowledge(&pc->lapic[id], v);
 		return v;
 	}
-	if (pic_routed(pc) && pic_has_interrupt(&pc->pic))
+	if (pic_routed(pc, id) && pic_has_interrupt(&pc->pic))
 		return pic_acknowledge(&pc->pic);
 	return -1;
 }
@@ -148,7 +234,7 @@ static void pci_intx(struct pc *pc, unsigned irq, bool asserted)
 {
 	pic_set_irq(&pc->pic, irq, asserted);
 	ioapic_set_irq(&pc->ioapic, irq, !asserted);
-	pc->vm->vcpu.entry_work = 1;
+	wake_vcpu(pc, 0); /* as pc_set_line(): the I/O APIC kicks its own */
 }
 
 static void rng_intx(void *ctx, bool asserted)
@@ -217,16 +303,15 @@ int pc_create(struct vm *vm)
 	struct pc *pc = &pcs[vm->id % CONFIG_MAX_GUESTS];
 	const struct vdev_platform *plat = &vm->plat.ops;
 	struct acpi_config acfg = {
-		.n_cpus = 1,
+		.n_cpus = vm->n_vcpus,
 		.ioapic_addr = ACPI_IOAPIC_ADDR,
-		.ioapic_id = 1,
+		.ioapic_id = (uint8_t)vm->n_vcpus, /* after the local APICs' IDs */
 		.pm_base = ACPI_PM_BASE,
 		.sci_gsi = 9,
 	};
 	struct uart16550_config ucfg = {
 		.base = 0x3f8, .gsi = 4, .tx = com1_tx, .tx_ctx = vm, .plat = plat,
 	};
-	struct lapic_ops lops = { .ctx = pc, .eoi = lapic_eoi, .kick = lapic_has_work };
 	struct ioapic_ops iops = { .ctx = pc, .deliver = ioapic_deliver };
 	struct acpi_pm_ops pops = { .ctx = pc, .sleep = pm_sleep, .reset = pm_reset };
 	struct rtc_time now;
@@ -240,12 +325,15 @@ int pc_create(struct vm *vm)
 	memset(pc, 0, sizeof(*pc));
 	pc->vm = vm;
 	vm->pc = pc;
-	/* The local APIC's registers get a page of their own: under VMX APIC
-	 * virtualization it is the virtual-APIC page (arch/x86/apicv.c). */
-	pc->lapic_page = page_alloc_page(&vmm_pages);
-	if (!pc->lapic_page) {
-		log_err("vm", "guest \"%s\": out of memory for its local APIC", vm->name);
-		return -1;
+	/* Each local APIC's registers get a page of their own: under VMX
+	 * APIC virtualization it is its vCPU's virtual-APIC page
+	 * (arch/x86/apicv.c). */
+	for (unsigned id = 0; id < vm->n_vcpus; id++) {
+		pc->lapic_page[id] = page_alloc_page(&vmm_pages);
+		if (!pc->lapic_page[id]) {
+			log_err("vm", "guest \"%s\": out of memory for its local APICs", vm->name);
+			return -1;
+		}
 	}
 	vm->input_ready = com1_input;
 	rtc_now(&now);
@@ -257,8 +345,15 @@ int pc_create(struct vm *vm)
 	rtc_set_memory_size(&pc->rtc, guest_ram_low_size(&vm->ram),
 			    vm->ram.size - guest_ram_low_size(&vm->ram));
 	ioapic_init(&pc->ioapic, acfg.ioapic_id, &iops);
-	lapic_init(&pc->lapic, 0, (void *)pc->lapic_page, plat, &lops);
-	lapic_virtual_wire(&pc->lapic);
+	for (unsigned id = 0; id < vm->n_vcpus; id++) {
+		struct lapic_ops lops = { .ctx = &pc->cpu[id], .eoi = lapic_eoi,
+					  .kick = lapic_has_work, .ipi = lapic_ipi };
+
+		pc->cpu[id] = (struct pc_cpu){ pc, id };
+		lapic_init(&pc->lapic[id], id, (void *)pc->lapic_page[id], plat, &lops);
+	}
+	/* As a BIOS leaves the boot CPU; the others wait for INIT. */
+	lapic_virtual_wire(&pc->lapic[0]);
 	acpi_pm_init(&pc->pm, &acfg, plat, &pops);
 	pci_host_init(&pc->pci);
 	if (!tables)
@@ -269,7 +364,7 @@ int pc_create(struct vm *vm)
 	    pit_attach(&pc->pit, &vm->io) || rtc_attach(&pc->rtc, &vm->io) ||
 	    acpi_pm_attach(&pc->pm, &vm->io) || pci_host_attach(&pc->pci, &vm->io) ||
 	    ioapic_attach(&pc->ioapic, &vm->mmio) ||
-	    lapic_attach(&pc->lapic, &vm->mmio) ||
+	    mmio_register(&vm->mmio, LAPIC_BASE, LAPIC_SIZE, lapic_page_mmio, pc, "lapic") ||
 	    (vm->cfg && (vm->cfg->devices & GUEST_DEV_VIRTIO_RNG) && rng_create(pc))) {
 		log_err("vm", "guest \"%s\": cannot attach its devices", vm->name);
 		return -1;
@@ -279,9 +374,11 @@ int pc_create(struct vm *vm)
 
 void pc_destroy(struct pc *pc)
 {
-	if (pc->lapic_page)
-		page_free_contig(&vmm_pages, pc->lapic_page, 1);
-	pc->lapic_page = 0;
+	for (unsigned id = 0; id < CONFIG_MAX_VCPUS; id++) {
+		if (pc->lapic_page[id])
+			page_free_contig(&vmm_pages, pc->lapic_page[id], 1);
+		pc->lapic_page[id] = 0;
+	}
 	if (pc->rng)
 		page_free_contig(&vmm_pages, (uint64_t)(uintptr_t)pc->rng, RNG_PAGES);
 	pc->rng = NULL;

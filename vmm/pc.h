@@ -20,6 +20,7 @@
 #include "vmm/vdev/rtc.h"
 #include "vmm/vdev/uart16550.h"
 #include "vmm/vdev/virtio_rng.h"
+#include "vmm/config.h"
 
 struct vm;
 struct vcpu;
@@ -38,8 +39,14 @@ struct pc {
 	struct pit8254 pit;
 	struct rtc rtc;
 	struct ioapic ioapic;
-	struct lapic lapic;
-	uint64_t lapic_page;  /* host-physical page of the LAPIC's registers */
+	/* One local APIC per vCPU, APIC ID = vCPU number, each with its
+	 * register page (host-physical), and what its callbacks get. */
+	struct lapic lapic[CONFIG_MAX_VCPUS];
+	uint64_t lapic_page[CONFIG_MAX_VCPUS];
+	struct pc_cpu {
+		struct pc *pc;
+		unsigned id;
+	} cpu[CONFIG_MAX_VCPUS];
 	struct acpi_pm pm;
 	struct pci_host pci;
 	struct virtio_rng *rng; /* with devices = virtio-rng: pages of its own */
@@ -51,9 +58,10 @@ int pc_create(struct vm *vm);
 /* Give back what pc_create() allocated; the guest has no PC after it. */
 void pc_destroy(struct pc *pc);
 
-/* Interrupts for the vCPU (vmm/irq.c uses these). */
-bool pc_irq_pending(struct pc *pc);
-int pc_irq_take(struct pc *pc);
+/* Interrupts for vCPU `id` (vmm/irq.c uses these). The 8259's go to
+ * vCPU 0 alone. */
+bool pc_irq_pending(struct pc *pc, unsigned id);
+int pc_irq_take(struct pc *pc, unsigned id);
 void pc_set_line(struct pc *pc, unsigned gsi, bool level);
 
 #endif

@@ -9,6 +9,7 @@
 #include "vmm/irq.h"
 #include "vmm/platform.h"
 #include "vmm/vm.h"
+#include "vmm/vmm.h"
 
 static uint64_t plat_now(void *ctx)
 {
@@ -42,10 +43,14 @@ static void plat_timer_arm(void *ctx, struct vdev_timer *t, uint64_t deadline)
 		t->next = p->timers;
 		p->timers = t;
 	}
+	struct vcpu *cur = sched_current();
+
 	t->armed = true;
 	t->deadline = deadline;
 	/* The running vCPU's exit deadline may now be too late. */
-	p->vm->vcpu.entry_work = 1;
+	p->vm->vcpu[0].entry_work = 1;
+	if (cur && cur->vm == p->vm)
+		cur->entry_work = 1;
 }
 
 static void plat_timer_cancel(void *ctx, struct vdev_timer *t)

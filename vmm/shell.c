@@ -96,9 +96,9 @@ static void cmd_list(int argc, char **argv)
 		if (vm->stop_reason == VM_STOP_EXIT)
 			ksnprintf(status, sizeof(status), "%lu", (unsigned long)vm->exit_status);
 		log_rawf("  %u  %-16s %-10s %5u %7luM %12lu  %s\n", i + 1, g->name,
-			 vm->paused ? "paused" : vm_state_name(vm), 1u,
+			 vm->paused ? "paused" : vm_state_name(vm), g->vcpus ? g->vcpus : 1,
 			 (unsigned long)(g->memory >> 20),
-			 (unsigned long)(vm->state == VM_EMPTY ? 0 : vcpu_exit_count(&vm->vcpu)),
+			 (unsigned long)(vm->state == VM_EMPTY ? 0 : vm_exit_count(vm)),
 			 status);
 	}
 }
@@ -131,7 +131,7 @@ static void cmd_info(int argc, char **argv)
 	log_rawf("  memory %luM at host 0x%lx, weight %u, restarts %u, ran %lu ms\n",
 		 (unsigned long)(g->memory >> 20), (unsigned long)vm->ram.r[0].hpa,
 		 g->weight, vm->restarts,
-		 (unsigned long)(vm->vcpu.run_ticks / (vmx_cpu.tsc_hz / 1000 ? vmx_cpu.tsc_hz / 1000 : 1)));
+		 (unsigned long)(vm->vcpu[0].run_ticks / (vmx_cpu.tsc_hz / 1000 ? vmx_cpu.tsc_hz / 1000 : 1)));
 	log_rawf("  on_poweroff %s, on_reboot %s, on_crash %s\n",
 		 config_action_name(g->on_poweroff), config_action_name(g->on_reboot),
 		 config_action_name(g->on_crash));
@@ -151,17 +151,31 @@ static bool has_state(struct vm *vm)
 	return false;
 }
 
+/* regs NAME/K, or regs NAME K: vCPU K of a guest (0 without K). */
 static void cmd_regs(int argc, char **argv)
 {
-	struct vm *vm = find_guest(argv[1]);
+	char name[CONFIG_NAME_MAX + 1];
+	const char *slash = strchr(argv[1], '/'), *k = argc > 2 ? argv[2] : NULL;
+	uint64_t id = 0;
+	struct vm *vm;
 
+	if (slash && (size_t)(slash - argv[1]) < sizeof(name)) {
+		memcpy(name, argv[1], slash - argv[1]);
+		name[slash - argv[1]] = 0;
+		k = slash + 1;
+	} else {
+		ksnprintf(name, sizeof(name), "%s", argv[1]);
+	}
+	vm = find_guest(name);
 	if (!vm || !has_state(vm))
 		return;
-	if (argc > 2 && strcmp(argv[2], "0")) {
-		log_rawf("guest \"%s\" has one vCPU, number 0\n", vm->name);
+	if (k && (!parse_number(k, &id) || id >= vm->n_vcpus)) {
+		log_rawf("guest \"%s\" has vCPUs 0-%u\n", vm->name, vm->n_vcpus - 1);
 		return;
 	}
-	vmx_dump_registers(&vm->vcpu);
+	if (vm->n_vcpus > 1)
+		log_rawf("%s/%u:\n", vm->name, (unsigned)id);
+	vmx_dump_registers(&vm->vcpu[id]);
 }
 
 static void cmd_exits(int argc, char **argv)
@@ -181,13 +195,13 @@ static void cmd_trace(int argc, char **argv)
 	if (!vm || !has_state(vm))
 		return;
 	if (argc > 2 && !strcmp(argv[2], "on")) {
-		vm->vcpu.trace_on = true;
+		vm->vcpu[0].trace_on = true;
 		log_rawf("tracing guest \"%s\"'s exits with RIP and qualification (two VMREADs more per exit)\n",
 			 vm->name);
 		return;
 	}
 	if (argc > 2 && !strcmp(argv[2], "off")) {
-		vm->vcpu.trace_on = false;
+		vm->vcpu[0].trace_on = false;
 		log_rawf("tracing of guest \"%s\" off: its exits keep only TSC and reason\n",
 			 vm->name);
 		return;
@@ -197,11 +211,11 @@ static void cmd_trace(int argc, char **argv)
 			 EXIT_TRACE_LEN);
 		return;
 	}
-	if (!vm->vcpu.trace_head) {
+	if (!vm->vcpu[0].trace_head) {
 		log_rawf("guest \"%s\" has made no VM exit yet\n", vm->name);
 		return;
 	}
-	exit_print_trace(&vm->vcpu, n);
+	exit_print_trace(&vm->vcpu[0], n);
 }
 
 static void cmd_mem(int argc, char **argv)
@@ -259,6 +273,8 @@ static void cmd_stop(int argc, char **argv)
 		return;
 	}
 	vm->paused = true;
+	for (unsigned k = 0; k < vm->n_vcpus; k++)
+		sched_kick(vm->vcpu[k].cpu); /* out of the guest now, not at its slice's end */
 	log_rawf("guest \"%s\" paused; start resumes it\n", vm->name);
 }
 
@@ -271,6 +287,8 @@ static void cmd_start(int argc, char **argv)
 		return;
 	if (vm->state == VM_RUNNING && vm->paused) {
 		vm->paused = false;
+		for (unsigned k = 0; k < vm->n_vcpus; k++)
+			sched_kick(vm->vcpu[k].cpu); /* it may sleep in HLT */
 		log_rawf("guest \"%s\" resumed\n", vm->name);
 	} else if (vm->state == VM_RUNNING) {
 		log_rawf("guest \"%s\" is already running\n", vm->name);
@@ -294,6 +312,8 @@ static void cmd_reboot(int argc, char **argv)
 	}
 	vm->paused = false;
 	vm_stop(vm, VM_STOP_REBOOT, "rebooted from the shell");
+	for (unsigned k = 0; k < vm->n_vcpus; k++)
+		sched_take(&vm->vcpu[k]); /* out of its CPUs before the report */
 	vmm_guest_stopped(vm);
 }
 
@@ -342,7 +362,7 @@ static void cmd_cpus(int argc, char **argv)
 	memcpy(vendor + 8, &r.ecx, 4);
 	vendor[12] = 0;
 	cpuid_count(1, 0, &r);
-	log_rawf("cpu0: %s family %u model %u stepping %u, TSC %lu kHz, runs every guest\n",
+	log_rawf("cpu0: %s family %u model %u stepping %u, TSC %lu kHz\n",
 		 vendor, ((r.eax >> 8) & 0xf) + ((r.eax >> 20) & 0xff),
 		 ((r.eax >> 4) & 0xf) | ((r.eax >> 12) & 0xf0), r.eax & 0xf,
 		 (unsigned long)(vmx_cpu.tsc_hz / 1000));
@@ -351,8 +371,7 @@ static void cmd_cpus(int argc, char **argv)
 		 vmx_cpu.caps.ept_vpid & VMX_EPT_2MB_PAGE ? " 2M" : "",
 		 (vmx_cpu.caps.procbased2 >> 32) & SECONDARY_EXEC_ENABLE_VPID ? "yes" : "no",
 		 1u << vmx_cpu.preempt_shift);
-	/* Every CPU Shale knows; the scheduler runs every vCPU on CPU 0 for
-	 * now, so the others have none. */
+	/* Every CPU Shale knows, and the vCPUs whose home it is, as NAME/K. */
 	log_rawf("  cpu  APIC ID  state\n");
 	for (unsigned i = 0; i < smp_n_cpus; i++) {
 		const struct percpu *p = smp_cpus[i];
@@ -360,14 +379,16 @@ static void cmd_cpus(int argc, char **argv)
 		int n = 0;
 
 		vcpus[0] = 0;
-		for (unsigned g = 0; i == 0 && g < vmm_n_vm; g++)
-			if (vmm_vm[g].state == VM_RUNNING && n < (int)sizeof(vcpus) - 40)
-				n += ksnprintf(vcpus + n, sizeof(vcpus) - n, "%s%s.0",
-					       n ? ", " : "", vmm_vm[g].name);
+		for (unsigned g = 0; g < vmm_n_vm; g++)
+			for (unsigned k = 0; k < vmm_vm[g].n_vcpus; k++)
+				if (vmm_vm[g].state == VM_RUNNING && vmm_vm[g].vcpu[k].cpu == i &&
+				    n < (int)sizeof(vcpus) - 40)
+					n += ksnprintf(vcpus + n, sizeof(vcpus) - n, "%s%s/%u",
+						       n ? ", " : "", vmm_vm[g].name, k);
 		if (p->why)
 			log_rawf("  %-4u %-8u %s: %s\n", i, p->apic_id,
 				 smp_state_name(p), p->why);
-		else if (p->state == CPU_IDLE)
+		else if (p->state == CPU_IDLE && !n)
 			log_rawf("  %-4u %-8u idle; %s\n", i, p->apic_id,
 				 smp_ping(i) ? "answers a wake-up IPI" : "did NOT answer a wake-up IPI");
 		else

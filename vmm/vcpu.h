@@ -102,6 +102,9 @@ enum vcpu_state {
 	VCPU_STOPPED,
 };
 
+#define VCPU_INIT 1u
+#define VCPU_SIPI 2u
+
 struct vm;
 
 /* How the first vCPU starts: filled by the loader (vmm/load/), turned
@@ -154,6 +157,10 @@ struct vcpu {
 	/* An NMI taken from the local APIC, not yet injected: NMI or STI /
 	 * MOV SS blocking holds it back (SDM Vol. 3A, 6.7.1; Vol. 3C, 25.3). */
 	bool nmi_pending;
+	/* INIT and start-up IPIs from another vCPU (vmm/pc.c), for its home
+	 * to act on with the VMCS loaded (vcpu_init_sipi). */
+	volatile uint32_t init_sipi; /* VCPU_INIT | VCPU_SIPI */
+	uint8_t sipi_vector;
 	/* The vCPU last halted with RFLAGS.IF = 0: only an NMI (or INIT)
 	 * ends that HLT, never a maskable interrupt (SDM Vol. 2A, HLT). */
 	bool halt_masked;
@@ -165,6 +172,18 @@ struct vcpu {
 	bool preempt_saved;      /* the CPU keeps the timer counting across exits */
 	struct vdev_timer hc_timer; /* SHALE_HC_TIMER_ONESHOT */
 	uint8_t hc_timer_vector;
+
+	/* Which CPU runs it, and where its VMCS is active (vmm/sched.c;
+	 * docs/architecture.md, "Several CPUs"). A VMCS is active on one CPU
+	 * at a time (SDM Vol. 3C, 25.1): the CPU that holds it VMCLEARs it
+	 * before another may VMPTRLD it. */
+	volatile uint32_t cpu;      /* home: the one CPU whose scheduler runs it */
+	volatile int32_t vmcs_cpu;  /* the CPU it is active on; -1: in memory */
+	uint32_t host_cpu;          /* whose host state the VMCS holds */
+	int32_t last_cpu;           /* where it last ran; -1: flush before the next run */
+	volatile bool claimed;      /* another CPU wants it: do not run it */
+	uint32_t borrowed;          /* depth of vmcs_make_current() away from home */
+	uint64_t migrations;        /* moves to another home CPU */
 
 	/* Scheduling: stride scheduling by weight (vmm/sched.c). */
 	uint64_t pass;
@@ -236,6 +255,10 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 /* Arm (or with an all-clear d, disarm) a debugger's traps: #BP exits,
  * the debug registers, single step (arch/x86/debug.c). */
 void vcpu_set_debug(struct vcpu *v, const struct vcpu_debug *d);
+/* Act on the INIT and start-up IPIs in v->init_sipi (SDM Vol. 3A, 9.4):
+ * INIT puts it in wait-for-SIPI; a start-up IPI in that state starts it in
+ * real mode at vector * 4 KiB. Its VMCS must be current. */
+void vcpu_init_sipi(struct vcpu *v);
 /* Raise the external-interrupt line with a vector. */
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector);
 

@@ -38,14 +38,20 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (vm->stop_reason != VM_STOP_NONE)
+	enum vm_stop_reason none = VM_STOP_NONE;
+
+	/* The first of several vCPUs to stop the guest gives the reason. */
+	if (!__atomic_compare_exchange_n(&vm->stop_reason, &none, why, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return;
-	vm->stop_reason = why;
-	vm->vcpu.state = VCPU_STOPPED;
-	vm->vcpu.entry_work = 1; /* leave before the next entry */
 	va_start(ap, fmt);
 	kvsnprintf(vm->stop_detail, sizeof(vm->stop_detail), fmt, ap);
 	va_end(ap);
+	for (unsigned k = 0; k < vm->n_vcpus; k++) {
+		vm->vcpu[k].state = VCPU_STOPPED;
+		vm->vcpu[k].entry_work = 1; /* leave before the next entry */
+		sched_kick(vm->vcpu[k].cpu); /* the others, out of the guest */
+	}
 }
 
 void vm_console_write(struct vm *vm, const char *s, uint64_t len)
@@ -161,7 +167,12 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 	vm->name = g->name;
 	vm->id = id;
 	vm->restarts = restarts;
-	vm->vcpu.vm = vm;
+	vm->n_vcpus = g->vcpus ? g->vcpus : 1;
+	for (unsigned k = 0; k < vm->n_vcpus; k++) {
+		vm->vcpu[k].vm = vm;
+		vm->vcpu[k].id = k;
+		vm->vcpu[k].vmcs_cpu = -1;
+	}
 	platform_init(&vm->plat, vm, vmx_cpu.tsc_hz);
 	guest_ram_layout(g->memory, &vm->ram);
 	guest_ram_describe(&vm->ram, vm->ram_desc, sizeof(vm->ram_desc));
@@ -193,15 +204,23 @@ int vm_create(struct vm *vm, const struct guest_config *g, unsigned id,
 	}
 	if (debug_devices_attach(vm))
 		goto fail;
-	if (vmcs_create(&vm->vcpu, pa))
-		goto fail;
-	sched_add(&vm->vcpu);
-	vm->state = VM_RUNNING;
+	/* The others start as after INIT, waiting for a start-up IPI from
+	 * the guest: real mode, at the address the SIPI's vector gives. */
+	for (unsigned k = 1; k < vm->n_vcpus; k++)
+		vm->vcpu[k].boot = (struct vcpu_boot){ .mode = VCPU_BOOT_REAL };
+	for (unsigned k = 0; k < vm->n_vcpus; k++)
+		if (vmcs_create(&vm->vcpu[k], pa) || !sched_add(&vm->vcpu[k]))
+			goto fail;
+	for (unsigned k = 1; k < vm->n_vcpus; k++)
+		vm->vcpu[k].state = VCPU_WAIT_SIPI;
 	vm->started_tsc = rdtsc();
+	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
+	for (unsigned k = 0; k < vm->n_vcpus; k++)
+		sched_start(&vm->vcpu[k]); /* its CPU may be asleep */
 	log_info(SRC, "guest \"%s\": %lu MiB at host 0x%lx, EPT in %lu tables, %s mode, entry 0x%lx",
 		 g->name, (unsigned long)(g->memory >> 20),
 		 (unsigned long)vm->ram.r[0].hpa, (unsigned long)vm->ept.tables,
-		 config_mode_name(g->mode), (unsigned long)vm->vcpu.boot.rip);
+		 config_mode_name(g->mode), (unsigned long)vm->vcpu[0].boot.rip);
 	if (vm->ram.n > 1)
 		log_info(SRC, "guest \"%s\": RAM at guest-physical %s; %lu MiB of it from 0x%lx at host 0x%lx",
 			 g->name, vm->ram_desc, (unsigned long)(vm->ram.r[1].size >> 20),
@@ -217,9 +236,11 @@ void vm_destroy(struct vm *vm)
 	struct page_allocator *pa = &vmm_pages;
 
 	gdb_vm_gone(vm);
-	sched_forget(&vm->vcpu);
+	for (unsigned k = 0; k < vm->n_vcpus; k++)
+		sched_take(&vm->vcpu[k]); /* not running anywhere from here on */
 	vm->plat.timers = NULL;
-	vmcs_destroy(&vm->vcpu, pa);
+	for (unsigned k = 0; k < vm->n_vcpus; k++)
+		vmcs_destroy(&vm->vcpu[k], pa);
 	if (vm->pc)
 		pc_destroy(vm->pc);
 	if (vm->ept.pml4)

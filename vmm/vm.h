@@ -17,6 +17,7 @@
 #include "vmm/io.h"
 #include "vmm/mmio.h"
 #include "vmm/vcpu.h"
+#include "lib/spinlock.h"
 
 struct pc;
 
@@ -49,7 +50,12 @@ struct vm {
 	uint64_t eptp;
 	struct io_bus io;
 	struct mmio_bus mmio;
-	struct vcpu vcpu;
+	struct vcpu vcpu[CONFIG_MAX_VCPUS]; /* vcpu[0] boots; n_vcpus of them */
+	unsigned n_vcpus;
+	/* A guest with several vCPUs has them on several CPUs at once: its
+	 * devices, interrupt controllers and timers are under this lock
+	 * (vm_lock). A one-vCPU guest's are touched by one CPU and take none. */
+	struct spinlock lock;
 	struct vm_platform plat;
 
 	enum vm_state state;
@@ -82,6 +88,19 @@ static inline void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
 	if (len && gpa < low->size && len <= low->size - gpa && low->hpa)
 		return (void *)(low->hpa + gpa); /* Shale's identity map */
 	return vm_gpa_to_hva_any(vm, gpa, len);
+}
+
+/* The VM's devices, for a guest with several vCPUs (see vm.lock). */
+static inline void vm_lock(struct vm *vm)
+{
+	if (vm->n_vcpus > 1)
+		spin_lock(&vm->lock);
+}
+
+static inline void vm_unlock(struct vm *vm)
+{
+	if (vm->n_vcpus > 1)
+		spin_unlock(&vm->lock);
 }
 
 /* Stop the VM, keeping the first reason given. */

@@ -74,6 +74,9 @@ bool apicv_choose(struct vcpu *v, const struct vmx_caps *c)
 	v->apicv = false;
 	if (!vm->pc)
 		return false;
+	v->apicv = vm->cfg->apicv && !missing;
+	if (v->id > 0)
+		return v->apicv; /* said once, for vCPU 0 */
 	if (!vm->cfg->apicv)
 		log_info(SRC, "guest \"%s\": local APIC emulated by trapping its page (apicv = off)",
 			 vm->name);
@@ -83,7 +86,6 @@ bool apicv_choose(struct vcpu *v, const struct vmx_caps *c)
 	else {
 		log_info(SRC, "guest \"%s\": local APIC virtualized by VMX (APIC-register virtualization, virtual-interrupt delivery)",
 			 vm->name);
-		v->apicv = true;
 	}
 	return v->apicv;
 }
@@ -91,10 +93,17 @@ bool apicv_choose(struct vcpu *v, const struct vmx_caps *c)
 int apicv_setup(struct vcpu *v, struct page_allocator *pa)
 {
 	struct vm *vm = v->vm;
-	uint64_t vapic = vm->pc->lapic_page;
+	uint64_t vapic = vm->pc->lapic_page[v->id];
 
 	if (!v->apicv)
 		return 0;
+	/* One APIC-access page for the guest: the EPT maps 0xFEE00000 to
+	 * one host page, which every vCPU's APIC-access address must name
+	 * for its accesses to be virtualized (SDM Vol. 3C, 30.4). */
+	if (v->id > 0 && vm->vcpu[0].apic_access_hpa) {
+		v->apic_access_hpa = vm->vcpu[0].apic_access_hpa;
+		goto pages;
+	}
 	v->apic_access_hpa = page_alloc_page(pa);
 	if (!v->apic_access_hpa) {
 		log_err(SRC, "guest \"%s\": out of memory for its APIC-access page",
@@ -109,6 +118,7 @@ int apicv_setup(struct vcpu *v, struct page_allocator *pa)
 		log_err(SRC, "guest \"%s\": out of memory for its EPT", vm->name);
 		return -1;
 	}
+pages:
 	vmwrite(VIRTUAL_APIC_PAGE_ADDR, vapic);
 	vmwrite(APIC_ACCESS_ADDR, v->apic_access_hpa);
 	/* Not used with virtual-interrupt delivery (TPR writes then
@@ -126,7 +136,7 @@ int apicv_setup(struct vcpu *v, struct page_allocator *pa)
 void apicv_destroy(struct vcpu *v, struct page_allocator *pa)
 {
 	/* The EPT entry goes with the EPT. */
-	if (v->apic_access_hpa)
+	if (v->apic_access_hpa && v->id == 0) /* the others share vCPU 0's */
 		page_free_contig(pa, v->apic_access_hpa, 1);
 	v->apic_access_hpa = 0;
 	v->apicv = false;

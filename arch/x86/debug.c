@@ -102,7 +102,7 @@ void vcpu_set_debug(struct vcpu *v, const struct vcpu_debug *d)
 	/* Events wait while stepping, so a step lands on the next
 	 * instruction of the program, not in an interrupt handler. */
 	v->entry_work = 1;
-	vmcs_restore(prev);
+	vmcs_restore(v, prev);
 }
 
 /* Deliver the exception the exit intercepted, as the CPU would have:

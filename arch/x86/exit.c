@@ -277,26 +277,39 @@ void exit_note_idt_vectoring(struct vcpu *v)
 	v->entry_work = 1;
 }
 
+/* Events for the next entry. A guest with several vCPUs has its devices
+ * under its lock (vm.lock): `shared`, a constant in each of vmx_run's two
+ * loops, so that a one-vCPU guest's exits do not even test for it. */
+static inline __attribute__((always_inline)) bool
+entry_work(struct vcpu *v, const bool shared)
+{
+	bool go = false;
+
+	if (shared)
+		vm_lock(v->vm);
+	if (!prepare_time(v) || v->state != VCPU_RUNNABLE || v->init_sipi)
+		goto out;
+	deliver_events(v);
+	/* Work next time too while an interrupt or NMI waits for its window,
+	 * or where the CPU does not keep the preemption timer's count
+	 * across exits and it must be written before every entry. */
+	v->entry_work = vcpu_irq_pending(v) || v->nmi_pending || !v->preempt_saved;
+	go = true;
+out:
+	if (shared)
+		vm_unlock(v->vm);
+	return go;
+}
+
 static inline __attribute__((always_inline)) enum exit_result
-run_once(struct vcpu *v)
+run_once(struct vcpu *v, const bool shared)
 {
 	enum exit_result res;
 	uint32_t reason, basic, t0, slot;
 	int how;
 
-	if (v->entry_work) {
-		if (!prepare_time(v))
-			return EXIT_YIELD;
-		if (v->state != VCPU_RUNNABLE)
-			return EXIT_YIELD;
-		deliver_events(v);
-		/* Work next time too while an interrupt or NMI waits for its
-		 * window, or where the CPU does not keep the preemption
-		 * timer's count across exits and it must be written before
-		 * every entry. */
-		v->entry_work = vcpu_irq_pending(v) || v->nmi_pending ||
-				!v->preempt_saved;
-	}
+	if (v->entry_work && !entry_work(v, shared))
+		return EXIT_YIELD;
 	how = vmx_enter(&v->regs, v->launched);
 	t0 = rdtsc32();
 	if (how)
@@ -329,10 +342,14 @@ run_once(struct vcpu *v)
 			exit_reason_name(basic));
 		return EXIT_STOP;
 	}
+	if (shared)
+		vm_lock(v->vm);
 	if (basic < EXIT_REASON_MAX && exit_handlers[basic])
 		res = exit_handlers[basic](v);
 	else
 		res = exit_unexpected(v, basic);
+	if (shared)
+		vm_unlock(v->vm);
 
 	if (basic < EXIT_REASON_MAX) {
 		v->stats[basic].count++;
@@ -344,6 +361,11 @@ run_once(struct vcpu *v)
 
 void vmx_run(struct vcpu *v)
 {
-	while (run_once(v) == EXIT_RESUME)
+	if (v->vm->n_vcpus > 1) {
+		while (run_once(v, true) == EXIT_RESUME)
+			;
+		return;
+	}
+	while (run_once(v, false) == EXIT_RESUME)
 		;
 }

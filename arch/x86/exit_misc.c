@@ -17,6 +17,7 @@
 #include "vmm/irq.h"
 #include "vmm/msr.h"
 #include "vmm/vm.h"
+#include "vmm/vmm.h"
 
 enum exit_result exit_cpuid(struct vcpu *v)
 {
@@ -143,7 +144,8 @@ enum exit_result exit_external_interrupt(struct vcpu *v)
 {
 	exit_note_idt_vectoring(v);
 	host_apic_eoi();
-	return EXIT_RESUME;
+	/* Another CPU's kick (sched_kick): back to this CPU's scheduler. */
+	return sched_should_yield() ? EXIT_YIELD : EXIT_RESUME;
 }
 
 enum exit_result exit_exception_nmi(struct vcpu *v)

@@ -6,6 +6,7 @@
  * that do not fit in 8 bits). Firmware lists each processor once; a second
  * entry with the same APIC ID is reported and ignored.
  */
+#include "arch/x86/acpi_table.h"
 #include "arch/x86/madt.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -31,17 +32,6 @@ static void problem(struct reporter *r, const char *fmt, ...)
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	r->fn(r->ctx, msg);
-}
-
-/* Little-endian fields at any alignment: the table is packed. */
-static uint32_t get32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
 static void add_cpu(struct madt_info *out, struct reporter *r, unsigned off,
@@ -72,26 +62,25 @@ int madt_parse(const void *table, size_t avail, struct madt_info *out,
 	const uint8_t *t = table;
 	struct reporter r = { report, ctx, 0 };
 	uint32_t len;
-	uint8_t sum = 0;
+	uint8_t sum;
 
 	memset(out, 0, sizeof(*out));
 	if (avail < MADT_HEADER_LEN || memcmp(t, "APIC", 4)) {
 		problem(&r, "the MADT has no \"APIC\" signature");
 		return -1;
 	}
-	len = get32(t + 4);
+	len = acpi_get32(t + 4);
 	if (len < MADT_HEADER_LEN || len > avail) {
 		problem(&r, "the MADT's length %u is %s", len,
 			len < MADT_HEADER_LEN ? "shorter than its header (44 bytes)"
 					      : "longer than the table");
 		return -1;
 	}
-	for (uint32_t i = 0; i < len; i++)
-		sum += t[i];
+	sum = acpi_sum(t, len);
 	if (sum)
 		problem(&r, "the MADT's checksum is wrong (bytes sum to 0x%02x); reading it anyway",
 			sum);
-	out->lapic_addr = get32(t + 36);
+	out->lapic_addr = acpi_get32(t + 36);
 
 	for (uint32_t off = MADT_HEADER_LEN; off < len;) {
 		const uint8_t *e = t + off;
@@ -122,17 +111,17 @@ int madt_parse(const void *table, size_t avail, struct madt_info *out,
 				problem(&r, "MADT entry at offset %u: local APIC ID 255 is the broadcast ID; skipped",
 					off);
 			else
-				add_cpu(out, &r, off, e[3], e[2], get32(e + 4), false);
+				add_cpu(out, &r, off, e[3], e[2], acpi_get32(e + 4), false);
 		} else if (type == MADT_TYPE_LOCAL_X2APIC) {
 			if (elen < 16)
 				problem(&r, "MADT entry at offset %u: a local x2APIC entry of length %u (must be 16); skipped",
 					off, elen);
-			else if (get32(e + 4) == 0xffffffffu)
+			else if (acpi_get32(e + 4) == 0xffffffffu)
 				problem(&r, "MADT entry at offset %u: x2APIC ID 0xffffffff is the broadcast ID; skipped",
 					off);
 			else
-				add_cpu(out, &r, off, get32(e + 4), get32(e + 12),
-					get32(e + 8), true);
+				add_cpu(out, &r, off, acpi_get32(e + 4), acpi_get32(e + 12),
+					acpi_get32(e + 8), true);
 		}
 		off += elen;
 	}
@@ -150,24 +139,24 @@ uint64_t acpi_find_table(uint64_t rsdp, const char sig[4], uint32_t *len)
 	if (!p || memcmp(p, "RSD PTR ", 8))
 		return 0;
 	/* ACPI 6.5, 5.2.5.3: revision 2 and later add the XSDT address. */
-	if (p[15] >= 2 && get64(p + 24)) {
-		root = (const uint8_t *)get64(p + 24);
+	if (p[15] >= 2 && acpi_get64(p + 24)) {
+		root = (const uint8_t *)acpi_get64(p + 24);
 		width = 8;
 		if (memcmp(root, "XSDT", 4))
 			return 0;
 	} else {
-		root = (const uint8_t *)(uint64_t)get32(p + 16);
+		root = (const uint8_t *)(uint64_t)acpi_get32(p + 16);
 		width = 4;
 		if (!root || memcmp(root, "RSDT", 4))
 			return 0;
 	}
-	root_len = get32(root + 4);
+	root_len = acpi_get32(root + 4);
 	for (uint32_t off = 36; off + width <= root_len; off += width) {
-		uint64_t a = width == 8 ? get64(root + off) : get32(root + off);
+		uint64_t a = width == 8 ? acpi_get64(root + off) : acpi_get32(root + off);
 		const uint8_t *t = (const uint8_t *)a;
 
 		if (a && !memcmp(t, sig, 4)) {
-			*len = get32(t + 4);
+			*len = acpi_get32(t + 4);
 			return a;
 		}
 	}

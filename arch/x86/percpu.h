@@ -24,6 +24,8 @@
 #include "arch/x86/host.h"
 #include "arch/x86/madt.h"
 
+struct vcpu;
+
 #define SMP_MAX_CPUS MADT_MAX_CPUS /* 64, as the CPU masks of the config */
 
 /* Fixed-vector IPIs (their handlers: arch/x86/isr.asm, smp.c). */
@@ -55,6 +57,17 @@ struct percpu {
 	volatile bool stop_in_guest;   /* stop_rip is a guest's RIP */
 	volatile bool selftest_fault;  /* take an exception when woken
 					* (arch/x86/selftest.c) */
+
+	/* The scheduler's (vmm/sched.c). Written only by this CPU, except
+	 * resched, which another CPU sets before it kicks this one. */
+	struct vcpu *current;           /* whose VMCS and registers are loaded */
+	uint64_t vtime;                 /* pass of the vCPU picked last */
+	uint64_t next_balance;          /* TSC of the next look at the load */
+	volatile uint32_t nr_runnable;  /* read by the others to balance */
+	volatile uint32_t nr_homed;     /* live vCPUs whose home this is */
+	volatile bool resched;          /* leave the guest, look again */
+	bool xstate_ready;              /* CR0/CR4 set for XSAVE (arch/x86/xstate.c) */
+	uint64_t migrations_out;        /* vCPUs this CPU gave away */
 };
 _Static_assert(__builtin_offsetof(struct percpu, self) == 0,
 	       "this_cpu() reads the self pointer at gs:0");

@@ -25,6 +25,7 @@
 #include "lib/printf.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
+#include "vmm/vmm.h"
 
 #define SRC "smp"
 #define AP_STACK_SIZE (64 * 1024)
@@ -112,9 +113,11 @@ void smp_ap_main(struct percpu *p)
 	 * STI; HLT pair (STI's one-instruction shadow keeps a wake-up
 	 * between the two from being lost). */
 	for (;;) {
-		asm volatile("sti; hlt; cli" ::: "memory");
 		if (p->selftest_fault) /* only with selftest = on */
 			asm volatile("ud2");
+		if (sched_ap_pass()) /* its guests (vmm/sched.c) */
+			continue;
+		asm volatile("sti; hlt; cli" ::: "memory");
 	}
 }
 

@@ -62,7 +62,7 @@ static uint64_t exit_entry(void)
 	}
 }
 
-static void setup_host_state(void)
+void vmcs_setup_host_state(void)
 {
 	const struct host_tables *t = host_tables();
 
@@ -328,7 +328,7 @@ int vmcs_create(struct vcpu *v, struct page_allocator *pa)
 		log_err(SRC, "VMCLEAR/VMPTRLD of a new VMCS failed");
 		return -1;
 	}
-	setup_host_state();
+	vmcs_setup_host_state();
 	if (setup_controls(v, c) || apicv_setup(v, pa) ||
 	    xstate_vcpu_init(v, pa))
 		return -1;
@@ -352,42 +352,53 @@ int vmcs_create(struct vcpu *v, struct page_allocator *pa)
 	if (v->vpid)
 		invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
 	invept(INVEPT_SINGLE_CONTEXT, v->vm->eptp);
+	/* Active here, with this CPU's host state (arch/x86/vmcs_owner.c). */
+	v->vmcs_cpu = (int32_t)this_cpu()->index;
+	v->host_cpu = this_cpu()->index;
+	v->last_cpu = (int32_t)this_cpu()->index;
 	return 0;
-}
-
-void vmcs_load(struct vcpu *v)
-{
-	if (vmptrld(v->vmcs_hpa))
-		vmx_op_failed("VMPTRLD", v->vmcs_hpa,
-			      __builtin_return_address(0));
-}
-
-uint64_t vmcs_make_current(struct vcpu *v)
-{
-	uint64_t prev;
-
-	asm volatile("vmptrst %0" : "=m"(prev));
-	if (prev != v->vmcs_hpa)
-		vmcs_load(v);
-	return prev;
-}
-
-void vmcs_restore(uint64_t prev)
-{
-	uint64_t now;
-
-	asm volatile("vmptrst %0" : "=m"(now));
-	if (prev != ~0ull && prev != now && vmptrld(prev))
-		vmx_op_failed("VMPTRLD", prev, __builtin_return_address(0));
 }
 
 void vmcs_destroy(struct vcpu *v, struct page_allocator *pa)
 {
 	if (!v->vmcs_hpa)
 		return;
+	/* Not active on another CPU: vm_destroy() took the vCPU first
+	 * (sched_take). */
 	vmclear(v->vmcs_hpa);
+	v->vmcs_cpu = -1;
 	apicv_destroy(v, pa);
 	xstate_vcpu_destroy(v, pa);
 	page_free_contig(pa, v->vmcs_hpa, 1);
 	v->vmcs_hpa = 0;
+}
+
+void vcpu_init_sipi(struct vcpu *v)
+{
+	uint32_t work = __atomic_exchange_n(&v->init_sipi, 0, __ATOMIC_ACQ_REL);
+
+	if (work & VCPU_INIT) {
+		/* Events in flight die with the old state; the local APIC was
+		 * reset by the sender (vmm/pc.c). */
+		v->state = VCPU_WAIT_SIPI;
+		v->exc_pending = false;
+		v->reinject_info = 0;
+		v->irq_pending = false;
+		v->nmi_pending = false;
+		v->halt_masked = false;
+	}
+	if ((work & VCPU_SIPI) && v->state == VCPU_WAIT_SIPI) {
+		/* CS = vector << 8, its base vector << 12, IP 0; the rest as
+		 * after INIT. */
+		v->boot = (struct vcpu_boot){ .mode = VCPU_BOOT_REAL,
+					      .real_cs = (uint16_t)(v->sipi_vector << 8) };
+		setup_guest_common();
+		setup_guest_real(v, &vmx_cpu.caps);
+		vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
+		memset(&v->regs, 0, sizeof(v->regs));
+		v->cr2 = 0;
+		write_cr2(0); /* loaded already: this runs after the switch */
+		v->state = VCPU_RUNNABLE;
+		v->entry_work = 1;
+	}
 }

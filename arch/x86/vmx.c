@@ -6,6 +6,7 @@
 #include "arch/x86/host.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/include/msr.h"
+#include "arch/x86/tsc.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_controls.h"
 #include "arch/x86/vmx_ops.h"
@@ -86,27 +87,6 @@ static uint64_t zeroed_page(struct page_allocator *pa)
 	return p;
 }
 
-/* Measure the TSC against the PIT's channel 2 for 10 ms (1193182 Hz
- * input clock), the way firmware and kernels calibrate. */
-static uint64_t measure_tsc_hz(void)
-{
-	const uint32_t ticks = 11932; /* 10 ms */
-	uint64_t t0, t1;
-	uint8_t port61 = inb(0x61);
-
-	outb(0x61, (port61 & ~0x02) | 0x01); /* gate on, speaker off */
-	outb(0x43, 0xb0);                     /* channel 2, lo/hi, mode 0 */
-	outb(0x42, ticks & 0xff);
-	outb(0x42, ticks >> 8);
-	t0 = rdtsc();
-	for (uint64_t spins = 0; !(inb(0x61) & 0x20); spins++)
-		if (spins > 100000000)
-			return 0; /* no PIT: the caller falls back */
-	t1 = rdtsc();
-	outb(0x61, port61);
-	return (t1 - t0) * 100;
-}
-
 int vmx_cpu_enable(struct page_allocator *pa, const struct vmx_caps *caps)
 {
 	uint32_t revision = caps->basic & VMX_BASIC_REVISION_MASK;
@@ -114,10 +94,7 @@ int vmx_cpu_enable(struct page_allocator *pa, const struct vmx_caps *caps)
 
 	vmx_cpu.caps = *caps;
 	vmx_cpu.preempt_shift = caps->misc & VMX_MISC_PREEMPTION_RATE_MASK;
-	vmx_cpu.tsc_hz = measure_tsc_hz();
-	if (!vmx_cpu.tsc_hz)
-		vmx_cpu.tsc_hz = 1000000000;
-	log_info(SRC, "TSC runs at %lu kHz", (unsigned long)(vmx_cpu.tsc_hz / 1000));
+	vmx_cpu.tsc_hz = tsc_calibrate();
 
 	/* CR0 and CR4 must satisfy the VMX fixed bits before VMXON. */
 	write_cr0(vmx_fix_cr(read_cr0(), caps->cr0_fixed0, caps->cr0_fixed1));

@@ -3,6 +3,7 @@
 #ifndef SHALE_ARCH_X86_VMX_H
 #define SHALE_ARCH_X86_VMX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch/x86/vmx_caps.h"
@@ -17,7 +18,7 @@ struct vmx_cpu {
 	uint64_t io_bitmap_a;  /* every port exits */
 	uint64_t io_bitmap_b;
 	uint32_t preempt_shift; /* VMX-preemption timer ticks = TSC >> shift */
-	uint64_t tsc_hz;        /* measured at start, for guests and reports */
+	uint64_t tsc_hz;        /* from CPUID or the PIT at start (arch/x86/tsc.c) */
 };
 
 extern struct vmx_cpu vmx_cpu;
@@ -33,13 +34,25 @@ const char *vmx_cpu_enable_ap(uint64_t vmxon_region);
 /* Create and fill the VMCS of v, which becomes the current VMCS.
  * Returns 0, or -1 with the reason logged. */
 int vmcs_create(struct vcpu *v, struct page_allocator *pa);
-/* Make v's VMCS current (VMPTRLD). */
-void vmcs_load(struct vcpu *v);
+/* Host-state fields for this CPU (its GDT, TSS, per-CPU data). */
+void vmcs_setup_host_state(void);
+
+/* Which CPU holds a VMCS (arch/x86/vmcs_owner.c). */
+/* Take v's VMCS on this CPU, its home, to run it: false while another
+ * CPU holds it. Rewrites host state and flushes EPT/VPID translations
+ * when the vCPU comes from another CPU. */
+bool vmcs_load(struct vcpu *v);
+/* VMCLEAR v's VMCS, active on this CPU, so that another may take it. */
+void vmcs_release(struct vcpu *v);
+/* Hold v's VMCS on this CPU (not loaded), claiming it from its home and
+ * waiting until the home has let it go. */
+void vmcs_seize(struct vcpu *v);
 /* For work on a vCPU that is not running (the shell, the GDB stub): make
- * its VMCS current, and afterwards the one that was (what the scheduler
- * expects to find). */
+ * its VMCS current, fetching it from its home CPU if need be, and
+ * afterwards give it back and make current the one that was (what the
+ * scheduler expects to find). */
 uint64_t vmcs_make_current(struct vcpu *v);
-void vmcs_restore(uint64_t prev);
+void vmcs_restore(struct vcpu *v, uint64_t prev);
 void vmcs_destroy(struct vcpu *v, struct page_allocator *pa);
 
 /* Enter the guest until the next VM exit (arch/x86/vmx_entry.asm). */

@@ -180,7 +180,7 @@ void vmx_dump_registers(struct vcpu *v)
 		 v->state == VCPU_HALTED ? "halted (HLT)" :
 		 v->state == VCPU_WAIT_SIPI ? "waiting for SIPI" : "stopped",
 		 (unsigned long)vcpu_exit_count(v));
-	vmcs_restore(prev);
+	vmcs_restore(v, prev);
 }
 
 void exit_print_trace(struct vcpu *v, unsigned n)

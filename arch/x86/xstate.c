@@ -76,26 +76,30 @@ static inline void fxrstor64(const void *area)
 	asm volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 }
 
+/* FXSAVE raises #NM with CR0.TS or CR0.EM set, XSAVE with CR0.TS; FXSAVE
+ * saves the XMM registers only with CR4.OSFXSR, XSAVE runs only with
+ * CR4.OSXSAVE. The firmware's values are not trusted. The VMCS host state
+ * copies CR0 and CR4 later, so every VM exit comes back to these. Every
+ * CPU that runs guests, after xstate_host_init() on CPU 0. */
+void xstate_cpu_init(void)
+{
+	write_cr0(read_cr0() & ~(CR0_TS | CR0_EM));
+	write_cr4(read_cr4() | CR4_OSFXSR | (host.xsave ? CR4_OSXSAVE : 0));
+}
+
 void xstate_host_init(void)
 {
 	struct cpuid_regs r;
 
-	/* FXSAVE raises #NM with CR0.TS or CR0.EM set, XSAVE with CR0.TS;
-	 * FXSAVE saves the XMM registers only with CR4.OSFXSR, XSAVE runs
-	 * only with CR4.OSXSAVE. The firmware's values are not trusted. The
-	 * VMCS host state copies CR0 and CR4 later, so every VM exit comes
-	 * back to these. */
-	write_cr0(read_cr0() & ~(CR0_TS | CR0_EM));
-	write_cr4(read_cr4() | CR4_OSFXSR);
 	cpuid_count(1, 0, &r);
 	host.xsave = r.ecx & CPUID_1_ECX_XSAVE;
+	xstate_cpu_init();
 	if (!host.xsave) {
 		host.mask = XCR0_X87 | XCR0_SSE;
 		host.size = AREA_LEGACY_SIZE;
 		log_info(SRC, "no XSAVE: x87 and SSE state switched with FXSAVE");
 		return;
 	}
-	write_cr4(read_cr4() | CR4_OSXSAVE);
 	cpuid_count(0xd, 0, &r);
 	host.mask = (((uint64_t)r.edx << 32) | r.eax) &
 		    ~(XCR0_SUPERVISOR_ONLY | XCR0_RESERVED_63);

@@ -17,6 +17,8 @@
 /* Once, before the first vCPU is created: make XSAVE (or FXSAVE) legal in
  * root mode (CR0.TS and CR0.EM clear, CR4.OSFXSR, CR4.OSXSAVE), and learn
  * which components the CPU has and how large their area is. */
+/* CR0 and CR4 as XSAVE/FXSAVE need them, on the calling CPU. */
+void xstate_cpu_init(void);
 void xstate_host_init(void);
 /* The XCR0 bits a guest may set: every user component the CPU supports
  * (1, x87 only, without XSAVE). Every area covers them all. */

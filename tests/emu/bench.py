@@ -119,6 +119,98 @@ def sched_bench():
     return rows
 
 
+# (guests, host CPUs) for the scaling bench: the diagonal, then more
+# guests than CPUs. Bochs runs its CPUs in turn, so a 4-CPU run takes
+# about four times the wall time of a 1-CPU one.
+SMP_SETS = [(1, 1), (2, 2), (4, 4), (2, 1), (4, 2)]
+WORK = re.compile(r"^\[guest (w\d+)\] work (\d+) blocks of (\d+) from TSC (\d+) for (\d+), "
+                  r"first check at (\d+)$", re.M)
+STARTUP = re.compile(r"\[shale\] start-up: (\d+) ticks from efi_main, (\d+) without loading "
+                     r"images, (\d+) of them before vmm_main, (\d+) starting the other CPUs")
+
+
+def smp_run(n_guests, cpus):
+    """One boot: n_guests copies of tests/guests/work.asm, unpinned, on a
+    machine of `cpus` CPUs. Returns the guests' iterations per million
+    ticks, the CPU each ended on, how late the last guest began counting, and
+    Shale's start-up figures."""
+    cfg = "[hypervisor]\nlog = info\n\n" + "".join(
+        "[guest]\nname = w%d\nkernel = work.bin\nmemory = 2M\n\n" % i for i in range(n_guests))
+    name = "bench-smp-%dg%dc" % (n_guests, cpus)
+    case = dict(name=name, guests=[], images=["work"], config=cfg)
+    workdir = os.path.join(run.BUILD, "emu", name)
+    os.makedirs(workdir, exist_ok=True)
+    r = emulator.run_bochs(run.make_disk(case, workdir), workdir, run.cases.END_BOCHS,
+                           300 * cpus, cpus=cpus)
+    out = r.output
+    # guest: (iterations, window start, window length, first check)
+    work = {m.group(1): (int(m.group(2)) * int(m.group(3)), int(m.group(4)), int(m.group(5)),
+                         int(m.group(6))) for m in WORK.finditer(out)}
+    home = dict(re.findall(r'guest "(w\d+)": [^\n]*\n(?:  [^\n]*\n)*?  on CPU (\d+), moved', out))
+    moves = [int(m) for m in re.findall(r"  on CPU \d+, moved between CPUs (\d+) times", out)]
+    su = STARTUP.search(out)
+    if len(work) != n_guests:
+        print("bench: %s: %d of %d work lines (see %s/serial.out)"
+              % (name, len(work), n_guests, workdir))
+        return None
+    rates = [work["w%d" % i][0] * 1e6 / work["w%d" % i][2] for i in range(n_guests)]
+    starts = set(w[1:3] for w in work.values())
+    if len(starts) != 1:
+        # Copies that started in different WORK_ALIGN periods: their
+        # counts cover different ticks and do not add up.
+        print("bench: %s: the guests' windows differ: %s" % (name, sorted(starts)))
+        return None
+    checks = [w[3] for w in work.values()]
+    return dict(guests=n_guests, cpus=cpus, rates=rates,
+                # One CPU: the exit report names none.
+                homes=[home.get("w%d" % i, "0" if cpus == 1 else "?") for i in range(n_guests)],
+                moves=sum(moves), lag=max(checks) - min(starts)[0],
+                startup=[int(x) for x in su.groups()] if su else None,
+                seconds=r.seconds)
+
+
+def smp_bench():
+    rows = []
+    for g, c in SMP_SETS:
+        r = smp_run(g, c)
+        if r:
+            rows.append(r)
+            print("%d guests on %d CPUs: %s iterations per M ticks, CPUs %s, %.0f s"
+                  % (g, c, " ".join("%.0f" % x for x in r["rates"]),
+                     " ".join(r["homes"]), r["seconds"]))
+    return rows
+
+
+def smp_block(rows):
+    one = next((r for r in rows if r["guests"] == 1 and r["cpus"] == 1), None)
+    lines = ["| guests | host CPUs | each guest, iterations per M ticks | CPU each ran on "
+             "| all guests | per CPU | x one CPU | goal 0.95 x CPUs | moves | last guest in (ticks) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        total = sum(r["rates"])
+        ratio = total / sum(one["rates"]) if one else float("nan")
+        lines.append("| %d | %d | %s | %s | %.0f | %.0f | %.3f | %s | %d | %d |" % (
+            r["guests"], r["cpus"], " ".join("%.0f" % x for x in r["rates"]),
+            " ".join(r["homes"]), total, total / r["cpus"], ratio,
+            "met" if ratio >= 0.95 * min(r["cpus"], r["guests"]) else "NOT met",
+            r["moves"], r["lag"]))
+    lines += ["", "| host CPUs | from efi_main | without loading images | before vmm_main "
+              "| starting the other CPUs | after vmm_main, less the other CPUs |",
+              "|---|---|---|---|---|---|"]
+    seen = set()
+    for r in rows:
+        if r["startup"] and r["cpus"] not in seen:
+            seen.add(r["cpus"])
+            a, b, c, d = r["startup"]
+            lines.append("| %d | %d | %d | %d | %d | %d |" % (r["cpus"], a, b, c, d, b - c - d))
+    return "\n".join(lines)
+
+
+def write_smp_block(text, rows):
+    block = "<!-- smp:begin -->\n%s\n<!-- smp:end -->" % smp_block(rows)
+    return re.sub(r"<!-- smp:begin -->[\s\S]*?<!-- smp:end -->", lambda m: block, text)
+
+
 # Both Linux boots get the same command line: quiet, so that neither spends
 # its boot on console output (Bochs' own UART paces the bare kernel's,
 # Shale's is instantaneous); nokaslr, so that the kernel runs at its link
@@ -361,6 +453,15 @@ def main():
             f.write(write_linux_block(text, runs))
         print("wrote docs/benchmarks.md (Linux boot only)")
         return 0
+    if "--smp-only" in sys.argv:
+        rows = smp_bench()
+        print(smp_block(rows))
+        with open(doc) as f:
+            text = f.read()
+        with open(doc, "w") as f:
+            f.write(write_smp_block(text, rows))
+        print("wrote docs/benchmarks.md (SMP scaling and start-up only)")
+        return 0
     if "--sched-only" in sys.argv:
         with open(doc) as f:
             text = f.read()
@@ -415,6 +516,9 @@ def main():
     print(linux_block(runs))
     text = write_linux_block(text, runs)
     text = write_sched_block(text, sched_bench())
+    rows = smp_bench()
+    print(smp_block(rows))
+    text = write_smp_block(text, rows)
     with open(doc, "w") as f:
         f.write(text)
     print("wrote docs/benchmarks.md")

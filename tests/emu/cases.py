@@ -520,11 +520,14 @@ CASES = HARNESS_CASES + [
                  r'\[vm\] guest "lin2" powered off \(ACPI S5\)',
                  r'guest "c1" exited with status 0']),
     # reboot: the kernel resets the machine, on_reboot = restart brings the
-    # guest back, and its second boot reaches userspace too.
+    # guest back, and its second boot reaches userspace too. Two vCPUs on
+    # one host CPU: both come back after the reboot.
     dict(name="linux-reboot", guests=[], linux=True, files=LINUX_FILES,
-         config=HV + linux_guest("linux", "shale.test=reboot"),
+         config=HV + linux_guest("linux", "shale.test=reboot", extra="vcpus = 2"),
          end_all=[r'(?s)SHALE-INIT: userspace up.*SHALE-INIT: userspace up'],
-         expect=[r'\[guest linux\] SHALE-INIT: rebooting',
+         expect=[r'(?s)smp: Brought up 1 node, 2 CPUs.*SHALE-INIT: rebooting.*'
+                 r'smp: Brought up 1 node, 2 CPUs.*SHALE-INIT: userspace up',
+                 r'\[guest linux\] SHALE-INIT: rebooting',
                  r'\[vm\] guest "linux" reset itself \(reboot\)',
                  r'guest "linux": restarting \(on_reboot = restart, restart 1 of at most 5\)',
                  r'(?s)SHALE-INIT: rebooting.*restarting.*Linux version.*SHALE-INIT: userspace up']),

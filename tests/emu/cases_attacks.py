@@ -31,6 +31,9 @@ CASES = [
     attack("cpuid-sweep", "cpuidsweep"),
     # 50000 timer interrupts as fast as they come.
     attack("timer-storm", "timerstorm"),
+    # A guest with two vCPUs starts its second one again and again, then
+    # floods it and nobody with fixed, NMI, INIT and start-up IPIs.
+    attack("ipi-storm", "ipistorm", "devices = pc\nvcpus = 2"),
     # Reads beyond its memory: stopped, with the report.
     dict(name="attack-memory-probe", guests=["canary"], images=["outside"],
          config=HV + CANARY + guest("outside"),

@@ -23,6 +23,41 @@ import threading
 import time
 
 OVMF = "/usr/share/ovmf/OVMF.fd"
+
+# SHALE_EMU=kvm runs the Bochs cases under QEMU with KVM instead, on an
+# Intel host with nested VMX (docs/testing.md, "With KVM"): the same disk,
+# COM1 (and COM2 for gdb) as a file or a socket as in Bochs. SHALE_EMU=tcg
+# runs that command line on QEMU's own CPU, which has no VMX: it checks the
+# plumbing on a machine without KVM, where every case stops at "no VT-x".
+EMU = os.environ.get("SHALE_EMU", "bochs")
+RUN_KVM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                       "tools", "run-kvm.sh")
+_kvm_verdict = []
+
+
+def kvm_problem():
+    """tools/run-kvm.sh --check's sentence, or None where KVM can run
+    Shale; asked once."""
+    if not _kvm_verdict:
+        p = subprocess.run([RUN_KVM, "--check"], capture_output=True, text=True)
+        _kvm_verdict.append(None if p.returncode == 0 else
+                            (p.stderr.strip() or "run-kvm.sh --check failed"))
+    return _kvm_verdict[0]
+
+
+def qemu_for_bochs_case(disk, megs, cpus, serial, port, com2_port):
+    """The QEMU command line that stands in for Bochs under SHALE_EMU."""
+    accel = (["-enable-kvm", "-cpu", "host"] if EMU == "kvm"
+             else ["-accel", "tcg", "-cpu", "max"])
+    com1 = ("tcp:127.0.0.1:%d,server=on,wait=on" % port) if port else "file:" + serial
+    cmd = (["qemu-system-x86_64", "-nodefaults", "-machine", "q35",
+            "-m", str(megs), "-smp", str(int(cpus))] + accel +
+           ["-bios", OVMF, "-drive", "file=%s,format=raw,if=ide" % os.path.abspath(disk),
+            "-serial", com1])
+    if com2_port:
+        cmd += ["-serial", "tcp:127.0.0.1:%d,server=on,wait=on" % com2_port]
+    return cmd + ["-display", "none", "-no-reboot",
+                  "-device", "isa-debug-exit,iobase=0xf4,iosize=1"]
 VGABIOS = "/usr/share/vgabios/vgabios.bin"
 
 BOCHSRC = """\
@@ -411,9 +446,14 @@ def _run_bochs_once(disk, workdir, end_markers, timeout, megs, echo, script,
     cmds = os.path.join(workdir, "bochs.cmd")
     with open(cmds, "w") as f:
         f.write("c\n")
+    command = ["bochs", "-q", "-unlock", "-rc", cmds, "-f", rc]
+    if EMU in ("kvm", "tcg"):
+        if EMU == "kvm" and kvm_problem():
+            return Run("", 0, False, kvm_problem(), True)
+        command = qemu_for_bochs_case(disk, megs, cpus, serial, port, com2_port)
     with open(os.path.join(workdir, "bochs.stdout"), "wb") as out:
         proc = subprocess.Popen(
-            ["bochs", "-q", "-unlock", "-rc", cmds, "-f", rc],
+            command,
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             cwd=workdir, start_new_session=True,
             env=dict(os.environ, **env) if env else None)
@@ -500,13 +540,27 @@ def _interactive(proc, link, serial, end_markers, timeout):
     return Run(text.replace("\r", ""), time.time() - start, False, "interactive")
 
 
-def run_qemu(disk, workdir, end_markers, timeout, cpu=None):
-    """Boot disk in QEMU TCG (no VT-x); returns a Run."""
+def run_qemu(disk, workdir, end_markers, timeout, cpu=None, extra=None,
+             screendump=None):
+    """Boot disk in QEMU TCG (no VT-x); returns a Run. extra: more
+    arguments for QEMU. With screendump
+    (regex, file name), the machine has a standard VGA, whose framebuffer
+    OVMF offers through GOP, and once the regex shows on the serial console
+    QEMU's monitor writes the screen to the file (PPM) in workdir; the
+    Run's `screendump` is its path, or None if it never came."""
     os.makedirs(workdir, exist_ok=True)
     workdir = os.path.abspath(workdir)
     serial = os.path.join(workdir, "serial.out")
     if os.path.exists(serial):
         os.remove(serial)
+    extra = list(extra or [])
+    if screendump:
+        monitor = os.path.join(workdir, "monitor.sock")
+        shot = os.path.join(workdir, screendump[1])
+        for old in (monitor, shot):
+            if os.path.exists(old):
+                os.remove(old)
+        extra += ["-device", "VGA", "-monitor", "unix:%s,server=on,wait=off" % monitor]
     with open(os.path.join(workdir, "qemu.stdout"), "wb") as out:
         proc = subprocess.Popen(
             ["qemu-system-x86_64", "-nodefaults", "-machine", "q35", "-m", "256"]
@@ -514,10 +568,50 @@ def run_qemu(disk, workdir, end_markers, timeout, cpu=None):
              "-bios", OVMF, "-drive",
              "file=%s,format=raw,if=ide" % os.path.abspath(disk),
              "-serial", "file:" + serial, "-display", "none",
-             "-device", "isa-debug-exit,iobase=0xf4,iosize=1"],
+             "-device", "isa-debug-exit,iobase=0xf4,iosize=1"] + extra,
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             cwd=workdir, start_new_session=True)
-        return _wait(proc, serial, end_markers, timeout, name="QEMU")
+        stop = threading.Event()
+        if screendump:
+            threading.Thread(target=_screendump_thread, daemon=True,
+                             args=(serial, screendump[0], monitor, shot, stop)).start()
+        try:
+            run = _wait(proc, serial, end_markers, timeout, name="QEMU")
+        finally:
+            stop.set()
+        if screendump:
+            run.screendump = shot if os.path.exists(shot) else None
+        return run
+
+
+def _screendump_thread(serial, marker, monitor, shot, stop):
+    """Once marker is on the serial console: QEMU's `screendump`."""
+    while not stop.is_set():
+        time.sleep(0.2)
+        try:
+            with open(serial, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if not re.search(marker, text):
+            continue
+        time.sleep(1)  # the firmware's console draws the last line
+        try:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.connect(monitor)
+                s.sendall(("screendump %s\n" % shot).encode())
+                for _ in range(50):  # the file is whole once QEMU answers
+                    time.sleep(0.1)
+                    s.settimeout(0.1)
+                    try:
+                        if b"screendump" in s.recv(4096) and os.path.exists(shot):
+                            break
+                    except socket.timeout:
+                        pass
+                time.sleep(0.5)
+        except OSError:
+            pass
+        return
 
 
 def run_qemu_kernel(workdir, kernel, append, initrd, megs, timeout):

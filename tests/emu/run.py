@@ -158,9 +158,21 @@ def run_case_inner(case, keep):
     workdir = os.path.join(BUILD, "emu", case["name"])
     os.makedirs(workdir, exist_ok=True)
     disk = make_disk(case, workdir)
-    if case.get("emulator", "bochs") == "qemu":
+    if case.get("runner"):
+        # A case that runs something else on the disk (a tool's test):
+        # the runner returns the Run to judge.
+        run = case["runner"](disk, workdir)
+    elif case.get("emulator", "bochs") == "qemu":
+        # Binary files for QEMU (an ACPI table for -acpitable), and
+        # arguments that name them through {workdir}.
+        for name, data in case.get("qemu_files", {}).items():
+            with open(os.path.join(workdir, name), "wb") as f:
+                f.write(data)
+        extra = [a.format(workdir=os.path.abspath(workdir))
+                 for a in case.get("qemu_args", [])]
         run = emulator.run_qemu(disk, workdir, cases.END_QEMU, TIMEOUT_QEMU,
-                                cpu=case.get("qemu_cpu"))
+                                cpu=case.get("qemu_cpu"), extra=extra,
+                                screendump=case.get("screendump"))
     else:
         end = cases.END_BOCHS
         if case.get("end_all"):

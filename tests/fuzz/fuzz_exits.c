@@ -216,8 +216,8 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt, ...)
 	if (vm->stop_reason != VM_STOP_NONE)
 		return;
 	vm->stop_reason = why;
-	vm->vcpu.state = VCPU_STOPPED;
-	vm->vcpu.entry_work = 1;
+	vm->vcpu[0].state = VCPU_STOPPED;
+	vm->vcpu[0].entry_work = 1;
 }
 
 void vm_console_write(struct vm *vm, const char *s, uint64_t len)
@@ -318,7 +318,7 @@ void gdb_vcpu_stopped(struct vcpu *v, enum gdb_stop why, uint64_t addr)
 
 struct vcpu *sched_current(void)
 {
-	return &the_vm.vcpu;
+	return &the_vm.vcpu[0];
 }
 
 /* xstate.c is not linked: PKRU is the vCPU's, as the input set it. */
@@ -336,9 +336,21 @@ uint64_t vmcs_make_current(struct vcpu *v)
 	return 0;
 }
 
-void vmcs_restore(uint64_t prev)
+void vmcs_restore(struct vcpu *v, uint64_t prev)
 {
+	(void)v;
 	(void)prev;
+}
+
+bool sched_should_yield(void)
+{
+	return false;
+}
+
+/* One vCPU on one CPU: nobody to kick. */
+void sched_kick(unsigned cpu)
+{
+	(void)cpu;
 }
 
 uint64_t xstate_xcr0_supported(void)
@@ -547,7 +559,7 @@ static void check_finished(void)
  * interruption information; else it may still wait in exc_pending. */
 static void check_outcome(bool at_entry)
 {
-	struct vcpu *v = &the_vm.vcpu;
+	struct vcpu *v = &the_vm.vcpu[0];
 	uint64_t rip = vmread(GUEST_RIP);
 	uint32_t info = vmread(VM_ENTRY_INTR_INFO_FIELD);
 	bool stopped = the_vm.stop_reason != VM_STOP_NONE;
@@ -656,7 +668,7 @@ static bool may_vector(unsigned basic)
 
 static void make_exit(const struct exit_in *e)
 {
-	struct vcpu *v = &the_vm.vcpu;
+	struct vcpu *v = &the_vm.vcpu[0];
 	unsigned sel = e->reason % (N_HANDLED + 1);
 	unsigned basic = sel < N_HANDLED ? handled[sel] : e->reason / 2;
 	bool pe = vmread(GUEST_CR0) & CR0_PE;
@@ -766,8 +778,8 @@ int vmx_enter(struct guest_regs *regs, int launched)
 			entries, (unsigned long)vmread(GUEST_RIP),
 			(unsigned long)vmread(VM_ENTRY_INTR_INFO_FIELD),
 			(unsigned long)vmread(GUEST_INTERRUPTIBILITY_INFO),
-			the_vm.vcpu.exc_pending, the_vm.stop_reason);
-	CHECK(regs == &the_vm.vcpu.regs);
+			the_vm.vcpu[0].exc_pending, the_vm.stop_reason);
+	CHECK(regs == &the_vm.vcpu[0].regs);
 	CHECK(!!launched == (entries > 0));
 	if (entries++ == 0) {
 		/* The state the harness built: is it one a CPU enters? */
@@ -843,7 +855,7 @@ static void set_segment(unsigned n, uint16_t sel, uint64_t base,
 static void set_mode(unsigned mode, unsigned cpl, uint64_t cr0_flip,
 		     uint64_t cr4_flip)
 {
-	struct vcpu *v = &the_vm.vcpu;
+	struct vcpu *v = &the_vm.vcpu[0];
 	const struct vmx_caps *c = &vmx_cpu.caps;
 	uint64_t cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	uint64_t cr4 = CR4_PAE, efer = EFER_LME | EFER_LMA | EFER_NXE | EFER_SCE;
@@ -968,7 +980,7 @@ static void set_host(uint8_t config, uint8_t mode)
 static void build_world(struct reader *r)
 {
 	struct vm *vm = &the_vm;
-	struct vcpu *v = &vm->vcpu;
+	struct vcpu *v = &vm->vcpu[0];
 	uint8_t config = take(r, 1), mode = take(r, 1);
 	unsigned want = 1 + take(r, 1) % MAX_EXITS;
 	uint8_t intr_state = take(r, 1);
@@ -981,6 +993,7 @@ static void build_world(struct reader *r)
 	set_host(config, mode);
 	selftest = config & 0x20;
 	vm->name = "fuzz";
+	vm->n_vcpus = 1;
 	guest_ram_layout(MEM_SIZE, &vm->ram);
 	vm->ram.r[0].hpa = (uint64_t)(uintptr_t)mem;
 	guest_ram_describe(&vm->ram, vm->ram_desc, sizeof(vm->ram_desc));
@@ -1077,7 +1090,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct reader r = { data, size };
-	struct vcpu *v = &the_vm.vcpu;
+	struct vcpu *v = &the_vm.vcpu[0];
 
 	build_world(&r);
 	next_exit = 0;

@@ -5,6 +5,8 @@
 ; Shale). It prints the share in percent and passes if it is at least
 ; CANARY_MIN_PCT: Shale must not spend the canary's time on the others'
 ; output. (With `clock: sync=none` in Bochs, ticks count instructions.)
+; It prints its window's start and length, so that a case can tell whether
+; two canaries ran at the same time on two CPUs (tests/emu/cases_smp.py).
 ; Before the window it fills CANARY_BYTES of its memory with a pattern and
 ; checks it after: nothing another guest does may change it.
         bits 64
@@ -52,6 +54,17 @@ _start:
         jb      .loop
         ; share = ran * 100 / elapsed
         mov     rcx, rax
+        mov     r13, rax                ; elapsed: the window is r8..r8+r13
+        call    lb_reset
+        LB_STR  'canary window from TSC '
+        mov     rax, r8
+        call    lb_dec
+        LB_STR  ' for '
+        mov     rax, r13
+        call    lb_dec
+        LB_STR  10
+        call    lb_flush
+        mov     rcx, r13
         mov     rax, r10
         mov     r11, 100
         mul     r11

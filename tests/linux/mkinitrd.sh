@@ -14,6 +14,8 @@ cp /bin/busybox "$tmp/bin/busybox"
 # breakpoint on its first instruction (make bench) stops nowhere else.
 gcc -static -nostdlib -O2 -fno-stack-protector -mgeneral-regs-only \
 	-Wl,-Ttext-segment=0x60000000 -o "$tmp/bin/shale-tsc" "$here/tsc.c"
+gcc -static -nostdlib -O2 -fno-stack-protector -mgeneral-regs-only \
+	-o "$tmp/bin/shale-tlb" "$here/tlb.c"
 ln -s busybox "$tmp/bin/sh"
 mods=$(dirname "$out")/modules
 if [ -s "$mods/order" ]; then

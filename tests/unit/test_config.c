@@ -165,6 +165,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.log_level, LOG_INFO);
 	assert_int_equal(cfg.console_port, 0x3f8);
 	assert_int_equal(cfg.console_baud, 115200);
+	assert_int_equal(cfg.output, OUTPUT_BOTH);
 	assert_int_equal(cfg.timeslice_us, 10000);
 	assert_int_equal(cfg.n_guests, 1);
 	assert_string_equal(g->initrd, "");
@@ -519,6 +520,12 @@ static void test_hypervisor_values(void **state)
 	assert_int_equal(cfg.timeslice_us, 100);
 	expect_clean("[hypervisor]\ntimeslice = 20 ms\n" GUEST_A);
 	assert_int_equal(cfg.timeslice_us, 20000);
+	expect_clean("[hypervisor]\noutput = screen\n" GUEST_A);
+	assert_int_equal(cfg.output, OUTPUT_SCREEN);
+	expect_clean("[hypervisor]\noutput = serial\n" GUEST_A);
+	assert_int_equal(cfg.output, OUTPUT_SERIAL);
+	expect_clean("[hypervisor]\noutput = both\n" GUEST_A);
+	assert_int_equal(cfg.output, OUTPUT_BOTH);
 
 	expect("[hypervisor]\nlog = verbose\n" GUEST_A,
 	       "shale.cfg:2: log \"verbose\": expected error, warn, info or debug\n");
@@ -533,6 +540,10 @@ static void test_hypervisor_values(void **state)
 	expect("[hypervisor]\nconsole = 0x3f8, 100000\n" GUEST_A,
 	       "shale.cfg:2: console \"0x3f8, 100000\": baud rate 100000 is not 115200 divided "
 	       "by a whole number (try 115200, 57600, 38400, 19200 or 9600)\n");
+	expect("[hypervisor]\noutput = vga\n" GUEST_A,
+	       "shale.cfg:2: output \"vga\": expected both, serial or screen\n");
+	expect("[guest]\nname = a\nkernel = a.bin\nmemory = 16M\noutput = screen\n",
+	       "shale.cfg:5: guest \"a\": unknown key \"output\" (it belongs in [hypervisor])\n");
 	expect("[hypervisor]\ntimeslice = 10\n" GUEST_A,
 	       "shale.cfg:2: timeslice \"10\": expected a time like 10ms or 500us\n");
 	expect("[hypervisor]\ntimeslice = 50us\n" GUEST_A,

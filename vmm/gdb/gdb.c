@@ -47,7 +47,7 @@ static void get_regs(void *t, struct gdb_regs *r)
 	r->eflags = (uint32_t)vcpu_get_state(v, VREG_RFLAGS);
 	for (unsigned i = 0; i < 6; i++)
 		r->seg[i] = (uint32_t)vcpu_get_state(v, seg_reg[i]);
-	vmcs_restore(prev);
+	vmcs_restore(v, prev);
 }
 
 /* Segment registers stay as they are: a selector alone, without its
@@ -66,7 +66,7 @@ static void set_regs(void *t, const struct gdb_regs *r)
 	vcpu_set_state(v, VREG_RSP, r->gpr[7]);
 	vcpu_set_state(v, VREG_RIP, r->rip);
 	vcpu_set_state(v, VREG_RFLAGS, rflags);
-	vmcs_restore(prev);
+	vmcs_restore(v, prev);
 }
 
 /* Guest memory a page at most at a time: guest-physical, or guest-virtual
@@ -96,7 +96,7 @@ static size_t copy_mem(struct vcpu *v, uint64_t addr, void *buf, size_t len,
 			memcpy((char *)buf + done, p, chunk);
 		done += chunk;
 	}
-	vmcs_restore(prev);
+	vmcs_restore(v, prev);
 	return done;
 }
 
@@ -142,7 +142,7 @@ static void stop(void *t)
 	v->vm->debug_held = true;
 	log_info(SRC, "guest \"%s\" held by the debugger at RIP 0x%lx", v->vm->name,
 		 (unsigned long)vcpu_get_state(v, VREG_RIP));
-	vmcs_restore(prev);
+	vmcs_restore(v, prev);
 }
 
 static void resume(void *t)
@@ -167,7 +167,7 @@ void gdb_init(struct vm *vm, uint16_t port)
 	debugged = vm;
 	line = port;
 	uart_port_init(port, 115200);
-	gdbstub_init(&stub, &vcpu_ops, &vm->vcpu, put, NULL);
+	gdbstub_init(&stub, &vcpu_ops, &vm->vcpu[0], put, NULL);
 	log_info(SRC, "guest \"%s\" can be debugged with GDB on COM2 (port 0x%x, 115200 baud): "
 		 "target remote /dev/ttyS1, or the socket the emulator gives COM2",
 		 vm->name, port);
@@ -220,7 +220,7 @@ void gdb_vm_gone(struct vm *vm)
 	if (vm != debugged)
 		return;
 	vm->debug_held = false;
-	memset(&vm->vcpu.dbg, 0, sizeof(vm->vcpu.dbg));
+	memset(&vm->vcpu[0].dbg, 0, sizeof(vm->vcpu[0].dbg));
 	gdbstub_target_gone(&stub, vm->stop_reason == VM_STOP_EXIT ?
 				   (uint8_t)vm->exit_status : 0);
 }

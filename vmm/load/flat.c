@@ -76,7 +76,7 @@ int flat_load(struct vm *vm, const void *image, uint64_t size)
 		struct cpuid_regs r;
 
 		cpuid_count(1, 0, &r);
-		vm->vcpu.boot = (struct vcpu_boot){
+		vm->vcpu[0].boot = (struct vcpu_boot){
 			.mode = VCPU_BOOT_REAL,
 			.real_cs = g->load >> 4,
 			.rip = g->load & 0xf,
@@ -89,7 +89,7 @@ int flat_load(struct vm *vm, const void *image, uint64_t size)
 			vm->name);
 		return -1;
 	}
-	vm->vcpu.boot = (struct vcpu_boot){
+	vm->vcpu[0].boot = (struct vcpu_boot){
 		.rip = g->entry,
 		.rsp = g->load,
 		.cr3 = PML4_GPA,

@@ -42,7 +42,7 @@ int linux_load(struct vm *vm, const struct boot_module *kernel,
 			 initrd ? (const void *)initrd->addr : NULL, initrd_size,
 			 g->cmdline, e820, n_e820, vm->pc->rsdp, why, sizeof(why)))
 		goto bad;
-	vm->vcpu.boot = (struct vcpu_boot){
+	vm->vcpu[0].boot = (struct vcpu_boot){
 		.rip = lay.entry,
 		.rsp = lay.boot_params, /* unused: the kernel sets its own stack */
 		.cr3 = lay.pagetables,

@@ -61,7 +61,7 @@ int mb_vm_load(struct vm *vm, const struct boot_module *kernel,
 		    vm->ram.size, g->kernel, g->cmdline, LOADER_NAME, mods,
 		    g->n_modules, why, sizeof(why)))
 		goto bad;
-	vm->vcpu.boot = (struct vcpu_boot){
+	vm->vcpu[0].boot = (struct vcpu_boot){
 		.mode = VCPU_BOOT_PROT32,
 		.rip = img.entry,
 		.rsp = lay.stack_top,

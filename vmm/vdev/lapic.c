@@ -247,6 +247,17 @@ static bool logical_match(const struct lapic *l, uint32_t dest, bool x2apic)
 	return (dest >> 4) == (ldr >> 28) && (dest & (ldr >> 24) & 15);
 }
 
+bool lapic_is_destination(const struct lapic *l, uint32_t dest, bool logical,
+			  bool x2apic)
+{
+	if (logical)
+		return logical_match(l, dest, x2apic);
+	if (x2apic)
+		return dest == l->apic_id || dest == 0xffffffffu;
+	dest &= 0xff;
+	return dest == (l->apic_id & 0xff) || dest == 0xff;
+}
+
 /* SDM 11.6.1: decide who the ICR names, take this CPU's fixed share. */
 static void send_ipi(struct lapic *l, uint32_t lo, uint32_t hi, bool x2apic)
 {

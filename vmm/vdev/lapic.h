@@ -78,6 +78,11 @@
 #define LAPIC_TIMER_MIN_US 100
 
 /* Delivery modes (ICR and LVT bits 10:8). */
+/* ICR bits beyond the LVT's (SDM Vol. 3A, Figure 11-12). */
+#define LAPIC_ICR_LOGICAL (1u << 11)
+#define LAPIC_ICR_ASSERT (1u << 14)
+#define LAPIC_ICR_LEVEL_TRIGGER (1u << 15)
+
 #define LAPIC_DM_FIXED 0
 #define LAPIC_DM_LOWEST 1
 #define LAPIC_DM_SMI 2
@@ -218,6 +223,11 @@ void lapic_set_tsc_offset(struct lapic *l, uint64_t offset);
 bool lapic_lint0_is_extint(const struct lapic *l);
 /* SVR bit 8: the APIC is software-enabled. */
 bool lapic_enabled(const struct lapic *l);
+/* Does an IPI or I/O APIC message for dest reach this local APIC?
+ * Physical: its APIC ID, or the broadcast ID. Logical: its LDR as the DFR
+ * model reads it (SDM Vol. 3A, 11.6.2). */
+bool lapic_is_destination(const struct lapic *l, uint32_t dest, bool logical,
+			  bool x2apic);
 
 /* --- VMX APIC virtualization (lapic_virt.c) ------------------------------
  * With "virtual-interrupt delivery" (Intel SDM Vol. 3C, chapter "APIC

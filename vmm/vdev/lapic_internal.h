@@ -39,12 +39,14 @@ static inline bool vec_test(const struct lapic *l, uint32_t base, unsigned v)
 
 static inline void vec_set(struct lapic *l, uint32_t base, unsigned v)
 {
-	*vec_word(l, base, v) |= 1u << (v & 31);
+	/* Atomic: with APIC virtualization the CPU running the vCPU updates
+	 * the same page while another vCPU's IPI sets a bit here. */
+	__atomic_fetch_or(vec_word(l, base, v), 1u << (v & 31), __ATOMIC_SEQ_CST);
 }
 
 static inline void vec_clear(struct lapic *l, uint32_t base, unsigned v)
 {
-	*vec_word(l, base, v) &= ~(1u << (v & 31));
+	__atomic_fetch_and(vec_word(l, base, v), ~(1u << (v & 31)), __ATOMIC_SEQ_CST);
 }
 
 /* The highest vector in the set at base, or -1. */

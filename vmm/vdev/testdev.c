@@ -33,7 +33,7 @@ static __attribute__((noinline)) void fault_port(struct testdev *d, unsigned siz
 						  bool write, uint32_t *val)
 {
 	if (write && size == 4 && selftest_enabled()) {
-		selftest_inject_fault(&d->vm->vcpu, *val);
+		selftest_inject_fault(&d->vm->vcpu[0], *val);
 	} else if (write && size == 4 && !d->fault_refused) {
 		d->fault_refused = true;
 		log_warn("testdev", "guest \"%s\" asked the test device to break Shale "

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* The TSC's rate on this machine, from CPUID or the PIT (tsc_source.h). */
+#ifndef SHALE_ARCH_X86_TSC_H
+#define SHALE_ARCH_X86_TSC_H
+
+#include <stdint.h>
+
+/* Read CPUID 0/1/15H/16H, time the TSC against the PIT, choose, and log
+ * one line saying which source gave which rate. Returns the rate in Hz. */
+uint64_t tsc_calibrate(void);
+
+#endif
