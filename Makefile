@@ -168,7 +168,9 @@ LINUX := $(BUILD)/linux/vmlinuz $(BUILD)/linux/initrd.gz
 $(BUILD)/linux/vmlinuz: tests/linux/fetch-kernel.sh | $(DEPS_STAMP)
 	@tests/linux/fetch-kernel.sh $(BUILD)/linux
 
-$(BUILD)/linux/initrd.gz: tests/linux/mkinitrd.sh tests/linux/init tests/linux/tsc.c tests/linux/tlb.c | $(DEPS_STAMP)
+# The initramfs takes the virtio modules that come with the kernel.
+$(BUILD)/linux/initrd.gz: tests/linux/mkinitrd.sh tests/linux/init tests/linux/tsc.c \
+		tests/linux/tlb.c $(BUILD)/linux/vmlinuz | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@tests/linux/mkinitrd.sh $@
 
@@ -214,6 +216,9 @@ UNIT_ioapic    := vmm/vdev/ioapic.c $(VDEV_DEPS)
 UNIT_pci       := vmm/vdev/pci.c $(VDEV_DEPS)
 UNIT_fw_cfg    := vmm/vdev/fw_cfg.c $(VDEV_DEPS)
 UNIT_debugport := vmm/vdev/debugport.c $(VDEV_DEPS)
+UNIT_virtqueue := vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
+UNIT_virtio_pci := vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
+UNIT_virtio_rng := vmm/vdev/virtio_rng.c vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 UNIT_bzimage_load := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
@@ -244,11 +249,14 @@ FUZZ_acpi_tables := arch/x86/acpi_spcr.c arch/x86/acpi_mcfg.c arch/x86/madt.c ar
 FUZZ_bzimage := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
+FUZZ_virtqueue := vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
 FUZZ_fbcon := drivers/fbcon.c drivers/font.c
 FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
 	vmm/vdev/lapic_virt.c vmm/vdev/acpi.c vmm/vdev/acpi_pm.c vmm/vdev/pci.c \
-	vmm/vdev/testdev.c vmm/vdev/fw_cfg.c vmm/vdev/debugport.c vmm/io.c vmm/mmio.c
+	vmm/vdev/testdev.c vmm/vdev/fw_cfg.c vmm/vdev/debugport.c vmm/vdev/virtio_pci.c \
+	vmm/vdev/virtio_queue.c vmm/vdev/virtio_rng.c vmm/guest_ram.c vmm/io.c vmm/mmio.c \
+	lib/printf.c
 # The exit handlers on the host (tests/fuzz/fuzz_exits.c): SHALE_FUZZ turns
 # the VMX and root-mode instructions into the fakes of tests/fuzz/fake_vmcs.c.
 FUZZ_exits := tests/fuzz/fake_vmcs.c arch/x86/exit.c arch/x86/exit_apic.c \
@@ -256,8 +264,8 @@ FUZZ_exits := tests/fuzz/fake_vmcs.c arch/x86/exit.c arch/x86/exit_apic.c \
 	arch/x86/exit_qual.c arch/x86/debug.c arch/x86/decode.c arch/x86/dr_rules.c \
 	arch/x86/xcr0.c arch/x86/vcpu_state.c arch/x86/apicv.c arch/x86/spec_ctrl.c \
 	arch/x86/spec_barrier.c vmm/msr.c vmm/cpuid.c vmm/hypercall.c vmm/io.c \
-	vmm/mmio.c vmm/guest_mem.c vmm/guest_ram.c vmm/irq.c vmm/pc.c vmm/platform.c \
-	$(filter-out vmm/io.c vmm/mmio.c,$(FUZZ_vdev)) lib/printf.c lib/spinlock.c
+	vmm/mmio.c vmm/guest_mem.c vmm/irq.c vmm/pc.c vmm/platform.c vmm/entropy.c \
+	$(filter-out vmm/io.c vmm/mmio.c lib/printf.c,$(FUZZ_vdev)) lib/printf.c lib/spinlock.c
 $(BUILD)/fuzz/fuzz_exits: FUZZ_CFLAGS += -DSHALE_FUZZ
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))

@@ -264,6 +264,16 @@ static void finish_guest(struct config_parser *p)
 		g->entry = g->load;
 	if (g->memory)
 		check_layout(p);
+	if ((g->devices & GUEST_DEV_VIRTIO_RNG) && g->mode != GUEST_MODE_LINUX &&
+	    !(g->devices & GUEST_DEV_PC)) {
+		struct config_msg m;
+
+		/* A PCI device needs the PCI host and the I/O APIC. */
+		config_msg_start(p, &m, p->key_line[K_DEVICES]);
+		config_msg_add(&m, "devices: \"virtio-rng\" is a PCI device of the PC; "
+			       "add \"pc\" (a mode = linux guest has it)");
+		config_emit(p, &m);
+	}
 	if (p->key_line[K_DEBUG_EXIT_PORT] && !(g->devices & GUEST_DEV_DEBUG_EXIT))
 		layout_problem(p, K_DEBUG_EXIT_PORT, g->debug_exit_port,
 			       "only used with isa-debug-exit in devices");

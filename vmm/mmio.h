@@ -31,6 +31,10 @@ struct mmio_bus {
 
 int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size,
 		  mmio_handler_fn fn, void *opaque, const char *name);
+/* Move the range registered with `opaque` to new_base (a PCI BAR the
+ * guest reprogrammed). Returns 0, or -1 when there is no such range or
+ * the new place overlaps another; the range then stays where it was. */
+int mmio_move(struct mmio_bus *bus, void *opaque, uint64_t new_base);
 /* The range that holds gpa, or NULL. */
 const struct mmio_range *mmio_find(const struct mmio_bus *bus, uint64_t gpa);
 

@@ -16,6 +16,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmm/console.h"
+#include "vmm/entropy.h"
 #include "vmm/pc.h"
 #include "vmm/vm.h"
 #include "vmm/vmm.h"
@@ -30,6 +31,9 @@ _Static_assert(IOAPIC_BASE >= GUEST_LOW_RAM_TOP && IOAPIC_BASE < GUEST_HIGH_RAM_
 	       "the I/O APIC page must be in the MMIO hole");
 _Static_assert(LAPIC_BASE >= GUEST_LOW_RAM_TOP && LAPIC_BASE < GUEST_HIGH_RAM_BASE,
 	       "the local APIC page must be in the MMIO hole");
+_Static_assert(PC_VIRTIO_RNG_BAR >= GUEST_LOW_RAM_TOP &&
+	       PC_VIRTIO_RNG_BAR + VIRTIO_PCI_BAR_SIZE <= IOAPIC_BASE,
+	       "virtio-rng's BAR must be in the MMIO hole, below the APICs");
 
 static struct pc pcs[CONFIG_MAX_GUESTS];
 
@@ -222,6 +226,67 @@ int pc_irq_take(struct pc *pc, unsigned id)
 	return -1;
 }
 
+/* A PCI INTx line (PCI Local Bus Specification 3.0, 2.2.6) is active
+ * low and level-triggered: the I/O APIC pin sees it low while asserted
+ * (the kernel programs the pin so), the 8259 sees it as a request, as
+ * behind a PIIX's PIRQ router. Idle, it is high. */
+static void pci_intx(struct pc *pc, unsigned irq, bool asserted)
+{
+	pic_set_irq(&pc->pic, irq, asserted);
+	ioapic_set_irq(&pc->ioapic, irq, !asserted);
+	wake_vcpu(pc, 0); /* as pc_set_line(): the I/O APIC kicks its own */
+}
+
+static void rng_intx(void *ctx, bool asserted)
+{
+	pci_intx(ctx, PC_VIRTIO_RNG_IRQ, asserted);
+}
+
+static void rng_note(void *ctx, const char *what, const char *why)
+{
+	struct pc *pc = ctx;
+
+	log_warn("vm", "guest \"%s\": virtio-rng: %s: %s", pc->vm->name, what, why);
+}
+
+#define RNG_PAGES ((sizeof(struct virtio_rng) + 4095) / 4096)
+
+/* devices = virtio-rng: the entropy device, and what feeds it. */
+static int rng_create(struct pc *pc)
+{
+	struct vm *vm = pc->vm;
+	enum entropy_source src = entropy_source();
+	struct virtio_pci_config cfg = {
+		.ram = &vm->ram,
+		.bar_base = PC_VIRTIO_RNG_BAR,
+		.intx_line = PC_VIRTIO_RNG_IRQ,
+		.set_intx = rng_intx,
+		.note = rng_note,
+		.ctx = pc,
+	};
+
+	/* Allocated only when configured: a queue's chain buffer alone is
+	 * 4 KiB, which every guest slot would carry otherwise. */
+	pc->rng = (struct virtio_rng *)(uintptr_t)page_alloc_contig(&vmm_pages,
+								    RNG_PAGES, 1);
+	if (!pc->rng) {
+		log_err("vm", "guest \"%s\": out of memory for its virtio-rng", vm->name);
+		return -1;
+	}
+	virtio_rng_init(pc->rng, &cfg, src == ENTROPY_NONE ? NULL : entropy_get64, NULL);
+	ioapic_set_irq(&pc->ioapic, PC_VIRTIO_RNG_IRQ, true); /* idle high */
+	if (virtio_pci_attach(&pc->rng->vp, &pc->pci, PC_VIRTIO_RNG_SLOT, &vm->mmio))
+		return -1;
+	if (src == ENTROPY_NONE)
+		log_warn("vm", "guest \"%s\": virtio-rng: no entropy source (the CPU has "
+			 "neither RDRAND nor RDSEED): requests complete with 0 bytes", vm->name);
+	else
+		log_info("vm", "guest \"%s\": virtio-rng at PCI 00:%02x.0, BAR0 0x%x, "
+			 "IRQ %u, entropy from %s", vm->name, PC_VIRTIO_RNG_SLOT,
+			 PC_VIRTIO_RNG_BAR, PC_VIRTIO_RNG_IRQ, entropy_source_name(src));
+	return 0;
+}
+
 static void rtc_now(struct rtc_time *t)
 {
 	struct host_time h;
@@ -252,6 +317,11 @@ int pc_create(struct vm *vm)
 	struct rtc_time now;
 	void *tables = vm_gpa_to_hva(vm, PC_ACPI_GPA, ACPI_TABLES_MAX_SIZE);
 
+	/* The PCI devices' INTA# routing goes into the DSDT. */
+	if (vm->cfg && (vm->cfg->devices & GUEST_DEV_VIRTIO_RNG)) {
+		acfg.pci[acfg.n_pci].slot = PC_VIRTIO_RNG_SLOT;
+		acfg.pci[acfg.n_pci++].gsi = PC_VIRTIO_RNG_IRQ;
+	}
 	memset(pc, 0, sizeof(*pc));
 	pc->vm = vm;
 	vm->pc = pc;
@@ -294,7 +364,8 @@ int pc_create(struct vm *vm)
 	    pit_attach(&pc->pit, &vm->io) || rtc_attach(&pc->rtc, &vm->io) ||
 	    acpi_pm_attach(&pc->pm, &vm->io) || pci_host_attach(&pc->pci, &vm->io) ||
 	    ioapic_attach(&pc->ioapic, &vm->mmio) ||
-	    mmio_register(&vm->mmio, LAPIC_BASE, LAPIC_SIZE, lapic_page_mmio, pc, "lapic")) {
+	    mmio_register(&vm->mmio, LAPIC_BASE, LAPIC_SIZE, lapic_page_mmio, pc, "lapic") ||
+	    (vm->cfg && (vm->cfg->devices & GUEST_DEV_VIRTIO_RNG) && rng_create(pc))) {
 		log_err("vm", "guest \"%s\": cannot attach its devices", vm->name);
 		return -1;
 	}
@@ -308,5 +379,8 @@ void pc_destroy(struct pc *pc)
 			page_free_contig(&vmm_pages, pc->lapic_page[id], 1);
 		pc->lapic_page[id] = 0;
 	}
+	if (pc->rng)
+		page_free_contig(&vmm_pages, (uint64_t)(uintptr_t)pc->rng, RNG_PAGES);
+	pc->rng = NULL;
 	pc->vm->pc = NULL;
 }

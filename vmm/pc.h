@@ -2,7 +2,8 @@
 /*
  * The minimal PC a Linux guest finds (docs/devices.md): COM1, the 8259
  * pair, the 8254, the CMOS clock, an I/O APIC and a local APIC, ACPI (PM
- * block, reset ports, tables) and a PCI host bridge with nothing behind it.
+ * block, reset ports, tables) and a PCI host bridge, with the virtio
+ * devices the guest's `devices` asks for behind it.
  */
 #ifndef SHALE_VMM_PC_H
 #define SHALE_VMM_PC_H
@@ -18,12 +19,18 @@
 #include "vmm/vdev/pit8254.h"
 #include "vmm/vdev/rtc.h"
 #include "vmm/vdev/uart16550.h"
+#include "vmm/vdev/virtio_rng.h"
 #include "vmm/config.h"
 
 struct vm;
 struct vcpu;
 
 #define PC_ACPI_GPA 0xe0000 /* the BIOS area, reserved in the e820 map */
+/* virtio-rng: PCI device 00:01.0, BAR0 at the start of the MMIO hole,
+ * INTA# on ISA IRQ 10 (free on this PC: 0 PIT, 4 COM1, 8 RTC, 9 SCI). */
+#define PC_VIRTIO_RNG_SLOT 1
+#define PC_VIRTIO_RNG_BAR 0xc0000000u
+#define PC_VIRTIO_RNG_IRQ 10
 
 struct pc {
 	struct vm *vm;
@@ -42,6 +49,7 @@ struct pc {
 	} cpu[CONFIG_MAX_VCPUS];
 	struct acpi_pm pm;
 	struct pci_host pci;
+	struct virtio_rng *rng; /* with devices = virtio-rng: pages of its own */
 	uint64_t rsdp;        /* guest-physical address of the RSDP */
 };
 

@@ -209,8 +209,18 @@ def _poll(proc, serial, end_markers, timeout, echo, start, kill_after, name):
             kill_after = None
         hit = marker_hit(end_markers, text)
         if hit:
-            # Let the last lines drain before stopping the emulator.
-            time.sleep(0.5)
+            # Let the last lines drain before stopping the emulator: until
+            # the output has not grown for a second (a panic report on a
+            # loaded machine takes more than a fixed half second), at most
+            # 15 seconds.
+            quiet, waited = 0.0, 0.0
+            while quiet < 1.0 and waited < 15.0 and proc.poll() is None:
+                time.sleep(0.25)
+                waited += 0.25
+                with open(serial, "rb") as f:
+                    now = f.read().decode("utf-8", "replace")
+                quiet = quiet + 0.25 if len(now) == len(text) else 0.0
+                text = now
             with open(serial, "rb") as f:
                 text = f.read().decode("utf-8", "replace")
             ended_by = hit

@@ -39,6 +39,7 @@
 #include "vmm/vdev/rtc.h"
 #include "vmm/vdev/testdev.h"
 #include "vmm/vdev/uart16550.h"
+#include "vmm/vdev/virtio_rng.h"
 #include "vmm/vm.h"
 
 
@@ -50,6 +51,10 @@
 #define CLOCK_LIMIT (1ull << 62)
 #define CLOCK_START 1000000000000ull
 #define MAX_GSI 32
+#define VIRTIO_RAM 0x4000 /* guest RAM for the virtio rings, at gpa 0 */
+#define VIRTIO_SLOT 1
+#define VIRTIO_BAR 0xc0000000u
+#define VIRTIO_IRQ 10
 
 /* Everything a guest can change, in one struct: every pointer between the
  * parts stays inside it, so a copy of it is a snapshot that can be put
@@ -73,6 +78,12 @@ struct world {
 	struct fw_cfg fw_cfg;
 	struct debug_exit debug_exit;
 	struct debugcon debugcon;
+	/* devices = virtio-rng, as pc.c wires it, over a small guest RAM
+	 * (in the world, so that a snapshot holds its rings too). */
+	struct virtio_rng rng;
+	struct guest_ram gram;
+	uint8_t ram[VIRTIO_RAM] __attribute__((aligned(16)));
+	uint64_t rng_word;
 
 	/* What the devices did through their callbacks. */
 	bool dev_level[MAX_GSI];   /* each line as its device last drove it */
@@ -228,6 +239,25 @@ static void pm_reset(void *ctx)
 	((struct world *)ctx)->stop = true;
 }
 
+/* PCI INTx, as pc.c's pci_intx(): active low at the I/O APIC. */
+static void rng_intx(void *ctx, bool asserted)
+{
+	struct world *w = ctx;
+
+	pic_set_irq(&w->pic, VIRTIO_IRQ, asserted);
+	ioapic_set_irq(&w->ioapic, VIRTIO_IRQ, !asserted);
+}
+
+/* A stand-in for RDRAND that runs dry now and then. */
+static bool rng_get64(void *ctx, uint64_t *out)
+{
+	struct world *w = ctx;
+
+	w->rng_word = w->rng_word * 6364136223846793005ull + 1442695040888963407ull;
+	*out = w->rng_word;
+	return (w->rng_word >> 60) != 0;
+}
+
 /* The test device's fault-injection port breaks Shale on purpose, when
  * [hypervisor] selftest = on (RESET 7 flips it); here it is only counted. */
 void selftest_inject_fault(struct vcpu *v, enum testdev_fault what)
@@ -270,6 +300,7 @@ static void world_create(struct world *w)
 	struct ioapic_ops iops = { .ctx = w, .deliver = ioapic_deliver };
 	struct acpi_pm_ops pops = { .ctx = w, .sleep = pm_sleep,
 				    .reset = pm_reset };
+	struct virtio_pci_config rcfg;
 	uint64_t now = w->now ? w->now : CLOCK_START;
 	bool selftest = w->selftest; /* configuration: a reboot keeps it */
 
@@ -301,6 +332,15 @@ static void world_create(struct world *w)
 	CHECK(!fw_cfg_attach(&w->fw_cfg, &vm.io) &&
 	      !debug_exit_attach(&w->debug_exit, &vm.io, DEBUG_EXIT_PORT_DEFAULT) &&
 	      !debugcon_attach(&w->debugcon, &vm.io));
+	w->gram = (struct guest_ram){ .r = { { 0, VIRTIO_RAM, (uintptr_t)w->ram } },
+				      .n = 1, .size = VIRTIO_RAM };
+	rcfg = (struct virtio_pci_config){
+		.ram = &w->gram, .bar_base = VIRTIO_BAR, .intx_line = VIRTIO_IRQ,
+		.set_intx = rng_intx, .ctx = w,
+	};
+	virtio_rng_init(&w->rng, &rcfg, rng_get64, w);
+	ioapic_set_irq(&w->ioapic, VIRTIO_IRQ, true);
+	CHECK(!virtio_pci_attach(&w->rng.vp, &w->pci, VIRTIO_SLOT, &vm.mmio));
 	CHECK(!uart16550_attach(&w->com1, &vm.io) && !pic_attach(&w->pic, &vm.io) &&
 	      !pit_attach(&w->pit, &vm.io) && !rtc_attach(&w->rtc, &vm.io) &&
 	      !acpi_pm_attach(&w->pm, &vm.io) && !pci_host_attach(&w->pci, &vm.io) &&
@@ -454,6 +494,31 @@ static void check_pm(struct world *w)
 	CHECK(pm->sci_level == w->dev_level[9]);
 }
 
+/* The transport's invariants, whatever the guest wrote. */
+static void check_virtio(const struct world *w)
+{
+	const struct virtio_pci *vp = &w->rng.vp;
+	const struct mmio_range *r;
+	bool masked = vp->pci.cfg[PCI_COMMAND + 1] & (PCI_COMMAND_INTX_DISABLE >> 8);
+
+	CHECK(vp->intx == (vp->isr && !masked));
+	CHECK(!!(vp->pci.cfg[PCI_STATUS] & PCI_STATUS_INTERRUPT) == !!vp->isr);
+	CHECK((vp->isr & ~3) == 0);
+	/* BAR0 decodes only inside the MMIO hole, over no other device. */
+	CHECK(vp->bar_at >= 0xc0000000u && vp->bar_at <= 0x100000000ull - VIRTIO_PCI_BAR_SIZE);
+	r = mmio_find(&vm.mmio, vp->bar_at);
+	CHECK(r && r->opaque == vp && r->base == vp->bar_at);
+	for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++) {
+		const struct virtq *q = &vp->q[i];
+
+		if (!q->ready)
+			continue;
+		CHECK(i < 1 && q->size && q->size <= VIRTIO_RNG_QUEUE_SIZE);
+		CHECK((q->size & (q->size - 1)) == 0);
+		CHECK(!q->broken || (vp->status & VIRTIO_STATUS_NEEDS_RESET));
+	}
+}
+
 static void check_all(struct world *w)
 {
 	CHECK(w->now <= CLOCK_LIMIT);
@@ -466,6 +531,7 @@ static void check_all(struct world *w)
 	check_ioapic(&w->ioapic);
 	check_lapic(w);
 	check_pm(w);
+	check_virtio(w);
 	CHECK(w->rtc.irq_level == w->dev_level[8]);
 }
 
@@ -697,6 +763,10 @@ static const uint64_t mmio_bases[3] = { LAPIC_BASE, IOAPIC_BASE, TESTDEV_MMIO };
  *                                  stores the dword and exits (APIC write);
  *                                  1 a virtualized TPR write; 2 a self-IPI
  * 16 APICV   -                     APIC virtualization on (m & 1) or off
+ * 18 VIRTIO  off:2 val:8          BAR0 of virtio-rng, wherever the guest
+ *                                  put it: m & 4 write, size by m & 3
+ * 19 RAMW    off:2 val:8           the guest writes its RAM (the rings):
+ *                                  8 bytes at off % (RAM - 7)
  * 17 RESET   -                     m: 0 power button, 1 UART, 2 PM block,
  *                                  3 LAPIC (INIT), 4 IOAPIC, 5 the whole
  *                                  machine, 6 LAPIC virtual wire, 7 flip
@@ -831,6 +901,16 @@ static void run_op(struct world *w, struct input *in)
 		break;
 	case 16:
 		w->apicv = m & 1;
+		break;
+	case 18:
+		a = w->rng.vp.bar_at + take(in, 2) % VIRTIO_PCI_BAR_SIZE;
+		v = m & 4 ? take(in, 8) & size_mask(mmio_sizes[m & 3]) : 0;
+		mmio_access(a, mmio_sizes[m & 3], m & 4, v);
+		break;
+	case 19:
+		a = take(in, 2) % (VIRTIO_RAM - 7);
+		v = take(in, 8);
+		memcpy(w->ram + a, &v, 8);
 		break;
 	case 17:
 		switch (m) {

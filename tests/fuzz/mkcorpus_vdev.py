@@ -17,7 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # Kinds (low 5 bits of the op byte); the modifier is the high 3 bits.
 OUT, IN, DEVOUT, DEVIN, MMIOW, MMIOR, ADVANCE, TIMERS, INTR, EOI, LINE, \
-    LINT, RX, MSRW, MSRR, APICW, APICV, RESET = range(18)
+    LINT, RX, MSRW, MSRR, APICW, APICV, RESET, VIRTIO, RAMW = range(20)
 SIZE = {1: 0, 2: 1, 4: 2, 8: 3}
 LAPIC, IOAPIC, TESTDEV = 0, 1, 2
 
@@ -194,6 +194,27 @@ def testdev():
     return p
 
 
+def virtio_rng():
+    """What virtio_pci and virtio_rng do: memory space on, the handshake,
+    queue 0 in guest RAM, one 16-byte request, the doorbell, the ISR."""
+    p = Prog()
+    p.outb(0xcf8, 0x80000804, 4).outb(0xcfc, 0x0006, 2)  # 00:01.0 command
+
+    def vw(off, val, size):
+        p.op(VIRTIO, 4 | SIZE[size], "HQ", off, val)
+    for off, val, size in ((0x14, 3, 1), (0x08, 1, 4), (0x0c, 1, 4), (0x14, 0xb, 1),
+                           (0x18, 8, 2), (0x20, 0x1000, 4), (0x28, 0x2000, 4),
+                           (0x30, 0x3000, 4), (0x1c, 1, 2), (0x14, 0xf, 1)):
+        vw(off, val, size)
+    p.op(RAMW, 0, "HQ", 0x1000, 0x800)                 # desc 0: addr
+    p.op(RAMW, 0, "HQ", 0x1008, 16 | 2 << 32)          # len 16, WRITE
+    p.op(RAMW, 0, "HQ", 0x2000, 1 << 16)               # avail idx 1, ring[0] 0
+    vw(0x300, 0, 2)
+    p.op(VIRTIO, SIZE[1], "H", 0x100)                  # ISR
+    p.intr()
+    return p
+
+
 def misc():
     p = Prog(1)
     p.inb(0x80).outb(0x80, 0).inb(0xffff, 4).op(MMIOR, SIZE[4], "BQ", 3, 0xfee00020)
@@ -205,7 +226,7 @@ def misc():
 
 SEEDS = {"pic": pic, "pit": pit, "rtc": rtc, "uart": uart, "ioapic": ioapic,
          "lapic": lapic, "apicv": apicv, "acpi": acpi, "pci": pci,
-         "testdev": testdev, "misc": misc}
+         "testdev": testdev, "misc": misc, "virtio_rng": virtio_rng}
 
 
 def main():

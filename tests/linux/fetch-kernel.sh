@@ -1,11 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # fetch-kernel.sh OUTDIR: Debian's own kernel, as the distribution ships it,
-# unpacked from its package: OUTDIR/vmlinuz (a bzImage).
+# unpacked from its package: OUTDIR/vmlinuz (a bzImage), and the virtio
+# drivers it builds as modules in OUTDIR/modules/, with OUTDIR/modules/order
+# naming them in load order (tests/linux/mkinitrd.sh puts them in the
+# initramfs, tests/linux/init loads them when there is a virtio device).
 set -eu
 out=$1
 mkdir -p "$out"
-[ -s "$out/vmlinuz" ] && exit 0
+[ -s "$out/vmlinuz" ] && [ -s "$out/modules/order" ] && exit 0
+# The drivers wanted; each goes after what it needs.
+WANT="virtio_pci virtio_rng"
 # linux-image-amd64 is the metapackage; it depends on the real one.
 find_pkg() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
@@ -27,5 +32,28 @@ trap 'rm -rf "$tmp"' EXIT
 	(apt-get update >/dev/null && cd "$tmp" && apt-get download "$pkg" >/dev/null 2>&1)
 dpkg-deb -x "$tmp"/*.deb "$tmp/root"
 cp "$tmp"/root/boot/vmlinuz-* "$out/vmlinuz"
+# The package has no modules.dep (depmod makes it at install): each
+# module's needs come from its own depends= field.
+mods=$(echo "$tmp"/root/lib/modules/*)
+rm -rf "$out/modules"
+mkdir -p "$out/modules"
+: > "$out/modules/order.new"
+# A module's file may spell its name with '-' for '_' (virtio-rng.ko).
+find_ko() {
+	find "$mods" \( -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" \) | head -1
+}
+add() {
+	grep -qx "$1.ko" "$out/modules/order.new" && return 0
+	[ -n "$(find_ko "$1")" ] || { echo "$0: no module $1 in $pkg" >&2; exit 1; }
+	for d in $(strings -a "$(find_ko "$1")" | sed -n 's/^depends=//p' | tr ',' ' '); do
+		add "$d"
+	done
+	cp "$(find_ko "$1")" "$out/modules/$1.ko"
+	echo "$1.ko" >> "$out/modules/order.new"
+}
+for want in $WANT; do
+	add "$want"
+done
+mv "$out/modules/order.new" "$out/modules/order" # complete: the mark of a done fetch
 echo "$pkg" > "$out/kernel-package"
 echo "$out/vmlinuz: $pkg"

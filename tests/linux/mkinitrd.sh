@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # mkinitrd.sh OUT: a gzip'd cpio initramfs with busybox (from Debian's
-# busybox-static) and tests/linux/init.
+# busybox-static) and tests/linux/init, and in /lib/modules the virtio
+# drivers that tests/linux/fetch-kernel.sh put beside OUT, if it did.
 set -eu
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +17,14 @@ gcc -static -nostdlib -O2 -fno-stack-protector -mgeneral-regs-only \
 gcc -static -nostdlib -O2 -fno-stack-protector -mgeneral-regs-only \
 	-o "$tmp/bin/shale-tlb" "$here/tlb.c"
 ln -s busybox "$tmp/bin/sh"
+mods=$(dirname "$out")/modules
+if [ -s "$mods/order" ]; then
+	mkdir -p "$tmp/lib/modules"
+	for m in $(cat "$mods/order"); do
+		cp "$mods/$m" "$tmp/lib/modules/$m"
+	done
+	cp "$mods/order" "$tmp/lib/modules/order"
+fi
 cp "$here/init" "$tmp/init"
 chmod 755 "$tmp/init"
 (cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -9) > "$out"

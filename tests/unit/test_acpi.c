@@ -352,6 +352,43 @@ static void test_dsdt_s5(void **state)
 	assert_memory_equal(d + 36, s5, sizeof(s5));
 }
 
+/* With a PCI device: Scope (\_SB) { Device (PCI0) { ... } } after _S5,
+ * byte for byte as ACPI 6.4 chapters 6 and 20 encode it; without one,
+ * no root bridge at all (test_dsdt_s5 sees the DSDT end after _S5). */
+static void test_dsdt_pci_root(void **state)
+{
+	struct acpi_config c = cfg4;
+	static const uint8_t root[] = {
+		0x10, 0x48, 0x06, '\\', '_', 'S', 'B', '_',	/* Scope, 104 bytes */
+		0x5b, 0x82, 0x4f, 0x05, 'P', 'C', 'I', '0',	/* Device, 95 bytes */
+		0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03, /* PNP0A03 */
+		0x08, '_', 'U', 'I', 'D', 0x00,
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x2f, 0x0a, 0x2c, /* Buffer (44) */
+		0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00,		/* WordBusNumber */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
+		0x87, 0x17, 0x00, 0x00, 0x0c, 0x01,		/* DWordMemory */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0,
+		0xff, 0xff, 0xaf, 0xfe, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0xb0, 0x3e,
+		0x79, 0x00,					/* End Tag */
+		0x08, '_', 'P', 'R', 'T', 0x12, 0x0e, 0x01,	/* Package (1) */
+		0x12, 0x0b, 0x04, 0x0c, 0xff, 0xff, 0x03, 0x00,	/* slot 3, INTA# */
+		0x00, 0x00, 0x0a, 0x0b,				/* GSI 11 */
+	};
+	const uint8_t *d;
+
+	(void)state;
+	c.n_pci = 1;
+	c.pci[0].slot = 3;
+	c.pci[0].gsi = 11;
+	assert_true(build_at(&c, GPA) != 0);
+	d = table(get64(find_in("FACP") + 140), "DSDT");
+	assert_int_equal(get32(d + 4), 36 + 14 + sizeof(root));
+	assert_memory_equal(d + 36 + 14, root, sizeof(root));
+	c.n_pci = ACPI_MAX_PCI + 1;
+	assert_int_equal(build_at(&c, GPA), 0);
+}
+
 static void test_too_small(void **state)
 {
 	uint8_t small[REGION];
@@ -454,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_madt_entries),
 		cmocka_unit_test(test_madt_overrides),
 		cmocka_unit_test(test_dsdt_s5),
+		cmocka_unit_test(test_dsdt_pci_root),
 		cmocka_unit_test(test_too_small),
 		cmocka_unit_test(test_bad_config),
 		cmocka_unit_test(test_other_config),

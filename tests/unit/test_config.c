@@ -441,7 +441,7 @@ static void test_devices(void **state)
 	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_PC);
 	expect(GUEST_A "devices = testdev, usb\n",
 	       "shale.cfg:5: guest \"a\": devices \"testdev, usb\": unknown device \"usb\", "
-	       "expected testdev, uart, pc, isa-debug-exit, debugcon, fw_cfg or none\n");
+	       "expected testdev, uart, pc, isa-debug-exit, debugcon, fw_cfg, virtio-rng or none\n");
 	expect(GUEST_A "devices = pc, uart\n",
 	       "shale.cfg:5: guest \"a\": devices \"pc, uart\": \"uart\" is part of \"pc\" "
 	       "(its COM1); list only \"pc\"\n");
@@ -455,6 +455,20 @@ static void test_devices(void **state)
 	expect(GUEST_A "devices = none, uart\n",
 	       "shale.cfg:5: guest \"a\": devices \"none, uart\": \"none\" cannot be "
 	       "combined with other devices\n");
+}
+
+/* virtio-rng sits on the PC's PCI bus: with pc, or on a Linux guest. */
+static void test_virtio_rng(void **state)
+{
+	(void)state;
+	expect_clean(GUEST_A "devices = pc, virtio-rng\n");
+	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_PC | GUEST_DEV_VIRTIO_RNG);
+	expect_clean("[guest]\nname = a\nkernel = a.bin\nmemory = 128M\nmode = linux\n"
+		     "devices = virtio-rng\n");
+	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_VIRTIO_RNG);
+	expect(GUEST_A "devices = virtio-rng\n",
+	       "shale.cfg:5: guest \"a\": devices: \"virtio-rng\" is a PCI device of the PC; "
+	       "add \"pc\" (a mode = linux guest has it)\n");
 }
 
 static void test_words(void **state)
@@ -581,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_virtio_rng),
 		cmocka_unit_test(test_debug_devices),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_hypervisor_values),

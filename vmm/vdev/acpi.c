@@ -101,7 +101,14 @@
 #define AML_DWORD_PREFIX 0x0c
 #define AML_PACKAGE_OP 0x12
 
-#define DSDT_AML_MAX 32
+#define AML_SCOPE_OP 0x10
+#define AML_BUFFER_OP 0x11
+#define AML_EXT_PREFIX 0x5b
+#define AML_DEVICE_OP 0x82 /* after AML_EXT_PREFIX */
+#define AML_ROOT_CHAR 0x5c
+
+/* _S5 (about 20 bytes) and the PCI root bridge (about 90, 12 a slot). */
+#define DSDT_AML_MAX 256
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -200,13 +207,120 @@ static unsigned aml_integer(uint8_t *p, uint32_t v)
 	return 5;
 }
 
+static unsigned aml_name(uint8_t *p, const char *seg)
+{
+	p[0] = AML_NAME_OP;
+	memcpy(p + 1, seg, 4);
+	return 5;
+}
+
+/* The root bridge's _CRS resource template (ACPI 6.4, 6.4.3.5): bus 0
+ * alone, then the memory window; both produced by the bridge (bit 0 of
+ * the general flags clear), with fixed minimum and maximum. */
+static unsigned pci_crs(uint8_t *p)
+{
+	unsigned n = 0;
+
+	p[n++] = 0x88; /* Word Address Space Descriptor */
+	put16(p + n, 13);
+	n += 2;
+	p[n++] = 2;    /* bus number range */
+	p[n++] = 0x0c; /* _MAF, _MIF */
+	p[n++] = 0;
+	put16(p + n, 0);     /* _GRA */
+	put16(p + n + 2, 0); /* _MIN */
+	put16(p + n + 4, 0); /* _MAX */
+	put16(p + n + 6, 0); /* _TRA */
+	put16(p + n + 8, 1); /* _LEN */
+	n += 10;
+	p[n++] = 0x87; /* DWord Address Space Descriptor */
+	put16(p + n, 23);
+	n += 2;
+	p[n++] = 0;    /* memory range */
+	p[n++] = 0x0c; /* _MAF, _MIF */
+	p[n++] = 0x01; /* read-write, non-cacheable */
+	put32(p + n, 0);
+	put32(p + n + 4, ACPI_PCI_MEM_BASE);
+	put32(p + n + 8, ACPI_PCI_MEM_END);
+	put32(p + n + 12, 0);
+	put32(p + n + 16, ACPI_PCI_MEM_END - ACPI_PCI_MEM_BASE + 1);
+	n += 20;
+	p[n++] = 0x79; /* End Tag, no checksum */
+	p[n++] = 0;
+	return n;
+}
+
+/* Package () { Package () { 0xSSSSFFFF, 0, 0, gsi }, ... }: INTA# (pin
+ * 0) of each slot, any function, to a GSI (no link device: Source 0). */
+static unsigned pci_prt(uint8_t *p, const struct acpi_config *cfg)
+{
+	uint8_t elems[ACPI_MAX_PCI * 14];
+	unsigned n = 0, e = 0;
+
+	for (unsigned i = 0; i < cfg->n_pci; i++) {
+		uint8_t one[12];
+		unsigned k = 0;
+
+		k += aml_integer(one + k, (uint32_t)cfg->pci[i].slot << 16 | 0xffff);
+		one[k++] = AML_ZERO_OP;
+		one[k++] = AML_ZERO_OP;
+		k += aml_integer(one + k, cfg->pci[i].gsi);
+		elems[e++] = AML_PACKAGE_OP;
+		e += aml_pkglength(elems + e, 1 + k);
+		elems[e++] = 4;
+		memcpy(elems + e, one, k);
+		e += k;
+	}
+	p[n++] = AML_PACKAGE_OP;
+	n += aml_pkglength(p + n, 1 + e);
+	p[n++] = (uint8_t)cfg->n_pci;
+	memcpy(p + n, elems, e);
+	return n + e;
+}
+
+/* Scope (\_SB) { Device (PCI0) { _HID PNP0A03, _UID 0, _CRS, _PRT } } */
+static unsigned pci_root_aml(uint8_t *p, const struct acpi_config *cfg)
+{
+	uint8_t body[200], crs[64], size[5];
+	unsigned b = 0, c = pci_crs(crs), n = 0, dev;
+
+	b += aml_name(body + b, "_HID");
+	body[b++] = AML_DWORD_PREFIX;
+	put32(body + b, 0x030ad041); /* EISAID ("PNP0A03"), a PCI host bridge */
+	b += 4;
+	b += aml_name(body + b, "_UID");
+	body[b++] = AML_ZERO_OP;
+	b += aml_name(body + b, "_CRS");
+	body[b++] = AML_BUFFER_OP;
+	b += aml_pkglength(body + b, aml_integer(size, c) + c);
+	b += aml_integer(body + b, c);
+	memcpy(body + b, crs, c);
+	b += c;
+	b += aml_name(body + b, "_PRT");
+	b += pci_prt(body + b, cfg);
+
+	dev = 4 + b; /* "PCI0" and the body */
+	p[n++] = AML_SCOPE_OP;
+	n += aml_pkglength(p + n, 5 + 2 + (dev + 1 < 64 ? 1 : 2) + dev);
+	p[n++] = AML_ROOT_CHAR;
+	memcpy(p + n, "_SB_", 4);
+	n += 4;
+	p[n++] = AML_EXT_PREFIX;
+	p[n++] = AML_DEVICE_OP;
+	n += aml_pkglength(p + n, dev);
+	memcpy(p + n, "PCI0", 4);
+	memcpy(p + n + 4, body, b);
+	return n + dev;
+}
+
 /*
  * The DSDT body: Name (_S5, Package () { 5, 5, 0, 0 }). The first two are
  * SLP_TYP for PM1a and PM1b; the guest writes the first into PM1a_CNT.
  * Nothing else is needed: CPUs come from the MADT, the power button is
- * the fixed-feature one. Returns the byte count (at most DSDT_AML_MAX).
+ * the fixed-feature one. With PCI devices, the root bridge follows.
+ * Returns the byte count (at most DSDT_AML_MAX).
  */
-static unsigned dsdt_aml(uint8_t *p)
+static unsigned dsdt_aml(uint8_t *p, const struct acpi_config *cfg)
 {
 	static const uint32_t s5[] = { ACPI_SLP_TYP_S5, ACPI_SLP_TYP_S5, 0, 0 };
 	uint8_t elems[4 * 5];
@@ -221,7 +335,10 @@ static unsigned dsdt_aml(uint8_t *p)
 	n += aml_pkglength(p + n, 1 + e);
 	p[n++] = 4; /* NumElements */
 	memcpy(p + n, elems, e);
-	return n + e;
+	n += e;
+	if (cfg->n_pci)
+		n += pci_root_aml(p + n, cfg);
+	return n;
 }
 
 struct acpi_layout {
@@ -245,7 +362,8 @@ static bool config_ok(const struct acpi_config *cfg)
 	return cfg->n_cpus >= 1 && cfg->n_cpus <= ACPI_MAX_CPUS &&
 	       cfg->ioapic_addr && cfg->ioapic_addr <= 0xffffffffu - 0xfff &&
 	       cfg->sci_gsi >= 1 && cfg->sci_gsi < 16 && cfg->sci_gsi != 2 &&
-	       cfg->pm_base && cfg->pm_base <= 0x10000 - ACPI_PM_BLK_LEN;
+	       cfg->pm_base && cfg->pm_base <= 0x10000 - ACPI_PM_BLK_LEN &&
+	       cfg->n_pci <= ACPI_MAX_PCI;
 }
 
 static void build_rsdp(uint8_t *p, uint64_t xsdt, uint64_t rsdt)
@@ -399,7 +517,7 @@ uint64_t acpi_build(const struct acpi_config *cfg, void *mem, uint64_t gpa,
 	if (!cfg || !mem || !config_ok(cfg) || gpa + size < gpa ||
 	    gpa > ~0ull - ACPI_TABLES_MAX_SIZE)
 		return 0;
-	l.dsdt_len = ACPI_HDR_LEN + dsdt_aml(aml);
+	l.dsdt_len = ACPI_HDR_LEN + dsdt_aml(aml, cfg);
 	l.madt_len = madt_len(cfg);
 	l.rsdp = place(gpa, &cur, ACPI_RSDP_LEN, 16);
 	l.facs = place(gpa, &cur, ACPI_FACS_LEN, 64);

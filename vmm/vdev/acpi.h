@@ -48,12 +48,28 @@
 #define ACPI_PORT_SYS_CTRL_A 0x92 /* System Control Port A */
 #define ACPI_PORT_KBC_CMD 0x64    /* 8042 command/status */
 
+/* The PCI root bridge's 32-bit memory window, for BARs: the MMIO hole up
+ * to the test device's page (0xFEB00000), below the APICs. */
+#define ACPI_PCI_MEM_BASE 0xc0000000u
+#define ACPI_PCI_MEM_END 0xfeafffffu
+#define ACPI_MAX_PCI 8
+
 struct acpi_config {
 	unsigned n_cpus;      /* Local APIC entries, APIC IDs 0..n-1; 1..255 */
 	uint64_t ioapic_addr; /* ACPI_IOAPIC_ADDR; below 4 GiB */
 	uint8_t ioapic_id;    /* e.g. n_cpus */
 	uint16_t pm_base;     /* ACPI_PM_BASE */
 	unsigned sci_gsi;     /* 9; an ISA IRQ (1..15, not 2) */
+	/* PCI devices on bus 0 with INTA#: with any, the DSDT describes
+	 * the root bridge (\_SB.PCI0: bus 0, the memory window above) and
+	 * a _PRT routing each slot's INTA# to its GSI, which the OS then
+	 * programs level-triggered, active low (ACPI 6.4, 6.2.13). Without
+	 * any, no root bridge is described. */
+	unsigned n_pci;
+	struct {
+		uint8_t slot; /* 1..31 */
+		uint8_t gsi;
+	} pci[ACPI_MAX_PCI];
 };
 
 /*

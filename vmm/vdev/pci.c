@@ -4,8 +4,11 @@
  * a 32-bit CONFIG_ADDRESS at 0xCF8 (bit 31 enable, bus 23:16, device
  * 15:11, function 10:8, register 7:2) and the data window at 0xCFC-0xCFF.
  * Bus 0, device 0 is a host bridge (the i440FX's IDs, which every PC
- * kernel knows); every other function reads as absent, all ones.
+ * kernel knows); device models add single-function devices at 1-31;
+ * every other function reads as absent, all ones.
  */
+#include <stddef.h>
+
 #include "vmm/vdev/pci.h"
 
 #define PCI_PORT_ADDR 0xcf8
@@ -32,6 +35,44 @@ static uint32_t bridge_dword(unsigned reg)
 void pci_host_init(struct pci_host *p)
 {
 	p->config_address = 0;
+	for (unsigned i = 0; i < PCI_MAX_DEVICES; i++)
+		p->dev[i] = NULL;
+}
+
+int pci_host_add(struct pci_host *p, unsigned slot, struct pci_func *f)
+{
+	if (slot == 0 || slot >= PCI_MAX_DEVICES || p->dev[slot])
+		return -1;
+	p->dev[slot] = f;
+	return 0;
+}
+
+uint32_t pci_cfg_get(const struct pci_func *f, unsigned reg, unsigned size)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < size && reg + i < 256; i++)
+		v |= (uint32_t)f->cfg[reg + i] << (8 * i);
+	return v;
+}
+
+void pci_cfg_set(struct pci_func *f, unsigned reg, unsigned size, uint32_t val)
+{
+	for (unsigned i = 0; i < size && reg + i < 256; i++)
+		f->cfg[reg + i] = (uint8_t)(val >> (8 * i));
+}
+
+/* A guest write: only the bits of wmask change. */
+static void func_write(struct pci_func *f, unsigned reg, unsigned size, uint32_t val)
+{
+	for (unsigned i = 0; i < size; i++) {
+		uint8_t m = f->wmask[reg + i];
+		uint8_t b = (uint8_t)(val >> (8 * i));
+
+		f->cfg[reg + i] = (uint8_t)((f->cfg[reg + i] & ~m) | (b & m));
+	}
+	if (f->written)
+		f->written(f, reg, size);
 }
 
 void pci_host_io(void *opaque, uint16_t port, unsigned size, bool write,
@@ -50,14 +91,29 @@ void pci_host_io(void *opaque, uint16_t port, unsigned size, bool write,
 					   (1u << (size * 8)) - 1;
 		return;
 	}
-	if (write)
-		return; /* the bridge's registers are read-only here */
 	unsigned shift = (port - PCI_PORT_DATA) * 8;
 	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
 	uint32_t dword = 0xffffffffu;
+	unsigned slot = (a >> 11) & 0x1f;
+	bool present = (a & CONFIG_ENABLE) && ((a >> 16) & 0xff) == 0 &&
+		       ((a >> 8) & 7) == 0; /* bus 0, function 0 */
+	struct pci_func *f = present && slot ? p->dev[slot] : NULL;
 
-	if ((a & CONFIG_ENABLE) && ((a >> 8) & 0xffff) == 0)
-		dword = bridge_dword(a & 0xfc); /* bus 0, device 0, function 0 */
+	if (write) {
+		/* The bytes past the dword's end (a word at 0xCFF) are no
+		 * register of this one. The bridge's registers are read-only. */
+		if (f)
+			func_write(f, (a & 0xfc) + shift / 8,
+				   shift / 8 + size > 4 ? 4 - shift / 8 : size, *val);
+		return;
+	}
+	if (present && !slot)
+		dword = bridge_dword(a & 0xfc);
+	else if (f) {
+		if (f->reading)
+			f->reading(f, a & 0xfc);
+		dword = pci_cfg_get(f, a & 0xfc, 4);
+	}
 	*val = (dword >> shift) & mask;
 }
 

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: MIT
+"""virtio end to end. A driver that turns hostile (tests/guests/
+virtiohostile.asm): a chain whose buffer is the local APIC's page sets
+DEVICE_NEEDS_RESET, with one line in Shale's log, and stops the device
+until a reset; the guest checks each step from inside.
+
+Debian's kernel with devices = virtio-rng. One boot
+checks the transport (the PCI function found, the drivers bound, INTx
+through the I/O APIC counted) and the entropy device (/dev/hwrng).
+
+The bytes: where Shale found RDRAND or RDSEED (its boot line says which),
+two 16-byte reads must both be full and differ. Where it found neither,
+both reads must come back empty (the device completes with 0 bytes), and
+the guest, whose CPUID shows the host's RDRAND and RDSEED bits, must not
+see either instruction: Shale's "no entropy source" must be true."""
+
+import re
+
+from cases import HV, LINUX_FILES, guest, linux_guest
+
+SOURCE = r'\[vm\] guest "linux": virtio-rng (at PCI 00:01\.0, BAR0 0xc0000000, IRQ 10, ' \
+         r'entropy from (RDRAND|RDSEED)|: no entropy source)'
+
+
+def reads(out):
+    return re.findall(r'\[guest linux\] SHALE-INIT: hwrng read \d \[([0-9a-f]*)\]', out)
+
+
+def check_bytes(out):
+    src = re.search(SOURCE, out)
+    got = reads(out)
+    if not src:
+        return ["no virtio-rng line from Shale"]
+    if len(got) != 2:
+        return ["%d hwrng reads, expected 2" % len(got)]
+    if src.group(2):
+        problems = ["read %d: %r is not 16 bytes" % (i + 1, r)
+                    for i, r in enumerate(got) if len(r) != 32]
+        if got[0] == got[1]:
+            problems.append("the two reads gave the same bytes %s" % got[0])
+        return problems
+    problems = ["read %d gave %r from a device with no entropy source" % (i + 1, r)
+                for i, r in enumerate(got) if r]
+    if re.search(r'SHALE-INIT: cpu has rd(rand|seed)', out):
+        problems.append("Shale said no entropy source, but the guest's CPU has one")
+    return problems
+
+
+CASES = [
+    dict(name="linux-virtio-rng", guests=[], linux=True, files=LINUX_FILES,
+         config=HV + linux_guest("linux", "shale.test=poweroff",
+                                 extra="devices = virtio-rng"),
+         expect=[SOURCE,
+                 r'\[guest linux\] SHALE-INIT: virtio modules loaded',
+                 r'\[guest linux\] SHALE-INIT: hwrng current virtio_rng\.0',
+                 r'\[guest linux\] SHALE-INIT: interrupts virtio +10: +[1-9][0-9]* +IO-APIC '
+                 r'+10-fasteoi +virtio0',
+                 r'\[vm\] guest "linux" powered off \(ACPI S5\)'],
+         checks=[check_bytes],
+         reject=[r'SHALE-INIT: insmod .* failed', r'device needs reset',
+                 r'\[guest linux\] .*virtio_pci.*(probe.*failed|error)']),
+]
+
+CASES += [
+    dict(name="virtio-hostile", guests=["virtiohostile"],
+         config=HV + guest("virtiohostile", "devices = pc, virtio-rng"),
+         expect=[r'guest "virtiohostile": virtio-rng: device needs reset: '
+                 r'buffer outside guest RAM'],
+         reject=[r'\[panic\]']),
+]
+
+# What a doorbell costs in Bochs (tests/guests/virtiobench.asm): the
+# numbers go into docs/devices.md; the case checks they are printed and
+# that every timed request was served.
+CASES += [
+    dict(name="virtio-doorbell", guests=["virtiobench"],
+         config=HV + guest("virtiobench", "devices = pc, virtio-rng"),
+         expect=[r'BENCH virtio-request \d+', r'BENCH virtio-request-noirq \d+',
+                 r'BENCH virtio-isr \d+',
+                 r'BENCH baseline \d+']),
+]

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtio over PCI transport, modern interface only (Virtual I/O
+ * Device (VIRTIO) Version 1.2, 4.1): a function on bus 0 with vendor
+ * 0x1AF4, device 0x1040 + the device type, revision 1, and one 4 KiB
+ * 32-bit memory BAR (BAR0) in the guest's MMIO hole:
+ *
+ *   0x000  common configuration (4.1.4.3), 0x40 bytes
+ *   0x100  ISR status (4.1.4.5), read to clear
+ *   0x200  device-specific configuration, when the device has one
+ *   0x300  notifications: queue n at 0x300 + 4n (notify_off_multiplier 4)
+ *
+ * Each is found through a vendor capability (4.1.4) in configuration
+ * space, and a VIRTIO_PCI_CAP_PCI_CFG window reaches the BAR through
+ * configuration space alone (4.1.4.9).
+ *
+ * Features: VIRTIO_F_VERSION_1 (required: FEATURES_OK is refused without
+ * it) and VIRTIO_F_INDIRECT_DESC, plus the device's own. No MSI-X: the
+ * device interrupts through INTx (pin A), which the driver finds in the
+ * Interrupt Line register and which the transport drives through
+ * set_intx() of its config; the ISR says why (bit 0 a queue, bit 1 the
+ * configuration).
+ *
+ * A notification (a write of the notify area) serves the queue at once:
+ * at most `size` chains per notification, each through the device's
+ * handle(), then one interrupt if the driver wants it. A chain that breaks
+ * the rules of vmm/vdev/virtio_queue.h sets DEVICE_NEEDS_RESET (2.1.2),
+ * raises a configuration interrupt and stops every queue of the device
+ * until the driver resets it (writes 0 to device_status).
+ *
+ * Pure C over guest RAM and callbacks, like the other device models.
+ */
+#ifndef SHALE_VMM_VDEV_VIRTIO_PCI_H
+#define SHALE_VMM_VDEV_VIRTIO_PCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/guest_ram.h"
+#include "vmm/mmio.h"
+#include "vmm/vdev/pci.h"
+#include "vmm/vdev/virtio_queue.h"
+
+#define VIRTIO_PCI_VENDOR 0x1af4
+#define VIRTIO_PCI_DEVICE_BASE 0x1040
+#define VIRTIO_PCI_BAR_SIZE 0x1000
+#define VIRTIO_MAX_QUEUES 4
+
+/* Device status bits (2.1). */
+#define VIRTIO_STATUS_ACKNOWLEDGE 1
+#define VIRTIO_STATUS_DRIVER 2
+#define VIRTIO_STATUS_DRIVER_OK 4
+#define VIRTIO_STATUS_FEATURES_OK 8
+#define VIRTIO_STATUS_NEEDS_RESET 0x40
+#define VIRTIO_STATUS_FAILED 0x80
+
+/* Reserved feature bits (6). */
+#define VIRTIO_F_INDIRECT_DESC (1ull << 28)
+#define VIRTIO_F_VERSION_1 (1ull << 32)
+
+/* ISR status bits (4.1.4.5). */
+#define VIRTIO_ISR_QUEUE 1
+#define VIRTIO_ISR_CONFIG 2
+
+/* Offsets in BAR0. */
+#define VIRTIO_PCI_COMMON 0x000
+#define VIRTIO_PCI_COMMON_LEN 0x40
+#define VIRTIO_PCI_ISR 0x100
+#define VIRTIO_PCI_DEVCFG 0x200
+#define VIRTIO_PCI_DEVCFG_MAX 0x100
+#define VIRTIO_PCI_NOTIFY 0x300
+#define VIRTIO_PCI_NOTIFY_MULT 4
+
+struct virtio_pci;
+
+/* What a device type gives the transport. */
+struct virtio_device_ops {
+	unsigned type;          /* device ID (5): 4 for an entropy source */
+	uint32_t class_code;    /* PCI class, subclass, interface (bits 23:0) */
+	uint64_t features;      /* device-specific feature bits offered */
+	unsigned num_queues;    /* at most VIRTIO_MAX_QUEUES */
+	uint16_t queue_max;     /* a power of two, at most VIRTQ_SIZE_MAX */
+	unsigned cfg_size;      /* device-specific configuration bytes */
+	/* Serve one chain of queue q; returns the bytes it wrote into the
+	 * chain's device-writable part. */
+	uint32_t (*handle)(void *dev, unsigned q, const struct virtq_chain *c);
+	/* Optional: device-specific configuration access (offset < cfg_size). */
+	void (*cfg_access)(void *dev, unsigned off, unsigned size, bool write,
+			   uint64_t *val);
+	/* Optional: the driver reset the device. */
+	void (*reset)(void *dev);
+};
+
+struct virtio_pci_config {
+	const struct virtio_device_ops *ops;
+	void *dev;                     /* the device's state, for ops */
+	const struct guest_ram *ram;
+	uint32_t bar_base;             /* BAR0's first place, in the MMIO hole */
+	uint8_t intx_line;             /* the Interrupt Line register (an ISA IRQ) */
+	void (*set_intx)(void *ctx, bool asserted);
+	/* A one-line account of why the device needs a reset, for the log. */
+	void (*note)(void *ctx, const char *what, const char *why);
+	void *ctx;                     /* for set_intx and note */
+};
+
+struct virtio_pci {
+	struct pci_func pci;
+	struct virtio_pci_config cfg;
+	struct mmio_bus *mmio;         /* where BAR0 is registered */
+	uint32_t bar_at;               /* where it is registered now */
+	bool decode;                   /* memory space on and BAR0 in the hole */
+	bool intx;                     /* the line as last driven */
+
+	uint32_t dfselect, gfselect;   /* device_/driver_feature_select */
+	uint64_t driver_features;
+	uint8_t status;
+	uint8_t isr;
+	uint8_t config_generation;
+	uint16_t queue_select;
+	struct virtq q[VIRTIO_MAX_QUEUES];
+	struct virtq_chain chain;      /* the chain being served */
+};
+
+/* Build the function; BAR0 at cfg->bar_base, memory decoding off until the
+ * driver turns it on. */
+void virtio_pci_init(struct virtio_pci *vp, const struct virtio_pci_config *cfg);
+/* Put it at device `slot` of bus 0 and register BAR0. Returns 0 or -1. */
+int virtio_pci_attach(struct virtio_pci *vp, struct pci_host *host, unsigned slot,
+		      struct mmio_bus *mmio);
+/* BAR0's MMIO handler (an mmio_handler_fn). */
+void virtio_pci_mmio(void *opaque, uint64_t offset, unsigned size, bool write,
+		     uint64_t *val);
+/* Offered features: the device's, VERSION_1 and INDIRECT_DESC. */
+uint64_t virtio_pci_features(const struct virtio_pci *vp);
+
+#endif
