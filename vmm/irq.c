@@ -10,6 +10,43 @@ void irq_set_line(struct vm *vm, unsigned gsi, bool level)
 		pc_set_line(vm->pc, gsi, level);
 }
 
+void vcpu_post_irq(struct vcpu *v, uint8_t vector, bool level)
+{
+	uint64_t bit = 1ull << (vector & 63);
+
+	if (level)
+		__atomic_fetch_or(&v->posted_level[vector >> 6], bit, __ATOMIC_RELEASE);
+	__atomic_fetch_or(&v->posted[vector >> 6], bit, __ATOMIC_RELEASE);
+}
+
+void vcpu_take_posted(struct vcpu *v)
+{
+	struct lapic *l = vcpu_lapic(v);
+
+	for (unsigned i = 0; l && i < 4; i++) {
+		uint64_t vec, lvl;
+
+		if (!__atomic_load_n(&v->posted[i], __ATOMIC_RELAXED))
+			continue;
+		vec = __atomic_exchange_n(&v->posted[i], 0, __ATOMIC_ACQUIRE);
+		lvl = __atomic_exchange_n(&v->posted_level[i], 0, __ATOMIC_ACQUIRE);
+		if (lvl & ~vec) /* its vector is on its way: keep the bit */
+			__atomic_fetch_or(&v->posted_level[i], lvl & ~vec, __ATOMIC_RELAXED);
+		while (vec) {
+			unsigned b = (unsigned)__builtin_ctzll(vec);
+
+			vec &= vec - 1;
+			lapic_accept(l, (uint8_t)(i * 64 + b), (lvl >> b) & 1);
+		}
+	}
+}
+
+void vcpu_lapic_init_reset(struct vcpu *v)
+{
+	if (vcpu_lapic(v))
+		lapic_reset(vcpu_lapic(v));
+}
+
 bool vcpu_irq_pending(struct vcpu *v)
 {
 	return v->irq_pending || (v->vm->pc && pc_irq_pending(v->vm->pc, v->id));
@@ -57,6 +94,7 @@ bool vcpu_nmi_may_come(struct vcpu *v)
 
 bool vcpu_irq_wakeup(struct vcpu *v)
 {
+	vcpu_take_posted(v);
 	if (vcpu_nmi_pending(v))
 		return true;
 	if (v->halt_masked)

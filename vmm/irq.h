@@ -8,6 +8,7 @@
 #define SHALE_VMM_IRQ_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct vm;
 
@@ -19,6 +20,14 @@ void irq_set_line(struct vm *vm, unsigned gsi, bool level);
 /* An external interrupt waits for the vCPU (it may still be blocked by
  * RFLAGS.IF or an interrupt shadow). */
 bool vcpu_irq_pending(struct vcpu *v);
+/* A vector for v's local APIC from another CPU, or for a vCPU that is not
+ * this CPU's current one (see vcpu.posted); v's home takes them in with
+ * vcpu_take_posted(), under the guest's lock, before it looks at or
+ * enters v. */
+void vcpu_post_irq(struct vcpu *v, uint8_t vector, bool level);
+void vcpu_take_posted(struct vcpu *v);
+/* INIT: v's local APIC to its INIT state, by v's home. */
+void vcpu_lapic_init_reset(struct vcpu *v);
 /* The vCPU takes the highest-priority one now: its vector, acknowledged
  * at its controller, or -1. Under VMX APIC virtualization (vcpu.apicv)
  * these two leave the local APIC's vectors out: the CPU delivers them. */

@@ -17,6 +17,7 @@
 #include "lib/string.h"
 #include "vmm/console.h"
 #include "vmm/entropy.h"
+#include "vmm/irq.h"
 #include "vmm/pc.h"
 #include "vmm/vm.h"
 #include "vmm/vmm.h"
@@ -78,7 +79,12 @@ static void deliver(struct pc *pc, unsigned id, unsigned mode, uint8_t vector,
 	switch (mode) {
 	case LAPIC_DM_FIXED:
 	case LAPIC_DM_LOWEST:
-		lapic_accept(&pc->lapic[id], vector, level);
+		/* Straight into the APIC only for this CPU's own vCPU, which
+		 * cannot be running now; any other may be, on its CPU. */
+		if (v == sched_current())
+			lapic_accept(&pc->lapic[id], vector, level);
+		else
+			vcpu_post_irq(v, vector, level);
 		break;
 	case LAPIC_DM_NMI:
 		lapic_nmi(&pc->lapic[id]);
@@ -88,7 +94,7 @@ static void deliver(struct pc *pc, unsigned id, unsigned mode, uint8_t vector,
 		 * CPUs and does nothing (SDM Vol. 3A, 11.6.1). */
 		if ((icr_lo & LAPIC_ICR_LEVEL_TRIGGER) && !(icr_lo & LAPIC_ICR_ASSERT))
 			return;
-		lapic_reset(&pc->lapic[id]);
+		/* Its home resets its local APIC (vcpu_init_sipi). */
 		__atomic_fetch_or(&v->init_sipi, VCPU_INIT, __ATOMIC_RELEASE);
 		break;
 	case LAPIC_DM_STARTUP:

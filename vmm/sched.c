@@ -173,8 +173,10 @@ static void load_snapshot(struct cpu_load *load)
 	struct vm *vm;
 	struct vcpu *v;
 
+	/* The vCPUs of a guest being created count as soon as they are
+	 * placed, so that its vCPUs spread over the CPUs. */
 	for_each_vcpu(vm, v)
-		if (vm->state == VM_RUNNING && v->cpu < smp_n_cpus)
+		if ((vm->state == VM_RUNNING || v->placed) && v->cpu < smp_n_cpus)
 			load[v->cpu].weight += vm->cfg->weight ? vm->cfg->weight : 256;
 }
 
@@ -199,6 +201,7 @@ bool sched_add(struct vcpu *v)
 	if ((unsigned)home != me(c))
 		vmcs_release(v); /* vmcs_create() left it active here */
 	v->cpu = (uint32_t)home;
+	v->placed = true;
 	/* vmcs_create() made the new VMCS current: the vCPU this CPU had
 	 * loaded gets its own back. */
 	if (c->current)
@@ -220,6 +223,7 @@ void sched_take(struct vcpu *v)
 	if (c->current == v)
 		c->current = NULL; /* its registers are of no more use */
 	vmcs_seize(v);
+	v->placed = false;
 }
 
 struct vcpu *sched_current(void)
@@ -423,7 +427,9 @@ static bool sched_pass(struct percpu *c, uint64_t hz)
 	if (!switch_to(c, v))
 		return true;
 	if (v->init_sipi) {
+		vm_lock(v->vm);
 		vcpu_init_sipi(v);
+		vm_unlock(v->vm);
 		if (v->state != VCPU_RUNNABLE)
 			return true;
 	}

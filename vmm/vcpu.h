@@ -161,6 +161,13 @@ struct vcpu {
 	 * to act on with the VMCS loaded (vcpu_init_sipi). */
 	volatile uint32_t init_sipi; /* VCPU_INIT | VCPU_SIPI */
 	uint8_t sipi_vector;
+	/* Vectors another CPU delivered to this vCPU's local APIC, and which
+	 * of them are level-triggered: set atomically here, never in the
+	 * APIC's page itself, which under APIC virtualization the CPU running
+	 * this vCPU updates on its own (a posted-interrupt descriptor in
+	 * software). Its home moves them into the APIC before an entry
+	 * (vcpu_take_posted). */
+	uint64_t posted[4], posted_level[4];
 	/* The vCPU last halted with RFLAGS.IF = 0: only an NMI (or INIT)
 	 * ends that HLT, never a maskable interrupt (SDM Vol. 2A, HLT). */
 	bool halt_masked;
@@ -182,6 +189,7 @@ struct vcpu {
 	uint32_t host_cpu;          /* whose host state the VMCS holds */
 	int32_t last_cpu;           /* where it last ran; -1: flush before the next run */
 	volatile bool claimed;      /* another CPU wants it: do not run it */
+	bool placed;                /* has a home, counted in its CPU's load */
 	uint32_t borrowed;          /* depth of vmcs_make_current() away from home */
 	uint64_t migrations;        /* moves to another home CPU */
 

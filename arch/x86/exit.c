@@ -154,6 +154,7 @@ static void deliver_events(struct vcpu *v)
 {
 	bool trap;
 
+	vcpu_take_posted(v);
 	if (v->apicv)
 		apicv_sync(v);
 	if (v->reinject_info) {

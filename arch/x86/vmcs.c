@@ -17,6 +17,7 @@
 #include "arch/x86/xstate.h"
 #include "lib/log.h"
 #include "lib/string.h"
+#include "vmm/irq.h"
 #include "vmm/vm.h"
 
 #define SRC "vmcs"
@@ -378,8 +379,11 @@ void vcpu_init_sipi(struct vcpu *v)
 	uint32_t work = __atomic_exchange_n(&v->init_sipi, 0, __ATOMIC_ACQ_REL);
 
 	if (work & VCPU_INIT) {
-		/* Events in flight die with the old state; the local APIC was
-		 * reset by the sender (vmm/pc.c). */
+		/* Events in flight die with the old state, and the local
+		 * APIC goes to its INIT state (SDM Vol. 3A, 11.4.7.3). */
+		vcpu_lapic_init_reset(v);
+		for (unsigned i = 0; i < 4; i++)
+			v->posted[i] = v->posted_level[i] = 0;
 		v->state = VCPU_WAIT_SIPI;
 		v->exc_pending = false;
 		v->reinject_info = 0;

@@ -9,6 +9,8 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
 #include "lib/log.h"
+#include "vmm/irq.h"
+#include "vmm/vdev/lapic.h"
 #include "vmm/vm.h"
 
 /* VMREAD that reports failure as ~0 instead of stopping: a dump must get
@@ -180,6 +182,18 @@ void vmx_dump_registers(struct vcpu *v)
 		 v->state == VCPU_HALTED ? "halted (HLT)" :
 		 v->state == VCPU_WAIT_SIPI ? "waiting for SIPI" : "stopped",
 		 (unsigned long)vcpu_exit_count(v));
+	/* Where it runs, and the interrupts waiting for it: the first
+	 * questions about a guest that seems stuck. */
+	log_rawf("  home CPU %u, interruptibility 0x%lx, activity %lu, pending injection 0x%lx%s%s\n",
+		 v->cpu, (unsigned long)peek(GUEST_INTERRUPTIBILITY_INFO),
+		 (unsigned long)peek(GUEST_ACTIVITY_STATE),
+		 (unsigned long)peek(VM_ENTRY_INTR_INFO_FIELD),
+		 v->nmi_pending ? ", NMI pending" : "", v->halt_masked ? ", halted with IF=0" : "");
+	if (vcpu_lapic(v))
+		log_rawf("  local APIC: highest IRR %d, ISR %d, TPR 0x%x%s\n",
+			 lapic_highest_irr(vcpu_lapic(v)), lapic_highest_isr(vcpu_lapic(v)),
+			 lapic_tpr(vcpu_lapic(v)),
+			 v->apicv ? ", virtualized" : "");
 	vmcs_restore(v, prev);
 }
 

@@ -93,8 +93,13 @@ CASES += [
 ]
 
 # More vCPUs than host CPUs: vcpus = 4 on two, sharing them by weight.
+# In make test-long, not make test: in about one run of four the guest
+# stops making progress during its driver initcalls (after "pnp: PnP
+# ACPI", "bsg" or "PF_INET6"; once RCU then reported a stall on one CPU
+# and a timer that never came on another). Not understood yet; vcpus = 4
+# on one CPU and vcpus = 2 on two have not shown it.
 CASES += [
-    dict(name="smp-linux-4x2", cpus=2, guests=[], linux=True, files=LINUX_FILES,
+    dict(name="smp-linux-4x2", cpus=2, guests=[], linux=True, files=LINUX_FILES, long=True,
          config=HV + linux_guest("linux", "shale.test=smp", extra="vcpus = 4"),
          expect=[r"\[guest linux\] .*smp: Brought up 1 node, 4 CPUs",
                  r"\[guest linux\] SHALE-INIT: nproc 4",
@@ -105,3 +110,5 @@ CASES += [
                  r'\[vm\] guest "linux" powered off \(ACPI S5\)',
                  r"  vCPU 3: on CPU \d, moved between CPUs \d+ times"]),
 ]
+
+

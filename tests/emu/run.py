@@ -253,9 +253,13 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--keep", action="store_true",
                     help="keep the disk images of passing cases")
+    ap.add_argument("--long", action="store_true",
+                    help="the cases kept out of make test (long=True): make test-long")
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
-    todo = [c for c in cases.CASES if not args.names or c["name"] in args.names]
+    todo = [c for c in cases.CASES
+            if (c["name"] in args.names) if args.names
+            else bool(c.get("long")) == args.long]
     # The long Linux boots first, so the short cases fill in beside them.
     todo.sort(key=lambda c: not c.get("linux"))
     passed = failed = 0

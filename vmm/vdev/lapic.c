@@ -543,3 +543,18 @@ void lapic_virtual_wire(struct lapic *l)
 	lvt_write(l, LAPIC_LVT_IDX_LINT0, LAPIC_DM_EXTINT << 8);
 	lvt_write(l, LAPIC_LVT_IDX_LINT1, LAPIC_DM_NMI << 8);
 }
+
+int lapic_highest_irr(const struct lapic *l)
+{
+	return vec_highest(l, LAPIC_IRR);
+}
+
+int lapic_highest_isr(const struct lapic *l)
+{
+	return vec_highest(l, LAPIC_ISR);
+}
+
+uint32_t lapic_tpr(const struct lapic *l)
+{
+	return reg_get(l, LAPIC_TPR);
+}

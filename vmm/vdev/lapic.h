@@ -192,6 +192,11 @@ void lapic_accept(struct lapic *l, uint8_t vector, bool level);
 /* The vector to inject now: the highest IRR vector whose priority class
  * is above PPR's, or -1 (none, or the APIC is software-disabled). */
 int lapic_pending_vector(const struct lapic *l);
+/* For reports (the shell's regs): the highest vector in IRR and in ISR,
+ * -1 for none, and the TPR. */
+int lapic_highest_irr(const struct lapic *l);
+int lapic_highest_isr(const struct lapic *l);
+uint32_t lapic_tpr(const struct lapic *l);
 /* The CPU took vector (it was injected): IRR -> ISR. */
 void lapic_acknowledge(struct lapic *l, uint8_t vector);
 
