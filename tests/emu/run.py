@@ -258,8 +258,8 @@ def main():
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     todo = [c for c in cases.CASES
-            if (c["name"] in args.names) if args.names
-            else bool(c.get("long")) == args.long]
+            if (c["name"] in args.names if args.names
+                else bool(c.get("long")) == args.long)]
     # The long Linux boots first, so the short cases fill in beside them.
     todo.sort(key=lambda c: not c.get("linux"))
     passed = failed = 0
