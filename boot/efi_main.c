@@ -94,6 +94,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	memset(bi, 0, sizeof(*bi)); /* SetMem goes byte by byte */
 	bi->tsc_at_entry = tsc;
 	boot_find_screen(bi);
+	/* On a screen, start from a clear one: the firmware's logo sits in
+	 * the middle of it and would cover the lines that say why Shale
+	 * cannot run (the serial console keeps everything). */
+	if (bi->fb.base)
+		uefi_call_wrapper(systab->ConOut->ClearScreen, 1, systab->ConOut);
 
 	/* 2. Can this machine run Shale at all? Reported now, acted on after
 	 *    the config has been checked, so one boot shows every problem. */

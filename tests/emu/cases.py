@@ -555,10 +555,11 @@ CASES = HARNESS_CASES + [
          + "[guest]\nname = badsize\nkernel = after.bin\nmemory = 12Q\n\n"
          + "[guest]\nname = missing\nkernel = nope.bin\nmemory = 16M\n\n"
          + "[guest]\nname = huge\nkernel = after.bin\nmemory = 3G\n\n"
-         + guest("after", "vcpus = 2")
+         + guest("after", "vcpus = 2\ndevices = pc")
          + "[guest]\nname = after\nkernel = after.bin\nmemory = 16M\n\n"
          + "[guest]\nname = pinned\nkernel = after.bin\nmemory = 16M\ncpus = 0-64\n\n"
-         + "[guest]\nname = over\nkernel = after.bin\nmemory = 4076M\n\n",
+         + "[guest]\nname = over\nkernel = after.bin\nmemory = 4076M\n\n"
+         + "[guest]\nname = noapic\nkernel = after.bin\nmemory = 16M\nvcpus = 2\n\n",
          status={"after": 0},
          expect=[r'shale\.cfg:7: guest "typo": unknown key "memroy" \(did you mean "memory"\?\)',
                  r'shale\.cfg:4: guest "typo": missing "memory"',
@@ -568,9 +569,10 @@ CASES = HARNESS_CASES + [
                  # Past the old 4075M limit: RAM above 4 GiB is fine, but
                  # not more than the host has.
                  r'(?m)shale\.cfg:\d+: guest "over": memory 4076M does not fit: the host has \d+M free for guests and the guests before it take \d+M$',
-                 r'guest "after": vcpus = 2: one vCPU per guest for now; it runs with one',
-                 r'shale\.cfg:30: guest "after": name "after" is already used by the guest at line 24',
-                 r'shale\.cfg:38: guest "pinned": cpus "0-64": CPU 64 is out of range, allowed 0\.\.63',
+                 # Several vCPUs need local APICs, to start the others.
+                 r'guest "noapic": vcpus = 2 needs local APICs to start the others: mode = linux, or devices = pc',
+                 r'shale\.cfg:31: guest "after": name "after" is already used by the guest at line 24',
+                 r'shale\.cfg:39: guest "pinned": cpus "0-64": CPU 64 is out of range, allowed 0\.\.63',
                  r'\[guest after\] PASS after-ran']),
     # A guest image larger than the guest's memory.
     dict(name="image-too-large", guests=[], emulator="qemu",
