@@ -291,7 +291,7 @@ static bool ready(struct vcpu *v)
 static struct vcpu *pick(struct percpu *c)
 {
 	struct vcpu *best = NULL;
-	uint32_t runnable = 0, homed = 0;
+	uint32_t runnable = 0;
 
 	struct vm *vm;
 	struct vcpu *v;
@@ -299,7 +299,6 @@ static struct vcpu *pick(struct percpu *c)
 	for_each_vcpu(vm, v) {
 		if (!mine(c, vm, v))
 			continue;
-		homed++;
 		if (vm->paused || vm->debug_held || v->claimed || !ready(v))
 			continue;
 		runnable++;
@@ -310,7 +309,6 @@ static struct vcpu *pick(struct percpu *c)
 			best = v;
 	}
 	c->nr_runnable = runnable;
-	c->nr_homed = homed;
 	if (best)
 		c->vtime = best->pass;
 	return best;
@@ -322,7 +320,6 @@ static void migrate(struct percpu *c, struct vcpu *v, unsigned t)
 	put(c, v);
 	v->pass = smp_cpus[t]->vtime;
 	v->migrations++;
-	c->migrations_out++;
 	c->nr_runnable--;
 	log_debug("sched", "guest \"%s\": vCPU %u moves from CPU %u to CPU %u",
 		  v->vm->name, v->id, me(c), t);

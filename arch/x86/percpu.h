@@ -64,10 +64,8 @@ struct percpu {
 	uint64_t vtime;                 /* pass of the vCPU picked last */
 	uint64_t next_balance;          /* TSC of the next look at the load */
 	volatile uint32_t nr_runnable;  /* read by the others to balance */
-	volatile uint32_t nr_homed;     /* live vCPUs whose home this is */
 	volatile bool resched;          /* leave the guest, look again */
 	bool xstate_ready;              /* CR0/CR4 set for XSAVE (arch/x86/xstate.c) */
-	uint64_t migrations_out;        /* vCPUs this CPU gave away */
 };
 _Static_assert(__builtin_offsetof(struct percpu, self) == 0,
 	       "this_cpu() reads the self pointer at gs:0");
