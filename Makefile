@@ -207,11 +207,12 @@ UNIT_uart16550 := vmm/vdev/uart16550.c $(VDEV_DEPS)
 UNIT_uart16550_irq := vmm/vdev/uart16550.c $(VDEV_DEPS)
 UNIT_acpi      := vmm/vdev/acpi.c $(VDEV_DEPS)
 UNIT_acpi_pm   := vmm/vdev/acpi_pm.c $(VDEV_DEPS)
-UNIT_lapic     := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
-UNIT_lapic_virt := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
-UNIT_lapic_timer := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
-UNIT_lapic_trapped := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
-UNIT_lapic_nmi := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c $(VDEV_DEPS)
+UNIT_lapic     := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c vmm/vdev/lapic_base.c $(VDEV_DEPS)
+UNIT_lapic_virt := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c vmm/vdev/lapic_base.c $(VDEV_DEPS)
+UNIT_lapic_timer := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c vmm/vdev/lapic_base.c $(VDEV_DEPS)
+UNIT_lapic_trapped := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c vmm/vdev/lapic_base.c $(VDEV_DEPS)
+UNIT_lapic_nmi := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c vmm/vdev/lapic_base.c $(VDEV_DEPS)
+UNIT_lapic_base := vmm/vdev/lapic.c vmm/vdev/lapic_timer.c vmm/vdev/lapic_virt.c vmm/vdev/lapic_base.c $(VDEV_DEPS)
 UNIT_ioapic    := vmm/vdev/ioapic.c $(VDEV_DEPS)
 UNIT_pci       := vmm/vdev/pci.c $(VDEV_DEPS)
 UNIT_fw_cfg    := vmm/vdev/fw_cfg.c $(VDEV_DEPS)
@@ -253,7 +254,7 @@ FUZZ_virtqueue := vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
 FUZZ_fbcon := drivers/fbcon.c drivers/font.c
 FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
-	vmm/vdev/lapic_virt.c vmm/vdev/acpi.c vmm/vdev/acpi_pm.c vmm/vdev/pci.c \
+	vmm/vdev/lapic_virt.c vmm/vdev/lapic_base.c vmm/vdev/acpi.c vmm/vdev/acpi_pm.c vmm/vdev/pci.c \
 	vmm/vdev/testdev.c vmm/vdev/fw_cfg.c vmm/vdev/debugport.c vmm/vdev/virtio_pci.c \
 	vmm/vdev/virtio_queue.c vmm/vdev/virtio_rng.c vmm/guest_ram.c vmm/io.c vmm/mmio.c \
 	lib/printf.c

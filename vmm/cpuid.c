@@ -25,8 +25,8 @@
 /* CPUID.1:EDX */
 #define L1_EDX_HIDE (BIT(21) /* DS */ | BIT(22) /* ACPI thermal */ | \
 		     BIT(29) /* TM */ | BIT(31) /* PBE */)
-/* The local APIC (CPUID.1:EDX) and x2APIC (CPUID.1:ECX, hidden anyway):
- * only a guest with a local APIC model (the PC devices) has one. */
+/* The local APIC (CPUID.1:EDX) and x2APIC (CPUID.1:ECX): only a guest
+ * with a local APIC model (the PC devices) has them, whatever the host. */
 #define L1_EDX_APIC BIT(9)
 #define L1_ECX_X2APIC BIT(21)
 /* CPUID.(7,0). Also hidden: features whose MSRs Shale does not emulate
@@ -91,10 +91,10 @@ static __attribute__((noinline)) void host_leaf(struct vcpu *v, uint32_t leaf,
 		if (vcpu_get_state(v, VREG_CR4) & CR4_OSXSAVE)
 			r->ecx |= CPUID_1_ECX_OSXSAVE;
 		r->edx &= ~L1_EDX_HIDE;
-		if (!v->vm->pc) {
+		if (!v->vm->pc)
 			r->edx &= ~L1_EDX_APIC;
-			r->ecx &= ~L1_ECX_X2APIC;
-		}
+		else
+			r->ecx |= L1_ECX_X2APIC; /* trapped MSRs (vmm/msr.c) */
 		/* One logical processor, APIC ID = vCPU number. */
 		r->ebx = (r->ebx & 0xffff) | (1u << 16) | (v->id << 24);
 		break;

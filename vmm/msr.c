@@ -57,13 +57,28 @@ static bool canonical(uint64_t addr)
 }
 
 /* IA32_APIC_BASE (SDM Vol. 3A, 11.4.4): bits 7:0 and 9 are reserved, bit
- * 10 (x2APIC mode) too while CPUID does not offer x2APIC (vmm/cpuid.c
- * never does), and so is everything at or above MAXPHYADDR. */
-static bool apic_base_valid(uint64_t val)
+ * 10 (x2APIC mode) too where CPUID does not offer x2APIC (a guest without
+ * a local APIC model, vmm/cpuid.c), and so is everything at or above
+ * MAXPHYADDR. */
+static bool apic_base_valid(const struct vcpu *v, uint64_t val)
 {
-	uint64_t reserved = 0x6ffull | ~((1ull << cpu_phys_bits()) - 1);
+	uint64_t reserved = 0x2ffull | ~((1ull << cpu_phys_bits()) - 1);
 
+	if (!v->vm->pc)
+		reserved |= APIC_BASE_EXTD;
 	return !(val & reserved);
+}
+
+/* MSRs 0x800-0x8FF are the local APIC's registers in x2APIC mode, and
+ * raise #GP in any other (SDM Vol. 3A, 11.12.2). */
+static struct lapic *x2apic_of(struct vcpu *v, uint32_t msr)
+{
+	struct lapic *l;
+
+	if (msr < LAPIC_MSR_BASE || msr > LAPIC_MSR_END)
+		return NULL;
+	l = vcpu_lapic(v);
+	return l && lapic_x2apic_mode(l) ? l : NULL;
 }
 
 static bool pat_valid(uint64_t pat)
@@ -80,6 +95,10 @@ static bool pat_valid(uint64_t pat)
 
 int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	struct lapic *x2 = x2apic_of(v, msr);
+
+	if (x2)
+		return lapic_msr_read(x2, msr, val);
 	switch (msr) {
 	case MSR_IA32_EFER:
 		*val = vcpu_get_state(v, VREG_EFER);
@@ -115,8 +134,12 @@ int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		*val = FEATURE_CONTROL_LOCK;
 		return 0;
 	case MSR_IA32_APIC_BASE:
+		if (vcpu_lapic(v)) {
+			*val = lapic_get_apic_base(vcpu_lapic(v));
+			return 0;
+		}
 		/* xAPIC at the architectural address, enabled, bootstrap CPU. */
-		*val = 0xfee00000ull | (1ull << 11) | (v->id == 0 ? 1ull << 8 : 0);
+		*val = 0xfee00000ull | APIC_BASE_EN | (v->id == 0 ? APIC_BASE_BSP : 0);
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		/* Fast strings as the host has it; BTS and PEBS unavailable. */
@@ -175,6 +198,14 @@ static void tsc_offset_write(struct vcpu *v, uint64_t offset)
 
 int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+	struct lapic *x2 = x2apic_of(v, msr);
+
+	if (x2) {
+		/* An EOI, TPR or ICR write can change what the next entry
+		 * must tell the CPU (RVI, SVI, the EOI-exit bitmap). */
+		v->entry_work = 1;
+		return lapic_msr_write(x2, msr, val);
+	}
 	switch (msr) {
 	case MSR_IA32_EFER: {
 		uint64_t old = vcpu_get_state(v, VREG_EFER);
@@ -233,8 +264,12 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		return 0;
 	case MSR_IA32_APIC_BASE:
 		/* The local APIC stays where it is (docs/msr.md), but a
-		 * value no CPU would take is the guest's #GP. */
-		return apic_base_valid(val) ? 0 : -1;
+		 * value no CPU would take is the guest's #GP; so is a mode
+		 * change the SDM forbids. */
+		if (!apic_base_valid(v, val))
+			return -1;
+		v->entry_work = 1; /* a reset APIC: new RVI and SVI */
+		return vcpu_lapic(v) ? lapic_set_apic_base(vcpu_lapic(v), val) : 0;
 	case MSR_IA32_XSS:
 		if (!(v->proc2_ctls & SECONDARY_EXEC_ENABLE_XSAVES))
 			break;

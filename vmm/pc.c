@@ -107,6 +107,16 @@ static void deliver(struct pc *pc, unsigned id, unsigned mode, uint8_t vector,
 	wake_vcpu(pc, id);
 }
 
+/* A local APIC timer fired. Guest timers run on whichever CPU has one of
+ * the guest's vCPUs (vmm/sched.c), so this may be another CPU than the one
+ * that runs the timer's vCPU: as a fixed IPI, the vector is posted. */
+static void lapic_timer_fired(void *ctx, uint8_t vector)
+{
+	struct pc_cpu *cpu = ctx;
+
+	deliver(cpu->pc, cpu->id, LAPIC_DM_FIXED, vector, false, 0);
+}
+
 static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t dest,
 			   bool logical, uint8_t mode, bool level)
 {
@@ -130,7 +140,9 @@ static void lapic_ipi(void *ctx, uint32_t lo, uint32_t hi)
 {
 	struct pc_cpu *from = ctx;
 	struct pc *pc = from->pc;
-	bool x2apic = false; /* CPUID never offers x2APIC (vmm/cpuid.c) */
+	/* The sender's mode says how to read the destination: 32 bits in
+	 * x2APIC mode (SDM Vol. 3A, 11.12.9), 8 in xAPIC mode. */
+	bool x2apic = lapic_x2apic_mode(&pc->lapic[from->id]);
 	uint32_t dest = x2apic ? hi : hi >> 24;
 	unsigned shorthand = (lo >> 18) & 3, mode = LAPIC_LVT_DELIVERY(lo);
 
@@ -353,7 +365,8 @@ int pc_create(struct vm *vm)
 	ioapic_init(&pc->ioapic, acfg.ioapic_id, &iops);
 	for (unsigned id = 0; id < vm->n_vcpus; id++) {
 		struct lapic_ops lops = { .ctx = &pc->cpu[id], .eoi = lapic_eoi,
-					  .kick = lapic_has_work, .ipi = lapic_ipi };
+					  .kick = lapic_has_work, .ipi = lapic_ipi,
+					  .timer = lapic_timer_fired };
 
 		pc->cpu[id] = (struct pc_cpu){ pc, id };
 		lapic_init(&pc->lapic[id], id, (void *)pc->lapic_page[id], plat, &lops);

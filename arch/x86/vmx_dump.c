@@ -190,7 +190,10 @@ void vmx_dump_registers(struct vcpu *v)
 		 (unsigned long)peek(VM_ENTRY_INTR_INFO_FIELD),
 		 v->nmi_pending ? ", NMI pending" : "", v->halt_masked ? ", halted with IF=0" : "");
 	if (vcpu_lapic(v))
-		log_rawf("  local APIC: highest IRR %d, ISR %d, TPR 0x%x%s\n",
+		log_rawf("  local APIC (%s): highest IRR %d, ISR %d, TPR 0x%x%s\n",
+			 lapic_x2apic_mode(vcpu_lapic(v)) ? "x2APIC mode" :
+			 lapic_get_apic_base(vcpu_lapic(v)) & APIC_BASE_EN ? "xAPIC mode" :
+			 "disabled",
 			 lapic_highest_irr(vcpu_lapic(v)), lapic_highest_isr(vcpu_lapic(v)),
 			 lapic_tpr(vcpu_lapic(v)),
 			 v->apicv ? ", virtualized" : "");

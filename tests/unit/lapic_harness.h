@@ -64,7 +64,8 @@ static inline void op_kick(void *ctx)
 	f->kicks++;
 }
 
-static const struct lapic_ops ops = { &F, op_eoi, op_ipi, op_kick };
+static const struct lapic_ops ops = { .ctx = &F, .eoi = op_eoi, .ipi = op_ipi,
+				      .kick = op_kick };
 
 static inline int setup(void **state)
 {

@@ -39,7 +39,8 @@ static const uint32_t lvt_writable[LAPIC_LVT_COUNT] = {
 
 bool lapic_enabled(const struct lapic *l)
 {
-	return reg_get(l, LAPIC_SVR) & LAPIC_SVR_ENABLE;
+	return (l->apic_base & APIC_BASE_EN) &&
+	       (reg_get(l, LAPIC_SVR) & LAPIC_SVR_ENABLE);
 }
 
 /* SDM 11.8.3.1: PPR is TPR unless the in-service class is higher. */
@@ -420,6 +421,10 @@ void lapic_mmio(void *opaque, uint64_t offset, unsigned size, bool write,
 		*val = 0;
 	if (size != 4 || (offset & 0xf) || offset >= LAPIC_SIZE)
 		return;
+	/* Globally disabled, or in x2APIC mode: the page is not decoded
+	 * (SDM Vol. 3A, 11.4.3 and 11.12.2). */
+	if (!(l->apic_base & APIC_BASE_EN) || lapic_x2apic_mode(l))
+		return;
 	if (write) {
 		if (lapic_reg_write(l, (uint32_t)offset, (uint32_t)*val) ==
 		    LAPIC_REG_NONE)
@@ -533,6 +538,7 @@ void lapic_init(struct lapic *l, uint32_t apic_id, void *page,
 	if (ops)
 		l->ops = *ops;
 	l->apic_id = apic_id;
+	l->apic_base = APIC_BASE_EN | (apic_id == 0 ? APIC_BASE_BSP : 0);
 	lapic_timer_init(l);
 	lapic_reset(l);
 }

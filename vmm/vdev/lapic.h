@@ -30,6 +30,10 @@
 #define LAPIC_SIZE 0x1000ull
 #define LAPIC_MSR_BASE 0x800u /* x2APIC: MSR = 0x800 + offset / 16 */
 #define LAPIC_MSR_END 0x8ffu
+/* IA32_APIC_BASE flags (SDM Vol. 3A, 11.4.4). */
+#define APIC_BASE_BSP (1ull << 8)
+#define APIC_BASE_EXTD (1ull << 10) /* x2APIC mode */
+#define APIC_BASE_EN (1ull << 11)   /* globally enabled */
 
 /* Register offsets in the xAPIC page (SDM Vol. 3A, Table 11-1). */
 #define LAPIC_ID 0x020
@@ -126,6 +130,12 @@ struct lapic_ops {
 	 * this a write that made an interrupt pending would wait for the
 	 * next exit that happens to have entry work. */
 	void (*kick)(void *ctx);
+	/* The timer fired with vector (LVT timer unmasked). A timer may
+	 * run on a CPU other than the one running this APIC's vCPU, which
+	 * must then not write the register page under it: the integrator
+	 * accepts the vector here (lapic_accept) or hands it to that CPU.
+	 * NULL: lapic_accept at once. */
+	void (*timer)(void *ctx, uint8_t vector);
 };
 
 struct lapic {
@@ -138,6 +148,7 @@ struct lapic {
 	const struct vdev_platform *plat;
 	struct lapic_ops ops;
 	uint32_t apic_id;
+	uint64_t apic_base;	/* IA32_APIC_BASE's BSP, EXTD, EN (lapic_base.c) */
 	uint32_t esr_pending;	/* errors since the last ESR write */
 	bool lint_level[2];	/* LINT0/LINT1 input, as driven */
 	bool lint_remote_irr[2];/* LVT LINT Remote IRR, kept here too: an
@@ -162,7 +173,9 @@ struct lapic {
 void lapic_init(struct lapic *l, uint32_t apic_id, void *page,
 		const struct vdev_platform *plat, const struct lapic_ops *ops);
 /* Power-up / INIT state: software-disabled (SVR 0xFF), every LVT masked,
- * no pending or in-service vectors, timer stopped. The APIC ID stays. */
+ * no pending or in-service vectors, timer stopped. The APIC ID and the
+ * IA32_APIC_BASE mode stay (INIT keeps x2APIC mode); lapic_init() gives
+ * xAPIC mode, enabled, BSP for APIC ID 0. */
 void lapic_reset(struct lapic *l);
 /* What a BIOS leaves for a firmware-less guest (MP spec "virtual wire"):
  * software-enabled, LINT0 ExtINT, LINT1 NMI, both unmasked. */
@@ -176,6 +189,15 @@ void lapic_mmio(void *opaque, uint64_t offset, unsigned size, bool write,
 		uint64_t *val);
 /* Claim LAPIC_BASE, 4 KiB. Returns 0, or -1 from mmio_register(). */
 int lapic_attach(struct lapic *l, struct mmio_bus *bus);
+
+/* IA32_APIC_BASE (lapic_base.c): the base address with the BSP, EXTD and
+ * EN flags. A write changes the mode; -1 for the transitions the SDM
+ * answers with #GP (to the invalid state EN = 0 EXTD = 1, x2APIC -> xAPIC,
+ * disabled -> x2APIC). Disabling resets the registers. */
+uint64_t lapic_get_apic_base(const struct lapic *l);
+int lapic_set_apic_base(struct lapic *l, uint64_t val);
+/* EN and EXTD both set: registers are MSRs, the xAPIC page is gone. */
+bool lapic_x2apic_mode(const struct lapic *l);
 
 /* x2APIC MSR access (0x800-0x8FF), x2APIC semantics: ID is the 32-bit ID,
  * LDR is derived from it and read-only, ICR is one 64-bit MSR (0x830),
@@ -226,7 +248,7 @@ void lapic_set_tsc_offset(struct lapic *l, uint64_t offset);
 /* LINT0 is unmasked in ExtINT mode: the integrator passes the 8259's
  * output through to the CPU. */
 bool lapic_lint0_is_extint(const struct lapic *l);
-/* SVR bit 8: the APIC is software-enabled. */
+/* IA32_APIC_BASE.EN and SVR bit 8: the APIC is enabled. */
 bool lapic_enabled(const struct lapic *l);
 /* Does an IPI or I/O APIC message for dest reach this local APIC?
  * Physical: its APIC ID, or the broadcast ID. Logical: its LDR as the DFR

@@ -37,7 +37,11 @@ static void timer_fire(struct lapic *l)
 {
 	uint32_t lvt = reg_get(l, LAPIC_LVT_TIMER);
 
-	if (!(lvt & LAPIC_LVT_MASKED))
+	if (lvt & LAPIC_LVT_MASKED)
+		return;
+	if (l->ops.timer)
+		l->ops.timer(l->ops.ctx, lvt & LAPIC_LVT_VECTOR);
+	else
 		lapic_accept(l, lvt & LAPIC_LVT_VECTOR, false);
 }
 
