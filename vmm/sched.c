@@ -16,6 +16,7 @@
  * the lifecycle of stopped guests: the APs run guests and nothing else.
  */
 #include "arch/x86/exit.h"
+#include "arch/x86/host_nmi.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/include/msr.h"
 #include "arch/x86/percpu.h"
@@ -384,6 +385,7 @@ static bool sched_pass(struct percpu *c, uint64_t hz)
 	struct vcpu *v, *prev;
 
 	c->resched = false;
+	host_nmi_report();
 	let_go(c);
 	for (unsigned i = 0; i < vmm_n_vm; i++) {
 		struct vm *vm = &vmm_vm[i];
@@ -572,6 +574,13 @@ void vm_report_stats(struct vm *vm)
 				 (unsigned long)vcpu_exit_count(v),
 				 (unsigned long)(v->run_ticks / ms));
 	}
+	uint64_t nmis = 0;
+
+	for (unsigned k = 0; k < vm->n_vcpus; k++)
+		nmis += vm->vcpu[k].host_nmis;
+	if (nmis)
+		log_rawf("  host NMIs while it ran: %lu (exits above; the host's, not given to the guest)\n",
+			 (unsigned long)nmis);
 	if (vm->io.unclaimed)
 		log_rawf("  unclaimed I/O port accesses: %lu\n",
 			 (unsigned long)vm->io.unclaimed);

@@ -6,6 +6,7 @@
  * can show the hypervisor's own memory.
  */
 #include "arch/x86/exit.h"
+#include "arch/x86/host_nmi.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/vmx.h"
@@ -349,6 +350,25 @@ static void cmd_log(int argc, char **argv)
 	log_rawf("log LEVEL: LEVEL is error, warn, info or debug\n");
 }
 
+/* A host NMI on purpose, to see on a machine that Shale and its guests
+ * take one (what a watchdog or the BMC may send): the CPU's scheduler
+ * logs it, and `exits` counts one that came while a guest ran. */
+static void cmd_nmi(int argc, char **argv)
+{
+	uint64_t cpu;
+
+	(void)argc;
+	if (!parse_number(argv[1], &cpu) || cpu >= smp_n_cpus) {
+		log_rawf("no CPU \"%s\": CPUs are 0 to %u (see cpus)\n", argv[1],
+			 smp_n_cpus - 1);
+		return;
+	}
+	if (host_nmi_send((unsigned)cpu))
+		log_rawf("CPU %lu does not run Shale: no NMI sent\n", (unsigned long)cpu);
+	else
+		log_rawf("NMI sent to CPU %lu\n", (unsigned long)cpu);
+}
+
 static void cmd_cpus(int argc, char **argv)
 {
 	struct cpuid_regs r;
@@ -450,6 +470,7 @@ static const struct command commands[] = {
 	{ "destroy", 1, 1, "destroy GUEST        stop a guest and free its memory", cmd_destroy },
 	{ "log", 1, 1, "log LEVEL            error | warn | info | debug", cmd_log },
 	{ "cpus", 0, 0, "cpus                 the host CPUs, their state and vCPUs; VMX features", cmd_cpus },
+	{ "nmi", 1, 1, "nmi CPU              send a host NMI to a CPU (Shale logs it and goes on)", cmd_nmi },
 	{ "memmap", 0, 0, "memmap               host memory map and guest memory", cmd_memmap },
 	{ "version", 0, 0, "version              Shale's version", cmd_version },
 	{ "exit", 0, 0, "exit                 leave the shell (or Ctrl-D)", NULL },

@@ -192,6 +192,7 @@ struct vcpu {
 	bool placed;                /* has a home, counted in its CPU's load */
 	uint32_t borrowed;          /* depth of vmcs_make_current() away from home */
 	uint64_t migrations;        /* moves to another home CPU */
+	uint64_t host_nmis;         /* host NMIs that came while it ran */
 
 	/* Scheduling: stride scheduling by weight (vmm/sched.c). */
 	uint64_t pass;

@@ -37,7 +37,7 @@ void vcpu_set_debug(struct vcpu *v, const struct vcpu_debug *d)
 	 * vCPU last loaded, the registers themselves hold its values. */
 	bool live = sched_current() == v;
 	bool had_dr = cur->owns_dr, had_step = cur->step;
-	uint32_t excs = 0;
+	uint32_t excs = EXCEPTION_BITMAP_ALWAYS;
 
 	if (d->owns_dr && !had_dr) {
 		for (unsigned i = 0; i < 4; i++)

@@ -7,6 +7,7 @@
 #include "arch/x86/apicv.h"
 #include "arch/x86/exit.h"
 #include "arch/x86/include/cpu.h"
+#include "arch/x86/mce.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
 #include "lib/log.h"
@@ -311,6 +312,8 @@ run_once(struct vcpu *v, const bool shared)
 
 	if (v->entry_work && !entry_work(v, shared))
 		return EXIT_YIELD;
+	bool was_launched = v->launched;
+
 	how = vmx_enter(&v->regs, v->launched);
 	t0 = rdtsc32();
 	if (how)
@@ -332,6 +335,12 @@ run_once(struct vcpu *v, const bool shared)
 		v->trace[slot].reason |= EXIT_TRACE_DETAIL;
 		v->trace_detail[slot].rip = vmread(GUEST_RIP);
 		v->trace_detail[slot].qual = vmread(EXIT_QUALIFICATION);
+	}
+	if (reason == (EXIT_REASON_FAILED_VMENTRY | EXIT_REASON_MCE_DURING_VMENTRY)) {
+		/* The machine's error, not the guest's state: the entry
+		 * may be tried again unless the banks say otherwise. */
+		v->launched = was_launched;
+		return mce_in_guest(v) ? EXIT_RESUME : EXIT_STOP;
 	}
 	if (reason & EXIT_REASON_FAILED_VMENTRY) {
 		log_err("vmx", "VM entry failed for guest \"%s\": %s (exit qualification %lu)",

@@ -6,6 +6,8 @@
  * RDPMC, and the instructions Shale reports as absent (#UD).
  */
 #include "arch/x86/exit.h"
+#include "arch/x86/host_nmi.h"
+#include "arch/x86/mce.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
@@ -156,13 +158,17 @@ enum exit_result exit_exception_nmi(struct vcpu *v)
 	if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI) {
 		if (smp_stop_requested()) /* another CPU's panic */
 			smp_stop_self(vmread(GUEST_RIP), true);
-		log_warn("vmx", "host NMI while guest \"%s\" ran; ignored",
-			 v->vm->name);
+		/* The host's, not the guest's: counted, and the guest goes on. */
+		v->host_nmis++;
+		host_nmi_in_guest();
 		return EXIT_RESUME;
 	}
 	if ((info & INTR_INFO_VECTOR_MASK) == X86_EXC_BP ||
 	    (info & INTR_INFO_VECTOR_MASK) == X86_EXC_DB)
 		return exit_debug_exception(v, info); /* a debugger's traps */
+	/* The machine's, never the guest's (EXCEPTION_BITMAP_ALWAYS). */
+	if ((info & INTR_INFO_VECTOR_MASK) == X86_EXC_MC)
+		return mce_in_guest(v) ? EXIT_RESUME : EXIT_STOP;
 	/* Shale intercepts no other exception; if one comes, give it back. */
 	vcpu_inject_exception(v, info & INTR_INFO_VECTOR_MASK,
 			      info & INTR_INFO_DELIVER_CODE,

@@ -3,11 +3,13 @@
  * The hypervisor's own IDT. An exception in Shale is a Shale bug: it prints
  * the exception, error code, registers and a backtrace by function name
  * (arch/x86/panic.c) on the serial console, then halts this CPU. A host NMI
- * is logged and execution goes on.
+ * is counted (arch/x86/host_nmi.c) and execution goes on.
  */
 #include <stdint.h>
 
 #include "arch/x86/host.h"
+#include "arch/x86/host_nmi.h"
+#include "arch/x86/mce.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
@@ -93,17 +95,16 @@ void host_exception(struct exc_frame *f)
 				   : "exception";
 
 	if (f->vector == X86_EXC_NMI) {
-		char where[80];
-
 		if (smp_stop_requested())
 			smp_stop_self(f->rip, false);
-
-		log_warn("cpu", "NMI in the hypervisor at RIP 0x%lx (%s); continuing",
-			 (unsigned long)f->rip,
-			 host_addr_name(where, sizeof(where), f->rip,
-					HOST_ADDR_PC));
+		/* Counted, not logged: the NMI may have come in the middle
+		 * of a log line. The scheduler reports it. */
+		host_nmi_in_root(f->rip);
 		return;
 	}
+	/* A machine check Shale can go on from: reported, and IRET. */
+	if (f->vector == X86_EXC_MC && mce_in_root())
+		return;
 	smp_panic_begin();
 	log_rawf("\n[panic] hypervisor exception %s (vector %lu), error code 0x%lx\n",
 		 name, (unsigned long)f->vector, (unsigned long)f->error);

@@ -66,6 +66,12 @@ struct percpu {
 	volatile uint32_t nr_runnable;  /* read by the others to balance */
 	volatile bool resched;          /* leave the guest, look again */
 	bool xstate_ready;              /* CR0/CR4 set for XSAVE (arch/x86/xstate.c) */
+
+	/* Host NMIs (arch/x86/host_nmi.c): counted by the NMI handler and
+	 * the NMI exit, reported by the scheduler. */
+	volatile uint64_t nmis_root, nmis_guest;
+	volatile uint64_t nmi_rip;      /* where the last one in root mode hit */
+	uint64_t nmis_reported;
 };
 _Static_assert(__builtin_offsetof(struct percpu, self) == 0,
 	       "this_cpu() reads the self pointer at gs:0");

@@ -6,6 +6,7 @@
  * halt Shale because it was given the test device. Each breaks one thing
  * the way a bug would, so the tests can check the report Shale gives for it.
  */
+#include "arch/x86/mce.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/vmx_ops.h"
 #include "lib/log.h"
@@ -16,6 +17,30 @@
 #define SELFTEST_NO_SUCH_FIELD 0x6bfeu
 
 static bool enabled;
+
+/* TESTDEV_FAULT_MCE: two banks; bank 0 empty, bank 1 an uncorrected
+ * memory read error that requires action (SRAR: VAL UC EN MISCV ADDRV S
+ * AR, MCA code 0x0134), with the interrupted RIP valid and the error at
+ * it (MCG_STATUS RIPV EIPV MCIP). */
+static uint64_t fake_mce_addr;
+
+static uint64_t fake_mce_rdmsr(uint32_t msr)
+{
+	switch (msr) {
+	case MSR_IA32_MCG_CAP:
+		return 2;
+	case MSR_IA32_MCG_STATUS:
+		return MCG_STATUS_RIPV | MCG_STATUS_EIPV | MCG_STATUS_MCIP;
+	case MSR_IA32_MC0_CTL + 4 + 1:
+		return MCI_STATUS_VAL | MCI_STATUS_UC | MCI_STATUS_EN | MCI_STATUS_MISCV |
+		       MCI_STATUS_ADDRV | MCI_STATUS_S | MCI_STATUS_AR | 0x0134;
+	case MSR_IA32_MC0_CTL + 4 + 2:
+		return fake_mce_addr;
+	case MSR_IA32_MC0_CTL + 4 + 3:
+		return 0x86; /* physical address, valid down to bit 6 */
+	}
+	return 0;
+}
 
 void selftest_enable(void)
 {
@@ -57,6 +82,16 @@ void selftest_inject_fault(struct vcpu *v, enum testdev_fault what)
 		log_warn("selftest", "guest \"%s\" asked for a VMREAD that fails",
 			 v->vm->name);
 		vmread(SELFTEST_NO_SUCH_FIELD);
+		break;
+	case TESTDEV_FAULT_MCE:
+		/* No emulator raises machine checks: the banks are made
+		 * up, the path after reading them is the real one. */
+		log_warn("selftest", "guest \"%s\" asked for a machine check (made-up banks)",
+			 v->vm->name);
+		fake_mce_addr = v->vm->ram.r[0].hpa + 0x1000;
+		if (mce_handle(v, fake_mce_rdmsr, false) == MCE_STOP_GUEST)
+			vm_stop(v->vm, VM_STOP_CRASH,
+				"machine check: the data it used is lost (above)");
 		break;
 	case TESTDEV_FAULT_OTHER_CPU:
 		/* The idle loop of CPU 1 takes the fault once woken

@@ -145,7 +145,7 @@ static int setup_controls(struct vcpu *v, const struct vmx_caps *c)
 	v->preempt_saved = exit_ctls & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
 	v->entry_work = 1;
 
-	vmwrite(EXCEPTION_BITMAP, 0);
+	vmwrite(EXCEPTION_BITMAP, EXCEPTION_BITMAP_ALWAYS);
 	vmwrite(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmwrite(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmwrite(CR3_TARGET_COUNT, 0);

@@ -96,10 +96,12 @@ int vmx_cpu_enable(struct page_allocator *pa, const struct vmx_caps *caps)
 	vmx_cpu.preempt_shift = caps->misc & VMX_MISC_PREEMPTION_RATE_MASK;
 	vmx_cpu.tsc_hz = tsc_calibrate();
 
-	/* CR0 and CR4 must satisfy the VMX fixed bits before VMXON. */
+	/* CR0 and CR4 must satisfy the VMX fixed bits before VMXON. A
+	 * machine check is reported, not a shutdown, where the CPU has
+	 * them (CPUID.01H:EDX.MCE): arch/x86/mce.c. The APs copy this CR4. */
 	write_cr0(vmx_fix_cr(read_cr0(), caps->cr0_fixed0, caps->cr0_fixed1));
-	write_cr4(vmx_fix_cr(read_cr4() | CR4_VMXE, caps->cr4_fixed0,
-			     caps->cr4_fixed1));
+	write_cr4(vmx_fix_cr(read_cr4() | CR4_VMXE | (cpu_has_mce() ? CR4_MCE : 0),
+			     caps->cr4_fixed0, caps->cr4_fixed1));
 
 	vmx_cpu.vmxon_region = zeroed_page(pa);
 	vmx_cpu.msr_bitmap = zeroed_page(pa);

@@ -10,6 +10,10 @@
 #include "vmm/page_alloc.h"
 #include "vmm/vm.h"
 
+/* Exceptions that exit whatever else is wanted: the host's machine checks
+ * (arch/x86/mce.c), which no guest may see or swallow. */
+#define EXCEPTION_BITMAP_ALWAYS (1u << X86_EXC_MC)
+
 /* Everything VMX on this CPU shares between vCPUs. */
 struct vmx_cpu {
 	struct vmx_caps caps;

@@ -36,3 +36,54 @@ CASES += [
                  r'guest "nmi" could not be created; going on with the others'],
          reject=[r'guest "nmi" started']),
 ]
+
+# Host NMIs (arch/x86/host_nmi.c), sent with the shell's nmi command on a
+# two-CPU machine: one to CPU 1 while the spinner runs there (an NMI exit:
+# counted, and the spinner goes on), one to CPU 0 itself in root mode, and
+# one more to CPU 1 once it is idle. That last one arrives only if the NMI
+# exit's NMI blocking was ended: an idle CPU 1 sleeps, and nothing else
+# would run an IRET there.
+HOST_NMI_SCRIPT = [
+    (r'\[guest spin\] P', b"\x01:"),
+    (r'shale> ', b"nmi 1\r"),
+    (r'CPU 1: 1 host NMIs so far, 1 of them while a guest ran; Shale goes on', b"nmi 0\r"),
+    (r'CPU 0: 1 host NMIs so far, 0 of them while a guest ran, the last in the '
+     r'hypervisor at RIP 0x[0-9a-f]+; Shale goes on', b"nmi 7\r"),
+    (r'no CPU "7": CPUs are 0 to 1', b""),
+    (r'guest "spin" exited with status 0', b"nmi 1\r"),
+    (r'CPU 1: 2 host NMIs so far, 1 of them while a guest ran, the last in the '
+     r'hypervisor at RIP 0x[0-9a-f]+; Shale goes on', b"exit\r"),
+    (r'shell closed', b"quit\r"),
+]
+
+CASES += [
+    dict(name="host-nmi", cpus=2, guests=[], images=["spinner", "echo"],
+         config=HV + guest("e1", "cpus = 0", image="echo")
+         + guest("spin", "cpus = 1", image="spinner"),
+         script=HOST_NMI_SCRIPT,
+         expect=[r'guest "spin" exited with status 0',
+                 r'guest "spin": \d+ VM exits(.*\n)*?  exception or NMI +1 ',
+                 r'  host NMIs while it ran: 1 ',
+                 r'CPU 1: 2 host NMIs so far',
+                 r'guest "e1" exited with status 0'],
+         reject=[r'\[panic\]']),
+]
+
+# A machine check while a guest runs (arch/x86/mce.c), through the test
+# device's fault port: no emulator raises one, so the bank values are made
+# up (an uncorrected error that requires action, SRAR, at an address in
+# the guest's memory); from there on the path is the real one. The guest
+# stops with a report that names the bank, the error class and whose
+# memory the address is; the canary beside it keeps its pace.
+CASES += [
+    dict(name="mce-guest", guests=["canary"], images=["mcefault"],
+         config=HV.replace("log = info\n", "log = info\nselftest = on\n")
+         + guest("canary", "weight = 768") + guest("mcefault", "devices = testdev\nweight = 256"),
+         expect=[r'\[mce\] machine check on CPU 0 while guest "mcefault" ran: bank 1, '
+                 r'uncorrected, action required \(SRAR\), status 0xbd80000000000134, '
+                 r'address 0x[0-9a-f]+ \(guest "mcefault", guest-physical 0x1000\)',
+                 r'the guest that ran stops; Shale and the other guests go on',
+                 r'guest "mcefault" crashed: machine check',
+                 r'\[guest canary\] canary share \d+%'],
+         reject=[r'\[guest mcefault\] FAIL', r'\[panic\]', r'bank 0']),
+]

@@ -17,6 +17,7 @@ enum testdev_fault {
 	TESTDEV_FAULT_GUEST_STATE = 3, /* VM entry fails: bad guest state */
 	TESTDEV_FAULT_VMREAD = 4,      /* a VMREAD fails in Shale itself */
 	TESTDEV_FAULT_OTHER_CPU = 5,   /* an exception in Shale on CPU 1 */
+	TESTDEV_FAULT_MCE = 6,         /* a machine check, banks made up */
 };
 
 /* Break what was asked, so the tests see Shale's report of it. Only

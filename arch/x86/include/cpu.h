@@ -78,6 +78,15 @@ DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 #endif /* SHALE_FUZZ */
 
+/* Machine-check exception (CPUID.01H:EDX.MCE[7]): CR4.MCE may be set. */
+static inline bool cpu_has_mce(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(1, 0, &r);
+	return r.edx & (1u << 7);
+}
+
 /* The widths of linear and physical addresses on this CPU
  * (CPUID.80000008H:EAX[15:8] and [7:0], SDM Vol. 2A, CPUID), which the
  * guest sees unchanged: MAXPHYADDR bounds CR3 and physical-address MSRs,
@@ -210,6 +219,7 @@ static inline void wbinvd(void)
 
 #define CR4_DE (1ull << 3) /* DR4/DR5 reserved, not aliases of DR6/DR7 */
 #define CR4_PAE (1ull << 5)
+#define CR4_MCE (1ull << 6) /* #MC enabled; without it a machine check shuts the CPU down */
 #define CR4_PGE (1ull << 7)
 #define CR4_OSFXSR (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
