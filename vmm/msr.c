@@ -10,6 +10,7 @@
  * docs/msr.md lists them for guest writers.
  */
 #include "arch/x86/include/cpu.h"
+#include "arch/x86/apicv.h"
 #include "arch/x86/include/msr.h"
 #include "arch/x86/spec_ctrl.h"
 #include "arch/x86/vmx_ops.h"
@@ -91,6 +92,24 @@ static bool pat_valid(uint64_t pat)
 			return false;
 	}
 	return true;
+}
+
+/* A mode change takes the VMCS along (virtualized x2APIC mode). */
+static int apic_base_write(struct vcpu *v, struct lapic *l, uint64_t val)
+{
+	bool was_x2 = lapic_x2apic_mode(l);
+
+	if (lapic_set_apic_base(l, val))
+		return -1;
+	if (lapic_x2apic_mode(l) == was_x2)
+		return 0;
+	if (apicv_x2apic_mode_changed(v))
+		log_info("apic", "guest \"%s\" vCPU %u: local APIC in x2APIC mode, "
+			 "its MSRs virtualized by VMX", v->vm->name, v->id);
+	else
+		log_info("apic", "guest \"%s\" vCPU %u: local APIC %s", v->vm->name, v->id,
+			 was_x2 ? "out of x2APIC mode" : "in x2APIC mode, its MSRs trapped");
+	return 0;
 }
 
 int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
@@ -269,7 +288,9 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		if (!apic_base_valid(v, val))
 			return -1;
 		v->entry_work = 1; /* a reset APIC: new RVI and SVI */
-		return vcpu_lapic(v) ? lapic_set_apic_base(vcpu_lapic(v), val) : 0;
+		if (!vcpu_lapic(v))
+			return 0;
+		return apic_base_write(v, vcpu_lapic(v), val);
 	case MSR_IA32_XSS:
 		if (!(v->proc2_ctls & SECONDARY_EXEC_ENABLE_XSAVES))
 			break;

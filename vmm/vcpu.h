@@ -220,6 +220,7 @@ struct vcpu {
 	 * delivers that APIC's interrupts itself. */
 	bool apicv;
 	uint64_t apic_access_hpa; /* what guest-physical 0xFEE00000 maps to */
+	uint64_t x2apic_msr_bitmap; /* its MSR bitmap in x2APIC mode, or 0 (arch/x86/apicv_x2apic.c) */
 	uint64_t eoi_exit[4];     /* the EOI-exit bitmap as last written */
 
 	/* Cached VMCS control words, to change one bit without a VMREAD. */

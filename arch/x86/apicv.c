@@ -130,7 +130,7 @@ pages:
 	}
 	vmwrite(GUEST_INTR_STATUS, 0);
 	apicv_sync(v);
-	return 0;
+	return apicv_x2apic_setup(v, pa);
 }
 
 void apicv_destroy(struct vcpu *v, struct page_allocator *pa)
@@ -139,6 +139,7 @@ void apicv_destroy(struct vcpu *v, struct page_allocator *pa)
 	if (v->apic_access_hpa && v->id == 0) /* the others share vCPU 0's */
 		page_free_contig(pa, v->apic_access_hpa, 1);
 	v->apic_access_hpa = 0;
+	apicv_x2apic_destroy(v, pa);
 	v->apicv = false;
 }
 

@@ -38,4 +38,14 @@ void apicv_destroy(struct vcpu *v, struct page_allocator *pa);
  * since the last exit (an interrupt accepted, a level vector, an EOI). */
 void apicv_sync(struct vcpu *v);
 
+/* Virtualized x2APIC mode (arch/x86/apicv_x2apic.c). offered: the CPU has
+ * the control. setup: v's MSR bitmap for x2APIC mode, where the CPU has it
+ * (called by apicv_setup). mode_changed: v's VMCS (current) follows its
+ * local APIC into or out of x2APIC mode; true when x2APIC-mode accesses
+ * are now virtualized. */
+bool apicv_x2apic_offered(const struct vmx_caps *c);
+int apicv_x2apic_setup(struct vcpu *v, struct page_allocator *pa);
+void apicv_x2apic_destroy(struct vcpu *v, struct page_allocator *pa);
+bool apicv_x2apic_mode_changed(struct vcpu *v); /* true: virtualized */
+
 #endif

@@ -79,7 +79,7 @@ CASES += [
     dict(name="mce-guest", guests=["canary"], images=["mcefault"],
          config=HV.replace("log = info\n", "log = info\nselftest = on\n")
          + guest("canary", "weight = 768") + guest("mcefault", "devices = testdev\nweight = 256"),
-         expect=[r'\[mce\] machine check on CPU 0 while guest "mcefault" ran: bank 1, '
+         expect=[r'\[mce\] error: machine check on CPU 0 while guest "mcefault" ran: bank 1, '
                  r'uncorrected, action required \(SRAR\), status 0xbd80000000000134, '
                  r'address 0x[0-9a-f]+ \(guest "mcefault", guest-physical 0x1000\)',
                  r'the guest that ran stops; Shale and the other guests go on',

@@ -259,6 +259,12 @@ bool lapic_is_destination(const struct lapic *l, uint32_t dest, bool logical,
 	return dest == (l->apic_id & 0xff) || dest == 0xff;
 }
 
+void lapic_x2apic_page_ids(struct lapic *l)
+{
+	reg_set(l, LAPIC_ID, l->apic_id);
+	reg_set(l, LAPIC_LDR, x2apic_ldr(l));
+}
+
 /* SDM 11.6.1: decide who the ICR names, take this CPU's fixed share. */
 static void send_ipi(struct lapic *l, uint32_t lo, uint32_t hi, bool x2apic)
 {

@@ -198,6 +198,10 @@ uint64_t lapic_get_apic_base(const struct lapic *l);
 int lapic_set_apic_base(struct lapic *l, uint64_t val);
 /* EN and EXTD both set: registers are MSRs, the xAPIC page is gone. */
 bool lapic_x2apic_mode(const struct lapic *l);
+/* Entering x2APIC mode: the register page's ID and LDR take their x2APIC
+ * values (the 32-bit ID, the derived LDR), which a CPU that virtualizes
+ * x2APIC-mode reads returns from the page as they are. */
+void lapic_x2apic_page_ids(struct lapic *l);
 
 /* x2APIC MSR access (0x800-0x8FF), x2APIC semantics: ID is the 32-bit ID,
  * LDR is derived from it and read-only, ICR is one 64-bit MSR (0x830),

@@ -37,6 +37,8 @@ int lapic_set_apic_base(struct lapic *l, uint64_t val)
 		return -1; /* disabled -> x2APIC */
 	if (was_en && !en)
 		lapic_reset(l);
+	if (en && extd && !was_x2)
+		lapic_x2apic_page_ids(l);
 	/* BSP is the platform's to say, not the guest's to write. */
 	l->apic_base = (l->apic_base & APIC_BASE_BSP) |
 		       (val & (APIC_BASE_EN | APIC_BASE_EXTD));

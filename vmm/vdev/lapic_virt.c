@@ -40,6 +40,13 @@ void lapic_apic_write(struct lapic *l, uint32_t offset)
 
 	if (offset >= 0x400)
 		return; /* beyond the registers: the CPU sends no such exit */
+	/* Virtualized x2APIC mode: a SELF IPI with a vector below 16 is
+	 * not virtualized, it comes here with the value in its slot. */
+	if (off == LAPIC_SELF_IPI && lapic_x2apic_mode(l)) {
+		lapic_msr_write(l, LAPIC_MSR_BASE + (LAPIC_SELF_IPI >> 4),
+				reg_get(l, LAPIC_SELF_IPI));
+		return;
+	}
 	lapic_reg_write(l, off, reg_get(l, off));
 }
 
