@@ -116,7 +116,7 @@ $(BUILD)/shale.efi: $(BUILD)/shale.so
 # ---------------------------------------------------------------- host tools
 tools: $(BUILD)/shale-cfgcheck
 
-$(BUILD)/shale-cfgcheck: tools/shale-cfgcheck.c vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c | $(DEPS_STAMP)
+$(BUILD)/shale-cfgcheck: tools/shale-cfgcheck.c vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/guest_ram.c lib/parse.c lib/printf.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(HOST_CFLAGS) -o $@ $^
@@ -180,8 +180,9 @@ linux: $(LINUX)
 # Each host test links the pure modules it exercises; nothing here needs
 # UEFI or VT-x.
 UNIT_decode    := arch/x86/decode.c
-UNIT_config    := vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c
-UNIT_config_errors := vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c
+UNIT_config    := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/guest_ram.c lib/parse.c lib/printf.c
+UNIT_config_errors := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/guest_ram.c lib/parse.c lib/printf.c
+UNIT_config_disk := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/guest_ram.c lib/parse.c lib/printf.c
 UNIT_ept       := arch/x86/ept.c
 UNIT_madt      := arch/x86/madt.c arch/x86/acpi_table.c lib/printf.c
 UNIT_page_alloc := vmm/page_alloc.c
@@ -245,7 +246,7 @@ test-unit: $(UNIT_BINS)
 # runs each briefly; `make fuzz` runs them for FUZZ_SECONDS each.
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
-FUZZ_config := vmm/config.c vmm/config_values.c vmm/guest_ram.c lib/parse.c lib/printf.c
+FUZZ_config := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/guest_ram.c lib/parse.c lib/printf.c
 FUZZ_decode := arch/x86/decode.c
 FUZZ_acpi_tables := arch/x86/acpi_spcr.c arch/x86/acpi_mcfg.c arch/x86/madt.c arch/x86/acpi_table.c lib/printf.c
 FUZZ_bzimage := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
