@@ -252,7 +252,7 @@ FUZZ_acpi_tables := arch/x86/acpi_spcr.c arch/x86/acpi_mcfg.c arch/x86/madt.c ar
 FUZZ_bzimage := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
-FUZZ_virtqueue := vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
+FUZZ_virtqueue := vmm/vdev/virtio_blk.c vmm/vdev/virtio_pci.c vmm/vdev/pci.c vmm/io.c vmm/mmio.c vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
 FUZZ_fbcon := drivers/fbcon.c drivers/font.c
 FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
