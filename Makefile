@@ -267,7 +267,8 @@ FUZZ_exits := tests/fuzz/fake_vmcs.c arch/x86/exit.c arch/x86/exit_apic.c \
 	arch/x86/exit_qual.c arch/x86/debug.c arch/x86/decode.c arch/x86/dr_rules.c \
 	arch/x86/xcr0.c arch/x86/vcpu_state.c arch/x86/apicv.c arch/x86/spec_ctrl.c \
 	arch/x86/spec_barrier.c vmm/msr.c vmm/cpuid.c vmm/hypercall.c vmm/io.c \
-	vmm/mmio.c vmm/guest_mem.c vmm/irq.c vmm/pc.c vmm/platform.c vmm/entropy.c \
+	vmm/mmio.c vmm/guest_mem.c vmm/irq.c vmm/pc.c vmm/pc_blk.c vmm/vdev/virtio_blk.c \
+	vmm/platform.c vmm/entropy.c \
 	$(filter-out vmm/io.c vmm/mmio.c lib/printf.c,$(FUZZ_vdev)) lib/printf.c lib/spinlock.c
 $(BUILD)/fuzz/fuzz_exits: FUZZ_CFLAGS += -DSHALE_FUZZ
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -8,7 +8,6 @@
  * device is built again over the same memory) and dies with the machine.
  */
 #include "lib/log.h"
-#include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/boot_info.h"
 #include "vmm/pc.h"
@@ -69,7 +68,6 @@ static int create_one(struct pc *pc, unsigned i)
 		.note = blk_note,
 		.ctx = c,
 	};
-	char size[16];
 
 	if (!m) { /* boot/ drops a guest whose disk it could not read */
 		log_err("vm", "guest \"%s\": disk \"%s\" was not loaded", vm->name, d->file);
@@ -89,10 +87,10 @@ static int create_one(struct pc *pc, unsigned i)
 	ioapic_set_irq(&pc->ioapic, blk_irq[i], true); /* idle high */
 	if (virtio_pci_attach(&pc->blk[i]->vp, &pc->pci, PC_VIRTIO_BLK_SLOT + i, &vm->mmio))
 		return -1;
-	config_format_size(m->size, size, sizeof(size));
 	log_info("vm", "guest \"%s\": virtio-blk vd%c at PCI 00:%02x.0, BAR0 0x%x, IRQ %u: "
-		 "\"%s\", %s, %s", vm->name, 'a' + i, PC_VIRTIO_BLK_SLOT + i,
-		 PC_VIRTIO_BLK_BAR(i), blk_irq[i], d->file, size, d->rw ? "rw" : "ro");
+		 "\"%s\", %lu KiB, %s", vm->name, 'a' + i, PC_VIRTIO_BLK_SLOT + i,
+		 PC_VIRTIO_BLK_BAR(i), blk_irq[i], d->file, (unsigned long)(m->size >> 10),
+		 d->rw ? "rw" : "ro");
 	if (d->rw)
 		log_warn("vm", "guest \"%s\": disk \"%s\" is rw in memory only: its writes last "
 			 "until Shale stops and are never saved to the file", vm->name, d->file);

@@ -69,13 +69,13 @@ BLK_GUESTS = (
     + guest("virtioblk", "devices = pc\ndisk = persist.img, rw\ndisk = ro.img, ro"))
 BLK_EXPECT = [
     r'\[vm\] guest "linux": virtio-blk vda at PCI 00:04\.0, BAR0 0xc0004000, IRQ 5: '
-    r'"vda\.img", 8M, rw',
+    r'"vda\.img", 8192 KiB, rw',
     r'guest "linux": disk "vda\.img" is rw in memory only: its writes last until Shale '
     r'stops and are never saved to the file',
     r'\[vm\] guest "linux": virtio-blk vdb at PCI 00:05\.0, BAR0 0xc0005000, IRQ 6: '
-    r'"ro\.img", 1M, ro',
+    r'"ro\.img", 1024 KiB, ro',
     r'\[vm\] guest "virtioblk": virtio-blk vdb at PCI 00:05\.0, BAR0 0xc0005000, IRQ 6: '
-    r'"ro\.img", 1M, ro',
+    r'"ro\.img", 1024 KiB, ro',
     r'(?s)\[guest virtioblk\] rebooting.*guest "virtioblk": restarting.*'
     r'\[guest virtioblk\] PASS virtioblk-persisted',
     r'shale\.cfg:\d+: guest "rwtoo": disk "vda\.img": guest "linux" has it as a rw disk '
