@@ -19,6 +19,9 @@
  * disk of DISK_SECTORS sectors, read-only when byte 1 bit 1 is set: the
  * device may copy only inside the disk and the chain (ASan), never writes
  * a read-only disk, and reports no more written bytes than the chain has.
+ * The seeds corpus/virtqueue/seed_blk_rw and seed_blk_ro hold well-formed
+ * requests of each type (write, read, get-ID, flush, a read past the
+ * end), so that the fuzzer starts from requests the device serves.
  */
 #include <stdbool.h>
 #include <stdint.h>
