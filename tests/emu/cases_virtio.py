@@ -142,3 +142,17 @@ CASES += [
                  r'BENCH virtio-isr \d+',
                  r'BENCH baseline \d+']),
 ]
+
+# A disk image larger than the host's free memory (QEMU's 256 MiB): the
+# firmware cannot give the pages, the guest is refused with its line and
+# why, and the other guest is loaded (then QEMU's missing VT-x ends it).
+CASES += [
+    dict(name="disk-too-large", guests=["after"], emulator="qemu",
+         files={"huge.img": 320 << 20}, status={},
+         config=HV + guest("big", "devices = pc\ndisk = huge.img, ro", image="after")
+         + guest("after"),
+         expect=[r'shale\.cfg:9: guest "big": disk "huge\.img" \(320M\) does not fit in the '
+                 r'host.s free memory; disks are held in memory',
+                 r'Shale cannot run on this machine'],
+         reject=[r'loaded disk huge\.img']),
+]
