@@ -112,6 +112,56 @@ static bool load_mb_modules(struct boot_info *bi, EFI_FILE_HANDLE root,
 	return true;
 }
 
+/* The guest's disk images: each read once (two guests may share a ro
+ * one), whole sectors, as large as host memory allows. */
+static bool load_disks(struct boot_info *bi, EFI_FILE_HANDLE root,
+		       const struct guest_config *g)
+{
+	for (unsigned i = 0; i < g->n_disks; i++) {
+		const struct guest_disk *d = &g->disks[i];
+		struct boot_module *m;
+		uint64_t size = 0;
+		EFI_STATUS st;
+		char a[16];
+
+		if (find_module(bi, d->file))
+			continue;
+		st = boot_file_size(root, d->file, &size);
+		if (st == EFI_NOT_FOUND) {
+			log_err(SRC, "%s:%u: guest \"%s\": disk \"%s\": no such file on the config partition",
+				cfg_name, d->line, g->name, d->file);
+			return false;
+		}
+		if (!EFI_ERROR(st) && (!size || size % 512)) {
+			log_err(SRC, "%s:%u: guest \"%s\": disk \"%s\" is %lu bytes; a disk image must be a non-zero multiple of 512 bytes (whole sectors)",
+				cfg_name, d->line, g->name, d->file, (unsigned long)size);
+			return false;
+		}
+		if (bi->n_modules == BOOT_MAX_MODULES) {
+			log_err(SRC, "%s:%u: guest \"%s\": too many images (at most %u)",
+				cfg_name, d->line, g->name, BOOT_MAX_MODULES);
+			return false;
+		}
+		m = &bi->modules[bi->n_modules];
+		if (!EFI_ERROR(st))
+			st = boot_read_file(root, d->file, &m->addr, &m->size);
+		if (st == EFI_OUT_OF_RESOURCES) {
+			log_err(SRC, "%s:%u: guest \"%s\": disk \"%s\" (%s) does not fit in the host's free memory; disks are held in memory",
+				cfg_name, d->line, g->name, d->file, fmt_size(a, sizeof(a), size));
+			return false;
+		}
+		if (EFI_ERROR(st)) {
+			log_err(SRC, "%s:%u: guest \"%s\": disk \"%s\": cannot read it (firmware status 0x%lx)",
+				cfg_name, d->line, g->name, d->file, (unsigned long)st);
+			return false;
+		}
+		memcpy(m->name, d->file, sizeof(m->name));
+		bi->n_modules++;
+		log_info("boot", "loaded disk %s (%lu bytes)", d->file, (unsigned long)m->size);
+	}
+	return true;
+}
+
 /* Does the image fit where the guest wants it? A flat image goes in the
  * RAM below the MMIO hole (vmm/guest_ram.h), a real-mode one in the
  * first MiB. */
@@ -249,7 +299,7 @@ int boot_load_guests(struct boot_info *bi)
 			r = load_module(bi, root, g, "initrd", g->initrd,
 					g->initrd_line);
 		if (!k || (g->initrd[0] && !r) || !image_fits(g, k) ||
-		    !load_mb_modules(bi, root, g)) {
+		    !load_mb_modules(bi, root, g) || !load_disks(bi, root, g)) {
 			drop_guest(cfg, i);
 			continue;
 		}

@@ -2,7 +2,8 @@
 /*
  * shale-cfgcheck FILE [--dir DIR]: check a shale.cfg on the host with the
  * hypervisor's own parser, before it goes onto a config partition, and check
- * that each kernel/initrd/module it names is in DIR (default: FILE's directory).
+ * that each kernel/initrd/module/disk it names is in DIR (default: FILE's
+ * directory), each disk in whole sectors.
  * Messages go to stderr, a summary of the valid guests to stdout. Exit 0 if
  * clean, 1 if any problem, 2 for usage or an unreadable FILE.
  */
@@ -91,6 +92,24 @@ static int check_image(const char *file, const struct guest_config *g,
 	return 1;
 }
 
+/* A disk image: there, and whole sectors (boot/guests.c refuses others). */
+static int check_disk(const char *file, const struct guest_config *g,
+		      const struct guest_disk *d, const char *dir)
+{
+	char path[4096];
+	struct stat st;
+
+	if (check_image(file, g, "disk", d->file, d->line, dir))
+		return 1;
+	snprintf(path, sizeof(path), "%s/%s", dir, d->file);
+	if (stat(path, &st) == 0 && st.st_size > 0 && st.st_size % 512 == 0)
+		return 0;
+	fprintf(stderr, "%s:%u: guest \"%s\": disk \"%s\" is %lld bytes; a disk image must be "
+		"a non-zero multiple of 512 bytes (whole sectors)\n", file, d->line, g->name,
+		d->file, (long long)st.st_size);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *file = NULL, *dir_arg = NULL;
@@ -144,6 +163,8 @@ int main(int argc, char **argv)
 			problems += check_image(file, g, "module", mod,
 						g->modules_line, dir);
 		}
+		for (unsigned i = 0; i < g->n_disks; i++)
+			problems += check_disk(file, g, &g->disks[i], dir);
 	}
 	for (n = 0; n < cfg->n_guests; n++) {
 		const struct guest_config *g = &cfg->guests[n];

@@ -16,8 +16,9 @@
 #include "drivers/fb.h"
 #include "vmm/config.h"
 
-/* Files read for the guests: kernel, initrd or Multiboot modules. */
-#define BOOT_MAX_MODULES (4 * CONFIG_MAX_GUESTS)
+/* Files read for the guests: kernel, initrd, Multiboot modules or disk
+ * images. */
+#define BOOT_MAX_MODULES (8 * CONFIG_MAX_GUESTS)
 #define BOOT_MAX_MEM 512
 
 struct boot_module {

@@ -22,6 +22,7 @@
 #define CONFIG_MAX_VCPUS 64
 #define CONFIG_MAX_HOST_CPUS 64 /* bits in guest_config.cpus */
 #define CONFIG_MAX_MODULES 8 /* Multiboot modules of one guest */
+#define CONFIG_MAX_DISKS 4 /* virtio-blk disks of one guest (vmm/config_disk.c) */
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 /* output = both | serial | screen; both (0) is the default, and means the
@@ -45,6 +46,14 @@ enum lifecycle_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
  * PC devices must leave it alone. */
 #define CONFIG_PC_TABLES_GPA 0xe0000ULL
 #define CONFIG_PC_TABLES_SIZE 0x1000ULL
+
+/* disk = FILE, ro|rw: an image on the config partition, read into memory
+ * at boot; a rw disk's writes stay there until the machine stops. */
+struct guest_disk {
+	char file[CONFIG_PATH_MAX];
+	bool rw;
+	unsigned line;
+};
 
 struct guest_config {
 	char name[CONFIG_NAME_MAX];
@@ -72,6 +81,9 @@ struct guest_config {
 	/* Lines of the kernel/initrd keys (0 if absent), so that whoever opens
 	 * the files can point at the line to fix when one is missing. */
 	unsigned kernel_line, initrd_line, modules_line;
+	/* Its disks, vda first, in the order of their `disk` lines. */
+	unsigned n_disks;
+	struct guest_disk disks[CONFIG_MAX_DISKS];
 };
 
 struct shale_config {

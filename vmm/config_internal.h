@@ -28,7 +28,7 @@ enum config_key {
 	K_LOG, K_CONSOLE, K_TIMESLICE, K_GDB, K_SELFTEST, K_HV_CPUS, K_OUTPUT,
 	K_NAME, K_KERNEL, K_INITRD, K_CMDLINE, K_MEMORY, K_VCPUS, K_CPUS,
 	K_MODE, K_LOAD, K_ENTRY, K_DEVICES, K_ON_POWEROFF, K_ON_REBOOT,
-	K_ON_CRASH, K_AUTOSTART, K_WEIGHT, K_APICV, K_MODULES, K_DEBUG_EXIT_PORT,
+	K_ON_CRASH, K_AUTOSTART, K_WEIGHT, K_APICV, K_MODULES, K_DEBUG_EXIT_PORT, K_DISK,
 	K_COUNT
 };
 
@@ -70,6 +70,15 @@ struct config_key_def {
 };
 
 extern const struct config_key_def config_keys[K_COUNT];
+
+/* disk = FILE, ro|rw (config_disk.c): the key may repeat, up to
+ * CONFIG_MAX_DISKS times. */
+bool config_set_disk(struct config_parser *p);
+/* At the end of a guest section: disks need the PC's PCI bus. */
+void config_disk_finish_guest(struct config_parser *p);
+/* After the whole file: a rw image belongs to one guest; a later guest
+ * that names it too is reported and dropped. */
+void config_disk_check_sharing(struct config_parser *p);
 
 /* Messages (config.c). A message starts "FILE:LINE: " plus, inside a guest
  * section, the guest; config_emit counts it and marks that guest bad. */

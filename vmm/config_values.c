@@ -76,6 +76,7 @@ const struct config_key_def config_keys[K_COUNT] = {
 	[K_APICV] = { "apicv", true, set_word },
 	[K_MODULES] = { "modules", true, set_modules },
 	[K_DEBUG_EXIT_PORT] = { "debug_exit_port", true, set_port },
+	[K_DISK] = { "disk", true, config_set_disk },
 };
 
 /*

@@ -340,6 +340,7 @@ int pc_create(struct vm *vm)
 		acfg.pci[acfg.n_pci].slot = PC_VIRTIO_RNG_SLOT;
 		acfg.pci[acfg.n_pci++].gsi = PC_VIRTIO_RNG_IRQ;
 	}
+	pc_blk_routes(vm, &acfg);
 	memset(pc, 0, sizeof(*pc));
 	pc->vm = vm;
 	vm->pc = pc;
@@ -384,7 +385,8 @@ int pc_create(struct vm *vm)
 	    acpi_pm_attach(&pc->pm, &vm->io) || pci_host_attach(&pc->pci, &vm->io) ||
 	    ioapic_attach(&pc->ioapic, &vm->mmio) ||
 	    mmio_register(&vm->mmio, LAPIC_BASE, LAPIC_SIZE, lapic_page_mmio, pc, "lapic") ||
-	    (vm->cfg && (vm->cfg->devices & GUEST_DEV_VIRTIO_RNG) && rng_create(pc))) {
+	    (vm->cfg && (vm->cfg->devices & GUEST_DEV_VIRTIO_RNG) && rng_create(pc)) ||
+	    pc_blk_create(pc)) {
 		log_err("vm", "guest \"%s\": cannot attach its devices", vm->name);
 		return -1;
 	}
@@ -401,5 +403,11 @@ void pc_destroy(struct pc *pc)
 	if (pc->rng)
 		page_free_contig(&vmm_pages, (uint64_t)(uintptr_t)pc->rng, RNG_PAGES);
 	pc->rng = NULL;
+	pc_blk_destroy(pc);
 	pc->vm->pc = NULL;
+}
+
+void pc_pci_intx(struct pc *pc, unsigned irq, bool asserted)
+{
+	pci_intx(pc, irq, asserted);
 }

@@ -20,6 +20,7 @@
 #include "vmm/vdev/rtc.h"
 #include "vmm/vdev/uart16550.h"
 #include "vmm/vdev/virtio_rng.h"
+#include "vmm/vdev/virtio_blk.h"
 #include "vmm/config.h"
 
 struct vm;
@@ -31,6 +32,11 @@ struct vcpu;
 #define PC_VIRTIO_RNG_SLOT 1
 #define PC_VIRTIO_RNG_BAR 0xc0000000u
 #define PC_VIRTIO_RNG_IRQ 10
+
+/* virtio-blk disk i (vmm/pc_blk.c): PCI device PC_VIRTIO_BLK_SLOT + i,
+ * BAR0 4 KiB x its device number into the MMIO hole. */
+#define PC_VIRTIO_BLK_SLOT 4
+#define PC_VIRTIO_BLK_BAR(i) (0xc0000000u + 0x1000u * (PC_VIRTIO_BLK_SLOT + (i)))
 
 struct pc {
 	struct vm *vm;
@@ -51,6 +57,7 @@ struct pc {
 	struct pci_host pci;
 	struct virtio_rng *rng; /* with devices = virtio-rng: pages of its own */
 	uint64_t rsdp;        /* guest-physical address of the RSDP */
+	struct virtio_blk *blk[CONFIG_MAX_DISKS]; /* its disks, pages of their own */
 };
 
 /* Build the devices and ACPI tables into the guest. Returns 0 or -1. */
@@ -63,5 +70,12 @@ void pc_destroy(struct pc *pc);
 bool pc_irq_pending(struct pc *pc, unsigned id);
 int pc_irq_take(struct pc *pc, unsigned id);
 void pc_set_line(struct pc *pc, unsigned gsi, bool level);
+/* A PCI device's INTA# on ISA IRQ `irq`: asserted or idle. */
+void pc_pci_intx(struct pc *pc, unsigned irq, bool asserted);
+
+/* The disks (vmm/pc_blk.c): their _PRT entries, then the devices. */
+void pc_blk_routes(const struct vm *vm, struct acpi_config *acfg);
+int pc_blk_create(struct pc *pc);
+void pc_blk_destroy(struct pc *pc);
 
 #endif

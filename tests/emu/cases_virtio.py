@@ -14,6 +14,8 @@ both reads must come back empty (the device completes with 0 bytes), and
 the guest, whose CPUID shows the host's RDRAND and RDSEED bits, must not
 see either instruction: Shale's "no entropy source" must be true."""
 
+import hashlib
+import os
 import re
 
 from cases import HV, LINUX_FILES, guest, linux_guest
@@ -46,19 +48,80 @@ def check_bytes(out):
     return problems
 
 
+# virtio-blk, in the same boot. vda: an empty rw image that Linux formats
+# (ext2), writes a file to, remounts with its caches dropped and reads
+# back; vdb: a ro image (the first MiB of the kernel), read whole and
+# checked against its MD5 here. Beside it, tests/guests/virtioblk.asm
+# drives a rw disk of its own by hand, resets itself and finds its write
+# again in its second life; it has the same ro image as vdb (one copy in
+# memory). Guests that break the disk rules are refused at boot with their
+# line, and the others run.
+BLK_RO = ("build/linux/vmlinuz", 1 << 20)
+BLK_FILES = {"vda.img": 8 << 20, "ro.img": BLK_RO, "odd.img": 1000, "persist.img": 1 << 20}
+BLK_DISKS = "disk = vda.img, rw\ndisk = ro.img, ro\n"
+BLK_GUESTS = (
+    "[guest]\nname = rwtoo\nmode = linux\nkernel = vmlinuz\nmemory = 64M\n"
+    "disk = vda.img, ro\n\n"
+    "[guest]\nname = nodisk\nmode = linux\nkernel = vmlinuz\nmemory = 64M\n"
+    "disk = nope.img, ro\n\n"
+    "[guest]\nname = odddisk\nmode = linux\nkernel = vmlinuz\nmemory = 64M\n"
+    "disk = odd.img, rw\n\n"
+    + guest("virtioblk", "devices = pc\ndisk = persist.img, rw\ndisk = ro.img, ro"))
+BLK_EXPECT = [
+    r'\[vm\] guest "linux": virtio-blk vda at PCI 00:04\.0, BAR0 0xc0004000, IRQ 5: '
+    r'"vda\.img", 8192 KiB, rw',
+    r'guest "linux": disk "vda\.img" is rw in memory only: its writes last until Shale '
+    r'stops and are never saved to the file',
+    r'\[vm\] guest "linux": virtio-blk vdb at PCI 00:05\.0, BAR0 0xc0005000, IRQ 6: '
+    r'"ro\.img", 1024 KiB, ro',
+    r'\[vm\] guest "virtioblk": virtio-blk vdb at PCI 00:05\.0, BAR0 0xc0005000, IRQ 6: '
+    r'"ro\.img", 1024 KiB, ro',
+    r'(?s)\[guest virtioblk\] rebooting.*guest "virtioblk": restarting.*'
+    r'\[guest virtioblk\] PASS virtioblk-persisted',
+    r'shale\.cfg:\d+: guest "rwtoo": disk "vda\.img": guest "linux" has it as a rw disk '
+    r'\(line \d+\); a rw image belongs to one guest only; the guest is skipped',
+    r'shale\.cfg:\d+: guest "nodisk": disk "nope\.img": no such file on the config partition',
+    r'shale\.cfg:\d+: guest "odddisk": disk "odd\.img" is 1000 bytes; a disk image must be '
+    r'a non-zero multiple of 512 bytes \(whole sectors\)',
+    r'\[guest linux\] SHALE-INIT: disk vda 16384 sectors ro 0 serial \[vda\.img\]',
+    r'\[guest linux\] SHALE-INIT: disk vdb 2048 sectors ro 1 serial \[ro\.img\]',
+]
+BLK_REJECT = [r'SHALE-INIT: vda: no file system', r'SHALE-INIT: vdb took a write',
+              r'guest "(rwtoo|nodisk|odddisk)" started']
+
+
+def check_blk(out):
+    problems = []
+    rw = re.search(r'SHALE-INIT: vda file written ([0-9a-f]{32}) read ([0-9a-f]*)', out)
+    if not rw:
+        problems.append("no vda file checksums from the guest")
+    elif rw.group(1) != rw.group(2):
+        problems.append("vda: the file read back %r, written %r" % (rw.group(2), rw.group(1)))
+    ro = re.search(r'SHALE-INIT: vdb md5 ([0-9a-f]*)', out)
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", BLK_RO[0]), "rb") as f:
+        want = hashlib.md5(f.read(BLK_RO[1])).hexdigest()
+    if not ro or ro.group(1) != want:
+        problems.append("vdb: md5 %s, the image's is %s" % (ro and ro.group(1), want))
+    loads = len(re.findall(r'loaded disk ro\.img ', out))
+    if loads != 1:
+        problems.append("ro.img loaded %d times, expected once for both guests" % loads)
+    return problems
+
+
 CASES = [
-    dict(name="linux-virtio-rng", guests=[], linux=True, files=LINUX_FILES,
+    dict(name="linux-virtio-rng", guests=["virtioblk"], linux=True,
+         files=dict(LINUX_FILES, **BLK_FILES),
          config=HV + linux_guest("linux", "shale.test=poweroff",
-                                 extra="devices = virtio-rng"),
+                                 extra="devices = virtio-rng\n" + BLK_DISKS) + BLK_GUESTS,
          expect=[SOURCE,
                  r'\[guest linux\] SHALE-INIT: virtio modules loaded',
                  r'\[guest linux\] SHALE-INIT: hwrng current virtio_rng\.0',
                  r'\[guest linux\] SHALE-INIT: interrupts virtio +10: +[1-9][0-9]* +IO-APIC '
                  r'+10-fasteoi +virtio0',
-                 r'\[vm\] guest "linux" powered off \(ACPI S5\)'],
-         checks=[check_bytes],
+                 r'\[vm\] guest "linux" powered off \(ACPI S5\)'] + BLK_EXPECT,
+         checks=[check_bytes, check_blk],
          reject=[r'SHALE-INIT: insmod .* failed', r'device needs reset',
-                 r'\[guest linux\] .*virtio_pci.*(probe.*failed|error)']),
+                 r'\[guest linux\] .*virtio_pci.*(probe.*failed|error)'] + BLK_REJECT),
 ]
 
 CASES += [
@@ -78,4 +141,18 @@ CASES += [
          expect=[r'BENCH virtio-request \d+', r'BENCH virtio-request-noirq \d+',
                  r'BENCH virtio-isr \d+',
                  r'BENCH baseline \d+']),
+]
+
+# A disk image larger than the host's free memory (QEMU's 256 MiB): the
+# firmware cannot give the pages, the guest is refused with its line and
+# why, and the other guest is loaded (then QEMU's missing VT-x ends it).
+CASES += [
+    dict(name="disk-too-large", guests=["after"], emulator="qemu",
+         files={"huge.img": 320 << 20}, status={},
+         config=HV + guest("big", "devices = pc\ndisk = huge.img, ro", image="after")
+         + guest("after"),
+         expect=[r'shale\.cfg:9: guest "big": disk "huge\.img" \(320M\) does not fit in the '
+                 r'host.s free memory; disks are held in memory',
+                 r'Shale cannot run on this machine'],
+         reject=[r'loaded disk huge\.img']),
 ]

@@ -200,6 +200,13 @@ void log_raw(const char *s, size_t len)
 }
 
 /* vm.c's, which needs the page allocator and the EPT to link. */
+/* The guests here have no config, so no disks (vmm/pc_blk.c). */
+const struct boot_module *vmm_find_module(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
 void *vm_gpa_to_hva_any(struct vm *vm, uint64_t gpa, uint64_t len)
 {
 	uint64_t hpa;
