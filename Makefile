@@ -266,7 +266,7 @@ FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 FUZZ_exits := tests/fuzz/fake_vmcs.c arch/x86/exit.c arch/x86/exit_apic.c \
 	arch/x86/exit_cr.c arch/x86/exit_ept.c arch/x86/exit_io.c arch/x86/exit_misc.c \
 	arch/x86/exit_qual.c arch/x86/debug.c arch/x86/decode.c arch/x86/dr_rules.c \
-	arch/x86/xcr0.c arch/x86/vcpu_state.c arch/x86/apicv.c arch/x86/spec_ctrl.c \
+	arch/x86/xcr0.c arch/x86/vcpu_state.c arch/x86/apicv.c arch/x86/apicv_x2apic.c arch/x86/spec_ctrl.c \
 	arch/x86/spec_barrier.c vmm/msr.c vmm/cpuid.c vmm/hypercall.c vmm/io.c \
 	vmm/mmio.c vmm/guest_mem.c vmm/irq.c vmm/pc.c vmm/pc_blk.c vmm/vdev/virtio_blk.c \
 	vmm/platform.c vmm/entropy.c \
