@@ -219,6 +219,7 @@ UNIT_debugport := vmm/vdev/debugport.c $(VDEV_DEPS)
 UNIT_virtqueue := vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
 UNIT_virtio_pci := vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
 UNIT_virtio_rng := vmm/vdev/virtio_rng.c vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
+UNIT_virtio_console := vmm/vdev/virtio_console.c vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 UNIT_bzimage_load := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
@@ -255,7 +256,8 @@ FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
 	vmm/vdev/lapic_virt.c vmm/vdev/acpi.c vmm/vdev/acpi_pm.c vmm/vdev/pci.c \
 	vmm/vdev/testdev.c vmm/vdev/fw_cfg.c vmm/vdev/debugport.c vmm/vdev/virtio_pci.c \
-	vmm/vdev/virtio_queue.c vmm/vdev/virtio_rng.c vmm/guest_ram.c vmm/io.c vmm/mmio.c \
+	vmm/vdev/virtio_queue.c vmm/vdev/virtio_rng.c vmm/vdev/virtio_console.c vmm/guest_ram.c \
+	vmm/io.c vmm/mmio.c \
 	lib/printf.c
 # The exit handlers on the host (tests/fuzz/fuzz_exits.c): SHALE_FUZZ turns
 # the VMX and root-mode instructions into the fakes of tests/fuzz/fake_vmcs.c.

@@ -19,6 +19,7 @@
 #include "vmm/vdev/pit8254.h"
 #include "vmm/vdev/rtc.h"
 #include "vmm/vdev/uart16550.h"
+#include "vmm/vdev/virtio_console.h"
 #include "vmm/vdev/virtio_rng.h"
 #include "vmm/config.h"
 
@@ -31,6 +32,10 @@ struct vcpu;
 #define PC_VIRTIO_RNG_SLOT 1
 #define PC_VIRTIO_RNG_BAR 0xc0000000u
 #define PC_VIRTIO_RNG_IRQ 10
+/* virtio-console: PCI device 00:03.0, BAR0 two pages on, INTA# on IRQ 5. */
+#define PC_VIRTIO_CONSOLE_SLOT 3
+#define PC_VIRTIO_CONSOLE_BAR 0xc0002000u
+#define PC_VIRTIO_CONSOLE_IRQ 5
 
 struct pc {
 	struct vm *vm;
@@ -50,6 +55,7 @@ struct pc {
 	struct acpi_pm pm;
 	struct pci_host pci;
 	struct virtio_rng *rng; /* with devices = virtio-rng: pages of its own */
+	struct virtio_console *cons; /* with devices = virtio-console: the same */
 	uint64_t rsdp;        /* guest-physical address of the RSDP */
 };
 
