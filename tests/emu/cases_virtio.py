@@ -4,9 +4,13 @@ virtiohostile.asm): a chain whose buffer is the local APIC's page sets
 DEVICE_NEEDS_RESET, with one line in Shale's log, and stops the device
 until a reset; the guest checks each step from inside.
 
-Debian's kernel with devices = virtio-rng. One boot
+Debian's kernel with devices = virtio-rng, virtio-console. One boot
 checks the transport (the PCI function found, the drivers bound, INTx
-through the I/O APIC counted) and the entropy device (/dev/hwrng).
+through the I/O APIC counted), the entropy device (/dev/hwrng) and the
+console: a line the guest writes to /dev/hvc0 shows in Shale's log like
+a ttyS0 line, and the guest's shell then runs on hvc0, where what the
+harness types arrives through the receive queue (the 16550 gets none of
+it: nothing reads ttyS0 any more).
 
 The bytes: where Shale found RDRAND or RDSEED (its boot line says which),
 two 16-byte reads must both be full and differ. Where it found neither,
@@ -46,11 +50,22 @@ def check_bytes(out):
     return problems
 
 
+CONSOLE = r'\[vm\] guest "linux": virtio-console at PCI 00:03\.0, BAR0 0xc0002000, IRQ 5'
+# The shell on hvc0 reads a line, runs it, and answers on hvc0.
+HVC_SCRIPT = [(r'\[guest linux\] hvc# ', b"echo typed-$((6*7)) on $(tty)\r"),
+              (r'\[guest linux\] typed-42 on /dev/hvc0', b"poweroff -f\r")]
+HVC_EXPECT = [CONSOLE,
+              r'\[guest linux\] SHALE-HVC: hello through hvc0\n',
+              r'\[guest linux\] SHALE-INIT: wrote to hvc0',
+              r'\[guest linux\] SHALE-INIT: interrupts virtio +5: +\d+ +IO-APIC +5-fasteoi +virtio1',
+              r'\[guest linux\] typed-42 on /dev/hvc0']
+
 CASES = [
     dict(name="linux-virtio-rng", guests=[], linux=True, files=LINUX_FILES,
-         config=HV + linux_guest("linux", "shale.test=poweroff",
-                                 extra="devices = virtio-rng"),
-         expect=[SOURCE,
+         config=HV + linux_guest("linux", "shale.test=hvc",
+                                 extra="devices = virtio-rng, virtio-console"),
+         script=HVC_SCRIPT,
+         expect=HVC_EXPECT + [SOURCE,
                  r'\[guest linux\] SHALE-INIT: virtio modules loaded',
                  r'\[guest linux\] SHALE-INIT: hwrng current virtio_rng\.0',
                  r'\[guest linux\] SHALE-INIT: interrupts virtio +10: +[1-9][0-9]* +IO-APIC '
