@@ -248,6 +248,15 @@ static void check_layout(struct config_parser *p)
 		layout_problem(p, K_ENTRY, g->entry, "%s", where);
 }
 
+/* The devices that sit on the PC's PCI bus. */
+static const struct {
+	uint32_t bit;
+	const char *name;
+} pci_devs[] = {
+	{ GUEST_DEV_VIRTIO_RNG, "virtio-rng" },
+	{ GUEST_DEV_VIRTIO_CONSOLE, "virtio-console" },
+};
+
 static void finish_guest(struct config_parser *p)
 {
 	static const enum config_key required[] = { K_NAME, K_KERNEL, K_MEMORY };
@@ -265,10 +274,6 @@ static void finish_guest(struct config_parser *p)
 	if (g->memory)
 		check_layout(p);
 	/* A PCI device needs the PCI host and the I/O APIC. */
-	static const struct { uint32_t bit; const char *name; } pci_devs[] = {
-		{ GUEST_DEV_VIRTIO_RNG, "virtio-rng" },
-		{ GUEST_DEV_VIRTIO_CONSOLE, "virtio-console" },
-	};
 	for (size_t i = 0; i < ARRAY_SIZE(pci_devs); i++) {
 		struct config_msg m;
 
