@@ -223,6 +223,7 @@ UNIT_virtqueue := vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
 UNIT_virtio_pci := vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
 UNIT_virtio_rng := vmm/vdev/virtio_rng.c vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
 UNIT_virtio_blk := vmm/vdev/virtio_blk.c vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
+UNIT_virtio_console := vmm/vdev/virtio_console.c vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 UNIT_bzimage_load := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
@@ -259,7 +260,8 @@ FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
 	vmm/vdev/lapic_virt.c vmm/vdev/lapic_base.c vmm/vdev/acpi.c vmm/vdev/acpi_pm.c vmm/vdev/pci.c \
 	vmm/vdev/testdev.c vmm/vdev/fw_cfg.c vmm/vdev/debugport.c vmm/vdev/virtio_pci.c \
-	vmm/vdev/virtio_queue.c vmm/vdev/virtio_rng.c vmm/guest_ram.c vmm/io.c vmm/mmio.c \
+	vmm/vdev/virtio_queue.c vmm/vdev/virtio_rng.c vmm/vdev/virtio_console.c vmm/guest_ram.c \
+	vmm/io.c vmm/mmio.c \
 	lib/printf.c
 # The exit handlers on the host (tests/fuzz/fuzz_exits.c): SHALE_FUZZ turns
 # the VMX and root-mode instructions into the fakes of tests/fuzz/fake_vmcs.c.
@@ -301,7 +303,8 @@ run: all $(LINUX)
 
 # All of it takes about 40 minutes; BENCH=--exits-only just the exit costs,
 # BENCH=--linux-only just the Linux boot (three boots, about 20 minutes),
-# BENCH=--sched-only just the guests sharing one CPU.
+# BENCH=--sched-only just the guests sharing one CPU, BENCH=--console-only
+# the console's exits per KiB through the 16550 and virtio-console.
 bench: all $(LINUX)
 	$(PYTHON) tests/emu/bench.py $(BENCH)
 

@@ -248,6 +248,15 @@ static void check_layout(struct config_parser *p)
 		layout_problem(p, K_ENTRY, g->entry, "%s", where);
 }
 
+/* The devices that sit on the PC's PCI bus. */
+static const struct {
+	uint32_t bit;
+	const char *name;
+} pci_devs[] = {
+	{ GUEST_DEV_VIRTIO_RNG, "virtio-rng" },
+	{ GUEST_DEV_VIRTIO_CONSOLE, "virtio-console" },
+};
+
 static void finish_guest(struct config_parser *p)
 {
 	static const enum config_key required[] = { K_NAME, K_KERNEL, K_MEMORY };
@@ -264,15 +273,18 @@ static void finish_guest(struct config_parser *p)
 		g->entry = g->load;
 	if (g->memory)
 		check_layout(p);
-	if ((g->devices & GUEST_DEV_VIRTIO_RNG) && g->mode != GUEST_MODE_LINUX &&
-	    !(g->devices & GUEST_DEV_PC)) {
+	/* A PCI device needs the PCI host and the I/O APIC. */
+	for (size_t i = 0; i < ARRAY_SIZE(pci_devs); i++) {
 		struct config_msg m;
 
-		/* A PCI device needs the PCI host and the I/O APIC. */
+		if (!(g->devices & pci_devs[i].bit) || g->mode == GUEST_MODE_LINUX ||
+		    (g->devices & GUEST_DEV_PC))
+			continue;
 		config_msg_start(p, &m, p->key_line[K_DEVICES]);
-		config_msg_add(&m, "devices: \"virtio-rng\" is a PCI device of the PC; "
-			       "add \"pc\" (a mode = linux guest has it)");
+		config_msg_add(&m, "devices: \"%s\" is a PCI device of the PC; "
+			       "add \"pc\" (a mode = linux guest has it)", pci_devs[i].name);
 		config_emit(p, &m);
+		break;
 	}
 	config_disk_finish_guest(p);
 	if (p->key_line[K_DEBUG_EXIT_PORT] && !(g->devices & GUEST_DEV_DEBUG_EXIT))

@@ -41,6 +41,8 @@ enum lifecycle_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
 #define GUEST_DEV_FW_CFG (1u << 5)
 /* A virtio entropy source on the PC's PCI bus (vmm/vdev/virtio_rng.h). */
 #define GUEST_DEV_VIRTIO_RNG (1u << 6)
+/* The guest's hvc0 on the console (vmm/vdev/virtio_console.h). */
+#define GUEST_DEV_VIRTIO_CONSOLE (1u << 8)
 
 /* Where the PC's ACPI tables go (one page; vmm/pc.h): an image with the
  * PC devices must leave it alone. */

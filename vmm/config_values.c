@@ -574,6 +574,7 @@ static const struct {
 	{ "debugcon", GUEST_DEV_DEBUGCON },
 	{ "fw_cfg", GUEST_DEV_FW_CFG },
 	{ "virtio-rng", GUEST_DEV_VIRTIO_RNG },
+	{ "virtio-console", GUEST_DEV_VIRTIO_CONSOLE },
 };
 
 static bool device_bit(struct span item, uint32_t *bit)
@@ -600,7 +601,7 @@ static bool set_devices(struct config_parser *p)
 			config_msg_add(&m, "unknown device ");
 			config_msg_add_value(&m, item);
 			config_msg_add(&m, ", expected testdev, uart, pc, isa-debug-exit, "
-					   "debugcon, fw_cfg, virtio-rng or none");
+					   "debugcon, fw_cfg, virtio-rng, virtio-console or none");
 			config_emit(p, &m);
 			return false;
 		}

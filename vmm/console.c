@@ -45,6 +45,11 @@ void console_guest_write(struct vm *vm, const char *s, uint64_t len)
 	__atomic_store_n(&o->head, head, __ATOMIC_RELEASE);
 }
 
+void console_guest_lost(struct vm *vm, uint64_t n)
+{
+	vm->out.dropped += n; /* the ring's writer, the guest's CPU, counts */
+}
+
 /* The length of the well-formed UTF-8 sequence at p (at most n bytes), or
  * 0 for a byte that does not start one: a stray continuation byte, an
  * overlong form, a surrogate, a code point past U+10FFFF, or a sequence
@@ -352,4 +357,9 @@ unsigned console_guest_read(struct vm *vm, uint8_t *buf, unsigned max)
 		buf[n++] = in->buf[tail++ % CONSOLE_IN_RING];
 	__atomic_store_n(&in->tail, tail, __ATOMIC_RELEASE);
 	return n;
+}
+
+bool console_guest_has_input(struct vm *vm)
+{
+	return __atomic_load_n(&vm->in.head, __ATOMIC_ACQUIRE) != vm->in.tail;
 }

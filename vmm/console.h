@@ -41,6 +41,9 @@ struct vm;
 
 /* Guest output: buffered, never blocks, drops (and counts) when full. */
 void console_guest_write(struct vm *vm, const char *s, uint64_t len);
+/* Output the guest wrote and its device could not pass on (past a virtio
+ * chain's limit): counted and reported with the ring's own drops. */
+void console_guest_lost(struct vm *vm, uint64_t n);
 /* Move buffered guest output to the host console, whole lines first, the
  * guests in turn so that none can crowd out another. Returns true while
  * something is left. */
@@ -56,6 +59,8 @@ void console_drain_all(void);
 void console_poll_input(void);
 /* Bytes typed for this guest; returns how many were copied. */
 unsigned console_guest_read(struct vm *vm, uint8_t *buf, unsigned max);
+/* Whether typed bytes wait for this guest. */
+bool console_guest_has_input(struct vm *vm);
 /* A guest's bytes as the operator's terminal may see them: CR and LF
  * dropped, other C0 controls, DEL, C1 controls and malformed UTF-8 as '?';
  * the focused guest (terminal) keeps ESC, BS, TAB and DEL. Returns the

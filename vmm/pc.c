@@ -35,6 +35,9 @@ _Static_assert(LAPIC_BASE >= GUEST_LOW_RAM_TOP && LAPIC_BASE < GUEST_HIGH_RAM_BA
 _Static_assert(PC_VIRTIO_RNG_BAR >= GUEST_LOW_RAM_TOP &&
 	       PC_VIRTIO_RNG_BAR + VIRTIO_PCI_BAR_SIZE <= IOAPIC_BASE,
 	       "virtio-rng's BAR must be in the MMIO hole, below the APICs");
+_Static_assert(PC_VIRTIO_CONSOLE_BAR >= GUEST_LOW_RAM_TOP &&
+	       PC_VIRTIO_CONSOLE_BAR + VIRTIO_PCI_BAR_SIZE <= IOAPIC_BASE,
+	       "virtio-console's BAR must be in the MMIO hole, below the APICs");
 
 static struct pc pcs[CONFIG_MAX_GUESTS];
 
@@ -305,6 +308,82 @@ static int rng_create(struct pc *pc)
 	return 0;
 }
 
+/* devices = virtio-console: the guest's hvc0, on the console
+ * multiplexer beside its COM1. */
+static void cons_intx(void *ctx, bool asserted)
+{
+	pci_intx(ctx, PC_VIRTIO_CONSOLE_IRQ, asserted);
+}
+
+static void cons_note(void *ctx, const char *what, const char *why)
+{
+	struct pc *pc = ctx;
+
+	log_warn("vm", "guest \"%s\": virtio-console: %s: %s", pc->vm->name, what, why);
+}
+
+static void cons_out(void *ctx, const uint8_t *p, uint32_t n, uint32_t lost)
+{
+	console_guest_write(ctx, (const char *)p, n);
+	if (lost)
+		console_guest_lost(ctx, lost);
+}
+
+static unsigned cons_in(void *ctx, uint8_t *buf, unsigned max)
+{
+	return console_guest_read(ctx, buf, max);
+}
+
+static bool cons_in_pending(void *ctx)
+{
+	return console_guest_has_input(ctx);
+}
+
+#define CONS_PAGES ((sizeof(struct virtio_console) + 4095) / 4096)
+
+static int cons_create(struct pc *pc)
+{
+	struct vm *vm = pc->vm;
+	struct virtio_pci_config cfg = {
+		.ram = &vm->ram,
+		.bar_base = PC_VIRTIO_CONSOLE_BAR,
+		.intx_line = PC_VIRTIO_CONSOLE_IRQ,
+		.set_intx = cons_intx,
+		.note = cons_note,
+		.ctx = pc,
+	};
+	struct virtio_console_io io = {
+		.out = cons_out, .in = cons_in, .in_pending = cons_in_pending, .ctx = vm,
+	};
+
+	pc->cons = (struct virtio_console *)(uintptr_t)page_alloc_contig(&vmm_pages,
+									 CONS_PAGES, 1);
+	if (!pc->cons) {
+		log_err("vm", "guest \"%s\": out of memory for its virtio-console", vm->name);
+		return -1;
+	}
+	virtio_console_init(pc->cons, &cfg, &io);
+	ioapic_set_irq(&pc->ioapic, PC_VIRTIO_CONSOLE_IRQ, true); /* idle high */
+	if (virtio_pci_attach(&pc->cons->vp, &pc->pci, PC_VIRTIO_CONSOLE_SLOT, &vm->mmio))
+		return -1;
+	log_info("vm", "guest \"%s\": virtio-console at PCI 00:%02x.0, BAR0 0x%x, IRQ %u",
+		 vm->name, PC_VIRTIO_CONSOLE_SLOT, PC_VIRTIO_CONSOLE_BAR,
+		 PC_VIRTIO_CONSOLE_IRQ);
+	return 0;
+}
+
+/* Typed bytes go to hvc0 while the guest's virtio-console driver takes
+ * them, and to COM1 otherwise (docs/console.md). */
+static void console_input(struct vm *vm)
+{
+	struct pc *pc = vm->pc;
+
+	if (pc->cons && virtio_console_takes_input(pc->cons))
+		virtio_console_input(pc->cons);
+	else
+		com1_input(vm);
+}
+
 static void rtc_now(struct rtc_time *t)
 {
 	struct host_time h;
@@ -340,6 +419,10 @@ int pc_create(struct vm *vm)
 		acfg.pci[acfg.n_pci].slot = PC_VIRTIO_RNG_SLOT;
 		acfg.pci[acfg.n_pci++].gsi = PC_VIRTIO_RNG_IRQ;
 	}
+	if (vm->cfg && (vm->cfg->devices & GUEST_DEV_VIRTIO_CONSOLE)) {
+		acfg.pci[acfg.n_pci].slot = PC_VIRTIO_CONSOLE_SLOT;
+		acfg.pci[acfg.n_pci++].gsi = PC_VIRTIO_CONSOLE_IRQ;
+	}
 	pc_blk_routes(vm, &acfg);
 	memset(pc, 0, sizeof(*pc));
 	pc->vm = vm;
@@ -354,7 +437,7 @@ int pc_create(struct vm *vm)
 			return -1;
 		}
 	}
-	vm->input_ready = com1_input;
+	vm->input_ready = console_input;
 	rtc_now(&now);
 	uart16550_init(&pc->com1, &ucfg);
 	pic_init(&pc->pic);
@@ -386,6 +469,7 @@ int pc_create(struct vm *vm)
 	    ioapic_attach(&pc->ioapic, &vm->mmio) ||
 	    mmio_register(&vm->mmio, LAPIC_BASE, LAPIC_SIZE, lapic_page_mmio, pc, "lapic") ||
 	    (vm->cfg && (vm->cfg->devices & GUEST_DEV_VIRTIO_RNG) && rng_create(pc)) ||
+	    (vm->cfg && (vm->cfg->devices & GUEST_DEV_VIRTIO_CONSOLE) && cons_create(pc)) ||
 	    pc_blk_create(pc)) {
 		log_err("vm", "guest \"%s\": cannot attach its devices", vm->name);
 		return -1;
@@ -403,6 +487,9 @@ void pc_destroy(struct pc *pc)
 	if (pc->rng)
 		page_free_contig(&vmm_pages, (uint64_t)(uintptr_t)pc->rng, RNG_PAGES);
 	pc->rng = NULL;
+	if (pc->cons)
+		page_free_contig(&vmm_pages, (uint64_t)(uintptr_t)pc->cons, CONS_PAGES);
+	pc->cons = NULL;
 	pc_blk_destroy(pc);
 	pc->vm->pc = NULL;
 }

@@ -19,6 +19,7 @@
 #include "vmm/vdev/pit8254.h"
 #include "vmm/vdev/rtc.h"
 #include "vmm/vdev/uart16550.h"
+#include "vmm/vdev/virtio_console.h"
 #include "vmm/vdev/virtio_rng.h"
 #include "vmm/vdev/virtio_blk.h"
 #include "vmm/config.h"
@@ -32,6 +33,11 @@ struct vcpu;
 #define PC_VIRTIO_RNG_SLOT 1
 #define PC_VIRTIO_RNG_BAR 0xc0000000u
 #define PC_VIRTIO_RNG_IRQ 10
+/* virtio-console: PCI device 00:03.0, BAR0 two pages on, INTA# on IRQ 11
+ * (5, 6, 12 and 14 are the disks', vmm/pc_blk.c). */
+#define PC_VIRTIO_CONSOLE_SLOT 3
+#define PC_VIRTIO_CONSOLE_BAR 0xc0002000u
+#define PC_VIRTIO_CONSOLE_IRQ 11
 
 /* virtio-blk disk i (vmm/pc_blk.c): PCI device PC_VIRTIO_BLK_SLOT + i,
  * BAR0 4 KiB x its device number into the MMIO hole. */
@@ -56,6 +62,7 @@ struct pc {
 	struct acpi_pm pm;
 	struct pci_host pci;
 	struct virtio_rng *rng; /* with devices = virtio-rng: pages of its own */
+	struct virtio_console *cons; /* with devices = virtio-console: the same */
 	uint64_t rsdp;        /* guest-physical address of the RSDP */
 	struct virtio_blk *blk[CONFIG_MAX_DISKS]; /* its disks, pages of their own */
 };

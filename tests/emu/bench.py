@@ -431,6 +431,48 @@ def write_linux_block(text, runs):
     return re.sub(r"<!-- linux:begin -->[\s\S]*?<!-- linux:end -->", lambda m: block, text)
 
 
+CONSOLE_WAYS = [("16550", "COM1, one OUT a byte"),
+                ("virtio-16", "virtio-console, 16-byte chains (Linux's hvc console for kernel messages)"),
+                ("virtio-64", "virtio-console, 64-byte chains (a line per write)"),
+                ("virtio-4096", "virtio-console, 4096-byte chains (a tty's burst)")]
+
+
+def console_bench():
+    """VM exits per KiB of the same console text through COM1 and through
+    virtio-console (tests/guests/consbench.asm). Returns {way: (exits,
+    bytes)}, or None when the guest did not report."""
+    case = dict(name="consbench", guests=["consbench"],
+                config="[hypervisor]\nlog = info\n\n[guest]\nname = consbench\n"
+                "kernel = consbench.bin\nmemory = 16M\ndevices = pc, virtio-console\n")
+    workdir = os.path.join(run.BUILD, "emu", "bench-console")
+    os.makedirs(workdir, exist_ok=True)
+    disk = run.make_disk(case, workdir)
+    r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 300)
+    got = dict((m.group(1), (int(m.group(2)), int(m.group(3)))) for m in
+               re.finditer(r"\[guest consbench\] BENCH console-(\S+) (\d+) (\d+)", r.output))
+    if set(got) != set(w for w, _ in CONSOLE_WAYS):
+        print("bench: consbench did not report (see %s/serial.out)" % workdir)
+        return None
+    return got
+
+
+def console_block(got):
+    base = got["16550"][0] * 1024.0 / got["16550"][1]
+    lines = ["| path | bytes | VM exits | exits per KiB | fewer than the 16550 |",
+             "|---|---|---|---|---|"]
+    for way, what in CONSOLE_WAYS:
+        exits, size = got[way]
+        per = exits * 1024.0 / size
+        lines.append("| %s | %d | %d | %.2f | %s |" % (
+            what, size, exits, per, "%.0fx" % (base / per) if per else "-"))
+    return "\n".join(lines)
+
+
+def write_console_block(text, got):
+    block = "<!-- console:begin -->\n%s\n<!-- console:end -->" % console_block(got)
+    return re.sub(r"<!-- console:begin -->[\s\S]*?<!-- console:end -->", lambda m: block, text)
+
+
 def write_sched_block(text, rows):
     lines = ["| guests | weights | progress lines while all ran | worst share error | ticks per switch | switches |",
              "|---|---|---|---|---|---|"]
@@ -461,6 +503,17 @@ def main():
         with open(doc, "w") as f:
             f.write(write_smp_block(text, rows))
         print("wrote docs/benchmarks.md (SMP scaling and start-up only)")
+        return 0
+    if "--console-only" in sys.argv:
+        got = console_bench()
+        if not got:
+            return 1
+        print(console_block(got))
+        with open(doc) as f:
+            text = f.read()
+        with open(doc, "w") as f:
+            f.write(write_console_block(text, got))
+        print("wrote docs/benchmarks.md (console exits only)")
         return 0
     if "--sched-only" in sys.argv:
         with open(doc) as f:
@@ -507,6 +560,10 @@ def main():
             "<!-- profile:begin -->", "\n".join(lines), shale, "<!-- profile:end -->"))
         text = re.sub(r"<!-- profile:begin -->[\s\S]*?<!-- profile:end -->", pblock, text)
         print("CPUID round trip: %d instructions in Shale" % shale)
+    got = console_bench()
+    if got:
+        print(console_block(got))
+        text = write_console_block(text, got)
     if "--exits-only" in sys.argv:
         with open(doc, "w") as f:
             f.write(text)

@@ -39,6 +39,7 @@
 #include "vmm/vdev/rtc.h"
 #include "vmm/vdev/testdev.h"
 #include "vmm/vdev/uart16550.h"
+#include "vmm/vdev/virtio_console.h"
 #include "vmm/vdev/virtio_rng.h"
 #include "vmm/vm.h"
 
@@ -55,6 +56,10 @@
 #define VIRTIO_SLOT 1
 #define VIRTIO_BAR 0xc0000000u
 #define VIRTIO_IRQ 10
+#define CONS_SLOT 3
+#define CONS_BAR 0xc0002000u
+#define CONS_IRQ 5
+#define CONS_IN 64 /* typed bytes waiting for the console, a bounded ring */
 
 /* Everything a guest can change, in one struct: every pointer between the
  * parts stays inside it, so a copy of it is a snapshot that can be put
@@ -84,6 +89,12 @@ struct world {
 	struct guest_ram gram;
 	uint8_t ram[VIRTIO_RAM] __attribute__((aligned(16)));
 	uint64_t rng_word;
+	/* devices = virtio-console, on the same RAM, and its console side:
+	 * typed bytes waiting, and what went each way. */
+	struct virtio_console cons;
+	uint8_t cons_in[CONS_IN];
+	uint32_t cons_in_head, cons_in_tail;
+	uint64_t cons_typed, cons_out, cons_lost;
 
 	/* What the devices did through their callbacks. */
 	bool dev_level[MAX_GSI];   /* each line as its device last drove it */
@@ -248,6 +259,45 @@ static void rng_intx(void *ctx, bool asserted)
 	ioapic_set_irq(&w->ioapic, VIRTIO_IRQ, !asserted);
 }
 
+static void cons_intx(void *ctx, bool asserted)
+{
+	struct world *w = ctx;
+
+	pic_set_irq(&w->pic, CONS_IRQ, asserted);
+	ioapic_set_irq(&w->ioapic, CONS_IRQ, !asserted);
+}
+
+/* The console multiplexer's side of pc.c's virtio-console wiring. */
+static void cons_out(void *ctx, const uint8_t *p, uint32_t n, uint32_t lost)
+{
+	struct world *w = ctx;
+	volatile uint8_t sink = 0;
+
+	CHECK(n <= VIRTIO_CONSOLE_CHAIN_MAX);
+	for (uint32_t i = 0; i < n; i++)
+		sink ^= p[i]; /* every byte readable (ASan) */
+	(void)sink;
+	w->cons_out += n;
+	w->cons_lost += lost;
+}
+
+static unsigned cons_in(void *ctx, uint8_t *buf, unsigned max)
+{
+	struct world *w = ctx;
+	unsigned n = 0;
+
+	while (n < max && w->cons_in_tail != w->cons_in_head)
+		buf[n++] = w->cons_in[w->cons_in_tail++ % CONS_IN];
+	return n;
+}
+
+static bool cons_pending(void *ctx)
+{
+	struct world *w = ctx;
+
+	return w->cons_in_tail != w->cons_in_head;
+}
+
 /* A stand-in for RDRAND that runs dry now and then. */
 static bool rng_get64(void *ctx, uint64_t *out)
 {
@@ -300,7 +350,8 @@ static void world_create(struct world *w)
 	struct ioapic_ops iops = { .ctx = w, .deliver = ioapic_deliver };
 	struct acpi_pm_ops pops = { .ctx = w, .sleep = pm_sleep,
 				    .reset = pm_reset };
-	struct virtio_pci_config rcfg;
+	struct virtio_pci_config rcfg, ccfg;
+	struct virtio_console_io cio = { cons_out, cons_in, cons_pending, NULL };
 	uint64_t now = w->now ? w->now : CLOCK_START;
 	bool selftest = w->selftest; /* configuration: a reboot keeps it */
 
@@ -341,6 +392,14 @@ static void world_create(struct world *w)
 	virtio_rng_init(&w->rng, &rcfg, rng_get64, w);
 	ioapic_set_irq(&w->ioapic, VIRTIO_IRQ, true);
 	CHECK(!virtio_pci_attach(&w->rng.vp, &w->pci, VIRTIO_SLOT, &vm.mmio));
+	ccfg = (struct virtio_pci_config){
+		.ram = &w->gram, .bar_base = CONS_BAR, .intx_line = CONS_IRQ,
+		.set_intx = cons_intx, .ctx = w,
+	};
+	cio.ctx = w;
+	virtio_console_init(&w->cons, &ccfg, &cio);
+	ioapic_set_irq(&w->ioapic, CONS_IRQ, true);
+	CHECK(!virtio_pci_attach(&w->cons.vp, &w->pci, CONS_SLOT, &vm.mmio));
 	CHECK(!uart16550_attach(&w->com1, &vm.io) && !pic_attach(&w->pic, &vm.io) &&
 	      !pit_attach(&w->pit, &vm.io) && !rtc_attach(&w->rtc, &vm.io) &&
 	      !acpi_pm_attach(&w->pm, &vm.io) && !pci_host_attach(&w->pci, &vm.io) &&
@@ -495,9 +554,8 @@ static void check_pm(struct world *w)
 }
 
 /* The transport's invariants, whatever the guest wrote. */
-static void check_virtio(const struct world *w)
+static void check_virtio(const struct virtio_pci *vp)
 {
-	const struct virtio_pci *vp = &w->rng.vp;
 	const struct mmio_range *r;
 	bool masked = vp->pci.cfg[PCI_COMMAND + 1] & (PCI_COMMAND_INTX_DISABLE >> 8);
 
@@ -513,7 +571,8 @@ static void check_virtio(const struct world *w)
 
 		if (!q->ready)
 			continue;
-		CHECK(i < 1 && q->size && q->size <= VIRTIO_RNG_QUEUE_SIZE);
+		CHECK(i < vp->cfg.ops->num_queues && q->size &&
+		      q->size <= vp->cfg.ops->queue_max);
 		CHECK((q->size & (q->size - 1)) == 0);
 		CHECK(!q->broken || (vp->status & VIRTIO_STATUS_NEEDS_RESET));
 	}
@@ -531,7 +590,13 @@ static void check_all(struct world *w)
 	check_ioapic(&w->ioapic);
 	check_lapic(w);
 	check_pm(w);
-	check_virtio(w);
+	check_virtio(&w->rng.vp);
+	check_virtio(&w->cons.vp);
+	/* The console gave the guest only what was typed, and passed on
+	 * what the guest wrote, or counted it. */
+	CHECK(w->cons.rx_bytes <= w->cons_typed);
+	CHECK(w->cons_in_head - w->cons_in_tail <= CONS_IN);
+	CHECK(w->cons.tx_bytes == w->cons_out && w->cons.tx_dropped == w->cons_lost);
 	CHECK(w->rtc.irq_level == w->dev_level[8]);
 }
 
@@ -767,6 +832,11 @@ static const uint64_t mmio_bases[3] = { LAPIC_BASE, IOAPIC_BASE, TESTDEV_MMIO };
  *                                  put it: m & 4 write, size by m & 3
  * 19 RAMW    off:2 val:8           the guest writes its RAM (the rings):
  *                                  8 bytes at off % (RAM - 7)
+ * 20 VCONS   off:2 val:8           BAR0 of virtio-console, as VIRTIO
+ * 21 CONSIN  n:1 bytes:n % 32      typed input for the console, as much as
+ *                                  its ring holds; m & 1: then
+ *                                  virtio_console_input() if the driver
+ *                                  takes input (as pc.c)
  * 17 RESET   -                     m: 0 power button, 1 UART, 2 PM block,
  *                                  3 LAPIC (INIT), 4 IOAPIC, 5 the whole
  *                                  machine, 6 LAPIC virtual wire, 7 flip
@@ -907,6 +977,26 @@ static void run_op(struct world *w, struct input *in)
 		v = m & 4 ? take(in, 8) & size_mask(mmio_sizes[m & 3]) : 0;
 		mmio_access(a, mmio_sizes[m & 3], m & 4, v);
 		break;
+	case 20:
+		a = w->cons.vp.bar_at + take(in, 2) % VIRTIO_PCI_BAR_SIZE;
+		v = m & 4 ? take(in, 8) & size_mask(mmio_sizes[m & 3]) : 0;
+		mmio_access(a, mmio_sizes[m & 3], m & 4, v);
+		break;
+	case 21: {
+		unsigned n = (unsigned)take(in, 1) % 32;
+
+		for (unsigned i = 0; i < n; i++) {
+			uint8_t c = (uint8_t)take(in, 1);
+
+			if (w->cons_in_head - w->cons_in_tail == CONS_IN)
+				continue;
+			w->cons_in[w->cons_in_head++ % CONS_IN] = c;
+			w->cons_typed++;
+		}
+		if ((m & 1) && virtio_console_takes_input(&w->cons))
+			virtio_console_input(&w->cons);
+		break;
+	}
 	case 19:
 		a = take(in, 2) % (VIRTIO_RAM - 7);
 		v = take(in, 8);

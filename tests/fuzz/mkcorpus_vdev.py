@@ -17,7 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # Kinds (low 5 bits of the op byte); the modifier is the high 3 bits.
 OUT, IN, DEVOUT, DEVIN, MMIOW, MMIOR, ADVANCE, TIMERS, INTR, EOI, LINE, \
-    LINT, RX, MSRW, MSRR, APICW, APICV, RESET, VIRTIO, RAMW = range(20)
+    LINT, RX, MSRW, MSRR, APICW, APICV, RESET, VIRTIO, RAMW, VCONS, CONSIN = range(22)
 SIZE = {1: 0, 2: 1, 4: 2, 8: 3}
 LAPIC, IOAPIC, TESTDEV = 0, 1, 2
 
@@ -215,6 +215,36 @@ def virtio_rng():
     return p
 
 
+def virtio_console():
+    """virtio-console (00:03.0): both queues set up, a receive buffer
+    posted, input typed, and a transmit chain sent."""
+    p = Prog()
+    p.outb(0xcf8, 0x80001804, 4).outb(0xcfc, 0x0006, 2)  # 00:03.0 command
+
+    def vw(off, val, size):
+        p.op(VCONS, 4 | SIZE[size], "HQ", off, val)
+    for off, val, size in ((0x14, 3, 1), (0x08, 1, 4), (0x0c, 1, 4), (0x14, 0xb, 1),
+                           (0x16, 0, 2), (0x18, 8, 2), (0x20, 0x3800, 4),
+                           (0x28, 0x3900, 4), (0x30, 0x3a00, 4), (0x1c, 1, 2),
+                           (0x16, 1, 2), (0x18, 8, 2), (0x20, 0x3b00, 4),
+                           (0x28, 0x3c00, 4), (0x30, 0x3d00, 4), (0x1c, 1, 2),
+                           (0x14, 0xf, 1)):
+        vw(off, val, size)
+    p.op(RAMW, 0, "HQ", 0x3800, 0xc00)                 # rx desc 0: addr
+    p.op(RAMW, 0, "HQ", 0x3808, 16 | 2 << 32)          # len 16, WRITE
+    p.op(RAMW, 0, "HQ", 0x3900, 1 << 16)               # avail idx 1
+    vw(0x300, 0, 2)
+    p.op(CONSIN, 1, "B5s", 5, b"hello")                # typed, then served
+    p.op(RAMW, 0, "HQ", 0x0d00, 0x0a6b6f)              # "ok\n"
+    p.op(RAMW, 0, "HQ", 0x3b00, 0xd00)                 # tx desc 0: addr
+    p.op(RAMW, 0, "HQ", 0x3b08, 3)                     # len 3, readable
+    p.op(RAMW, 0, "HQ", 0x3c00, 1 << 16)
+    vw(0x304, 1, 2)
+    p.op(VCONS, SIZE[1], "H", 0x100)                   # ISR
+    p.intr()
+    return p
+
+
 def misc():
     p = Prog(1)
     p.inb(0x80).outb(0x80, 0).inb(0xffff, 4).op(MMIOR, SIZE[4], "BQ", 3, 0xfee00020)
@@ -226,7 +256,8 @@ def misc():
 
 SEEDS = {"pic": pic, "pit": pit, "rtc": rtc, "uart": uart, "ioapic": ioapic,
          "lapic": lapic, "apicv": apicv, "acpi": acpi, "pci": pci,
-         "testdev": testdev, "misc": misc, "virtio_rng": virtio_rng}
+         "testdev": testdev, "misc": misc, "virtio_rng": virtio_rng,
+         "virtio_console": virtio_console}
 
 
 def main():

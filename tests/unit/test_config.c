@@ -441,7 +441,8 @@ static void test_devices(void **state)
 	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_PC);
 	expect(GUEST_A "devices = testdev, usb\n",
 	       "shale.cfg:5: guest \"a\": devices \"testdev, usb\": unknown device \"usb\", "
-	       "expected testdev, uart, pc, isa-debug-exit, debugcon, fw_cfg, virtio-rng or none\n");
+	       "expected testdev, uart, pc, isa-debug-exit, debugcon, fw_cfg, virtio-rng, "
+	       "virtio-console or none\n");
 	expect(GUEST_A "devices = pc, uart\n",
 	       "shale.cfg:5: guest \"a\": devices \"pc, uart\": \"uart\" is part of \"pc\" "
 	       "(its COM1); list only \"pc\"\n");
@@ -468,6 +469,21 @@ static void test_virtio_rng(void **state)
 	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_VIRTIO_RNG);
 	expect(GUEST_A "devices = virtio-rng\n",
 	       "shale.cfg:5: guest \"a\": devices: \"virtio-rng\" is a PCI device of the PC; "
+	       "add \"pc\" (a mode = linux guest has it)\n");
+}
+
+/* So does virtio-console, beside virtio-rng or alone. */
+static void test_virtio_console(void **state)
+{
+	(void)state;
+	expect_clean(GUEST_A "devices = pc, virtio-console\n");
+	assert_int_equal(cfg.guests[0].devices, GUEST_DEV_PC | GUEST_DEV_VIRTIO_CONSOLE);
+	expect_clean("[guest]\nname = a\nkernel = a.bin\nmemory = 128M\nmode = linux\n"
+		     "devices = virtio-rng, virtio-console\n");
+	assert_int_equal(cfg.guests[0].devices,
+			 GUEST_DEV_VIRTIO_RNG | GUEST_DEV_VIRTIO_CONSOLE);
+	expect(GUEST_A "devices = virtio-console\n",
+	       "shale.cfg:5: guest \"a\": devices: \"virtio-console\" is a PCI device of the PC; "
 	       "add \"pc\" (a mode = linux guest has it)\n");
 }
 
@@ -596,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_virtio_rng),
+		cmocka_unit_test(test_virtio_console),
 		cmocka_unit_test(test_debug_devices),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_hypervisor_values),

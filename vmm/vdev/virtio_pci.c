@@ -91,9 +91,12 @@ static void serve(struct virtio_pci *vp, unsigned n)
 	    (vp->status & VIRTIO_STATUS_NEEDS_RESET) || !q->ready)
 		return;
 	for (unsigned i = 0; i < q->size; i++) {
-		enum virtq_result r = virtq_pop(q, vp->cfg.ram, &vp->chain);
+		enum virtq_result r;
 		uint32_t written;
 
+		if (vp->cfg.ops->has_work && !vp->cfg.ops->has_work(vp->cfg.dev, n))
+			break;
+		r = virtq_pop(q, vp->cfg.ram, &vp->chain);
 		if (r == VIRTQ_EMPTY)
 			break;
 		if (r == VIRTQ_BAD) {
@@ -101,6 +104,11 @@ static void serve(struct virtio_pci *vp, unsigned n)
 			break;
 		}
 		written = vp->cfg.ops->handle(vp->cfg.dev, n, &vp->chain);
+		if (written == VIRTIO_CHAIN_BAD) {
+			/* Not given back: the device is stopped until a reset. */
+			needs_reset(vp, vp->why_bad);
+			break;
+		}
 		if (written > vp->chain.write_len)
 			written = vp->chain.write_len;
 		virtq_push(q, vp->chain.head, written);
@@ -108,6 +116,25 @@ static void serve(struct virtio_pci *vp, unsigned n)
 	}
 	if (pushed && virtq_wants_interrupt(q))
 		send_interrupt(vp, VIRTIO_ISR_QUEUE);
+}
+
+void virtio_pci_serve(struct virtio_pci *vp, unsigned q)
+{
+	if (q < vp->cfg.ops->num_queues)
+		serve(vp, q);
+}
+
+uint32_t virtio_pci_bad_chain(struct virtio_pci *vp, const char *why)
+{
+	vp->why_bad = why;
+	return VIRTIO_CHAIN_BAD;
+}
+
+bool virtio_pci_queue_live(const struct virtio_pci *vp, unsigned q)
+{
+	return (vp->status & VIRTIO_STATUS_DRIVER_OK) &&
+	       !(vp->status & VIRTIO_STATUS_NEEDS_RESET) &&
+	       q < vp->cfg.ops->num_queues && vp->q[q].ready;
 }
 
 static void device_reset(struct virtio_pci *vp)

@@ -23,10 +23,14 @@
  *
  * A notification (a write of the notify area) serves the queue at once:
  * at most `size` chains per notification, each through the device's
- * handle(), then one interrupt if the driver wants it. A chain that breaks
- * the rules of vmm/vdev/virtio_queue.h sets DEVICE_NEEDS_RESET (2.1.2),
- * raises a configuration interrupt and stops every queue of the device
- * until the driver resets it (writes 0 to device_status).
+ * handle(), then one interrupt if the driver wants it. A device whose
+ * queue waits for something else (a receive queue for input) says so
+ * through has_work(), and serves the queue itself, with
+ * virtio_pci_serve(), when that comes. A chain that breaks the rules of
+ * vmm/vdev/virtio_queue.h, or the device's own (handle() returns
+ * VIRTIO_CHAIN_BAD), sets DEVICE_NEEDS_RESET (2.1.2), raises a
+ * configuration interrupt and stops every queue of the device until the
+ * driver resets it (writes 0 to device_status).
  *
  * Pure C over guest RAM and callbacks, like the other device models.
  */
@@ -73,6 +77,10 @@
 
 struct virtio_pci;
 
+/* What handle() returns for a chain that breaks the device's own rules
+ * (a buffer in the wrong direction); virtio_pci_bad_chain() makes it. */
+#define VIRTIO_CHAIN_BAD UINT32_MAX
+
 /* What a device type gives the transport. */
 struct virtio_device_ops {
 	unsigned type;          /* device ID (5): 4 for an entropy source */
@@ -89,6 +97,9 @@ struct virtio_device_ops {
 			   uint64_t *val);
 	/* Optional: the driver reset the device. */
 	void (*reset)(void *dev);
+	/* Optional: whether queue q has work now; without it, chains stay
+	 * in the ring until virtio_pci_serve(). Absent: always. */
+	bool (*has_work)(void *dev, unsigned q);
 };
 
 struct virtio_pci_config {
@@ -119,6 +130,7 @@ struct virtio_pci {
 	uint16_t queue_select;
 	struct virtq q[VIRTIO_MAX_QUEUES];
 	struct virtq_chain chain;      /* the chain being served */
+	const char *why_bad;           /* the device's reason for VIRTIO_CHAIN_BAD */
 };
 
 /* Build the function; BAR0 at cfg->bar_base, memory decoding off until the
@@ -130,6 +142,14 @@ int virtio_pci_attach(struct virtio_pci *vp, struct pci_host *host, unsigned slo
 /* BAR0's MMIO handler (an mmio_handler_fn). */
 void virtio_pci_mmio(void *opaque, uint64_t offset, unsigned size, bool write,
 		     uint64_t *val);
+/* Serve queue q now, as a notification would (the device has work for
+ * it: input arrived). */
+void virtio_pci_serve(struct virtio_pci *vp, unsigned q);
+/* For handle(): the chain breaks the device's rules; returns
+ * VIRTIO_CHAIN_BAD. */
+uint32_t virtio_pci_bad_chain(struct virtio_pci *vp, const char *why);
+/* The driver runs the device: DRIVER_OK, no reset needed, queue q enabled. */
+bool virtio_pci_queue_live(const struct virtio_pci *vp, unsigned q);
 /* Offered features: the device's, VERSION_1 and INDIRECT_DESC. */
 uint64_t virtio_pci_features(const struct virtio_pci *vp);
 
