@@ -39,7 +39,10 @@ _Static_assert(PC_VIRTIO_CONSOLE_BAR >= GUEST_LOW_RAM_TOP &&
 	       PC_VIRTIO_CONSOLE_BAR + VIRTIO_PCI_BAR_SIZE <= IOAPIC_BASE,
 	       "virtio-console's BAR must be in the MMIO hole, below the APICs");
 
-static struct pc pcs[CONFIG_MAX_GUESTS];
+/* A PC is large (a local APIC for each of up to CONFIG_MAX_VCPUS vCPUs):
+ * its pages come from the allocator when its guest starts, rather than
+ * sitting in Shale's image for every guest there could be. */
+#define PC_PAGES ((sizeof(struct pc) + 4095) / 4096)
 
 static void com1_tx(void *ctx, uint8_t byte)
 {
@@ -397,7 +400,7 @@ static void rtc_now(struct rtc_time *t)
 
 int pc_create(struct vm *vm)
 {
-	struct pc *pc = &pcs[vm->id % CONFIG_MAX_GUESTS];
+	struct pc *pc = (struct pc *)(uintptr_t)page_alloc_contig(&vmm_pages, PC_PAGES, 1);
 	const struct vdev_platform *plat = &vm->plat.ops;
 	struct acpi_config acfg = {
 		.n_cpus = vm->n_vcpus,
@@ -424,6 +427,10 @@ int pc_create(struct vm *vm)
 		acfg.pci[acfg.n_pci++].gsi = PC_VIRTIO_CONSOLE_IRQ;
 	}
 	pc_blk_routes(vm, &acfg);
+	if (!pc) {
+		log_err("vm", "guest \"%s\": out of memory for its PC devices", vm->name);
+		return -1;
+	}
 	memset(pc, 0, sizeof(*pc));
 	pc->vm = vm;
 	vm->pc = pc;
@@ -492,6 +499,7 @@ void pc_destroy(struct pc *pc)
 	pc->cons = NULL;
 	pc_blk_destroy(pc);
 	pc->vm->pc = NULL;
+	page_free_contig(&vmm_pages, (uint64_t)(uintptr_t)pc, PC_PAGES);
 }
 
 void pc_pci_intx(struct pc *pc, unsigned irq, bool asserted)
