@@ -312,13 +312,11 @@ run_once(struct vcpu *v, const bool shared)
 
 	if (v->entry_work && !entry_work(v, shared))
 		return EXIT_YIELD;
-	bool was_launched = v->launched;
 
 	how = vmx_enter(&v->regs, v->launched);
 	t0 = rdtsc32();
 	if (how)
 		return entry_failed(v, how);
-	v->launched = true;
 	/* The exit deadline (slice end, next timer) has passed: the next
 	 * entry fires the timers or gives the CPU up. One compare per exit. */
 	if ((int32_t)(t0 - v->exit_deadline) >= 0)
@@ -336,13 +334,14 @@ run_once(struct vcpu *v, const bool shared)
 		v->trace_detail[slot].rip = vmread(GUEST_RIP);
 		v->trace_detail[slot].qual = vmread(EXIT_QUALIFICATION);
 	}
-	if (reason == (EXIT_REASON_FAILED_VMENTRY | EXIT_REASON_MCE_DURING_VMENTRY)) {
-		/* The machine's error, not the guest's state: the entry
-		 * may be tried again unless the banks say otherwise. */
-		v->launched = was_launched;
-		return mce_in_guest(v) ? EXIT_RESUME : EXIT_STOP;
-	}
-	if (reason & EXIT_REASON_FAILED_VMENTRY) {
+	if (__builtin_expect(reason & EXIT_REASON_FAILED_VMENTRY, 0)) {
+		/* A machine check during entry is the machine's error, not
+		 * the guest's state: the entry may be tried again unless the
+		 * banks say otherwise, with v->launched as it was (a failed
+		 * VMLAUNCH leaves the VMCS clear). */
+		if (basic == EXIT_REASON_MCE_DURING_VMENTRY)
+			return mce_in_guest(v) ? EXIT_RESUME : EXIT_STOP;
+		v->launched = true;
 		log_err("vmx", "VM entry failed for guest \"%s\": %s (exit qualification %lu)",
 			v->vm->name, exit_reason_name(basic),
 			(unsigned long)vmread(EXIT_QUALIFICATION));
@@ -352,6 +351,7 @@ run_once(struct vcpu *v, const bool shared)
 			exit_reason_name(basic));
 		return EXIT_STOP;
 	}
+	v->launched = true;
 	if (shared)
 		vm_lock(v->vm);
 	if (basic < EXIT_REASON_MAX && exit_handlers[basic])
