@@ -220,10 +220,11 @@ UNIT_pci       := vmm/vdev/pci.c $(VDEV_DEPS)
 UNIT_fw_cfg    := vmm/vdev/fw_cfg.c $(VDEV_DEPS)
 UNIT_debugport := vmm/vdev/debugport.c $(VDEV_DEPS)
 UNIT_virtqueue := vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
-UNIT_virtio_pci := vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
-UNIT_virtio_rng := vmm/vdev/virtio_rng.c vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
-UNIT_virtio_blk := vmm/vdev/virtio_blk.c vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
-UNIT_virtio_console := vmm/vdev/virtio_console.c vmm/vdev/virtio_pci.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
+UNIT_virtio_pci := vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
+UNIT_virtio_msix := vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
+UNIT_virtio_rng := vmm/vdev/virtio_rng.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
+UNIT_virtio_blk := vmm/vdev/virtio_blk.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
+UNIT_virtio_console := vmm/vdev/virtio_console.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 UNIT_bzimage_load := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
@@ -254,12 +255,12 @@ FUZZ_acpi_tables := arch/x86/acpi_spcr.c arch/x86/acpi_mcfg.c arch/x86/madt.c ar
 FUZZ_bzimage := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
-FUZZ_virtqueue := vmm/vdev/virtio_blk.c vmm/vdev/virtio_pci.c vmm/vdev/pci.c vmm/io.c vmm/mmio.c vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
+FUZZ_virtqueue := vmm/vdev/virtio_blk.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/pci.c vmm/io.c vmm/mmio.c vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
 FUZZ_fbcon := drivers/fbcon.c drivers/font.c
 FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
 	vmm/vdev/lapic_virt.c vmm/vdev/lapic_base.c vmm/vdev/acpi.c vmm/vdev/acpi_pm.c vmm/vdev/pci.c \
-	vmm/vdev/testdev.c vmm/vdev/fw_cfg.c vmm/vdev/debugport.c vmm/vdev/virtio_pci.c \
+	vmm/vdev/testdev.c vmm/vdev/fw_cfg.c vmm/vdev/debugport.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c \
 	vmm/vdev/virtio_queue.c vmm/vdev/virtio_rng.c vmm/vdev/virtio_console.c vmm/guest_ram.c \
 	vmm/io.c vmm/mmio.c \
 	lib/printf.c

@@ -139,6 +139,26 @@ static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t dest,
 	}
 }
 
+/* A PCI function's MSI or MSI-X message: a write of data to address,
+ * which the local APICs take when the address is in 0xFEExxxxx (SDM
+ * Vol. 3A, 11.11): bits 19:12 the destination, bit 2 logical; data bits
+ * 7:0 the vector, 10:8 the delivery mode. Edge-triggered whatever bit 15
+ * says, as no I/O APIC pin waits for its EOI. A message elsewhere would
+ * be a write to memory, which a guest cannot make a device do through
+ * Shale: it is dropped. */
+void pc_msi(void *ctx, uint64_t addr, uint32_t data)
+{
+	struct pc *pc = ctx;
+
+	if ((addr >> 20) != 0xfee) {
+		log_debug("vm", "guest \"%s\": MSI to 0x%lx, not a local APIC: dropped",
+			  pc->vm->name, (unsigned long)addr);
+		return;
+	}
+	ioapic_deliver(pc, data & 0xff, (addr >> 12) & 0xff, addr & 4, (data >> 8) & 7,
+		       false);
+}
+
 /* An IPI from vCPU from's local APIC to the others (the share for itself
  * of a fixed IPI is accepted already; INIT and start-up IPIs to itself
  * are ignored). */
@@ -287,6 +307,8 @@ static int rng_create(struct pc *pc)
 		.set_intx = rng_intx,
 		.note = rng_note,
 		.ctx = pc,
+		.msi = pc_msi,
+		.msi_ctx = pc,
 	};
 
 	/* Allocated only when configured: a queue's chain buffer alone is
@@ -354,6 +376,8 @@ static int cons_create(struct pc *pc)
 		.set_intx = cons_intx,
 		.note = cons_note,
 		.ctx = pc,
+		.msi = pc_msi,
+		.msi_ctx = pc,
 	};
 	struct virtio_console_io io = {
 		.out = cons_out, .in = cons_in, .in_pending = cons_in_pending, .ctx = vm,

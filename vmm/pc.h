@@ -77,6 +77,8 @@ void pc_destroy(struct pc *pc);
 bool pc_irq_pending(struct pc *pc, unsigned id);
 int pc_irq_take(struct pc *pc, unsigned id);
 void pc_set_line(struct pc *pc, unsigned gsi, bool level);
+/* A PCI function's MSI-X message (an msi() of vmm/vdev/virtio_pci.h). */
+void pc_msi(void *pc, uint64_t addr, uint32_t data);
 /* A PCI device's INTA# on ISA IRQ `irq`: asserted or idle. */
 void pc_pci_intx(struct pc *pc, unsigned irq, bool asserted);
 

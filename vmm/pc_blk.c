@@ -67,6 +67,8 @@ static int create_one(struct pc *pc, unsigned i)
 		.set_intx = blk_intx,
 		.note = blk_note,
 		.ctx = c,
+		.msi = pc_msi,
+		.msi_ctx = pc,
 	};
 
 	if (!m) { /* boot/ drops a guest whose disk it could not read */

@@ -434,7 +434,10 @@ def write_linux_block(text, runs):
 CONSOLE_WAYS = [("16550", "COM1, one OUT a byte"),
                 ("virtio-16", "virtio-console, 16-byte chains (Linux's hvc console for kernel messages)"),
                 ("virtio-64", "virtio-console, 64-byte chains (a line per write)"),
-                ("virtio-4096", "virtio-console, 4096-byte chains (a tty's burst)")]
+                ("virtio-4096", "virtio-console, 4096-byte chains (a tty's burst)"),
+                ("virtio-msix-16", "virtio-console with MSI-X, 16-byte chains"),
+                ("virtio-msix-64", "virtio-console with MSI-X, 64-byte chains"),
+                ("virtio-msix-4096", "virtio-console with MSI-X, 4096-byte chains")]
 
 
 def console_bench():

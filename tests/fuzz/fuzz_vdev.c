@@ -221,6 +221,14 @@ static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t dest,
 		lapic_accept(&w->lapic, vector, level);
 }
 
+/* As vmm/pc.c's pc_msi(): messages to the local APIC, the rest dropped. */
+static void msi_cb(void *ctx, uint64_t addr, uint32_t data)
+{
+	if ((addr >> 20) == 0xfee)
+		ioapic_deliver(ctx, data & 0xff, (addr >> 12) & 0xff, addr & 4,
+			       (data >> 8) & 7, false);
+}
+
 static void debug_exit_cb(void *ctx, uint64_t status)
 {
 	CHECK(status & 1); /* (V << 1) | 1, never an even status */
@@ -395,6 +403,7 @@ static void world_create(struct world *w)
 	ccfg = (struct virtio_pci_config){
 		.ram = &w->gram, .bar_base = CONS_BAR, .intx_line = CONS_IRQ,
 		.set_intx = cons_intx, .ctx = w,
+		.msi = msi_cb, .msi_ctx = w, /* the console with MSI-X, rng without */
 	};
 	cio.ctx = w;
 	virtio_console_init(&w->cons, &ccfg, &cio);

@@ -19,7 +19,8 @@
 #define CAP_AT_ISR 0x64
 #define CAP_AT_DEVICE 0x74
 #define CAP_PCI_CFG_LEN 20 /* + pci_cfg_data[4] */
-#define NO_VECTOR 0xffff   /* VIRTIO_MSI_NO_VECTOR: there is no MSI-X */
+#define CAP_AT_MSIX 0x98   /* after the PCI_CFG capability, wherever it is */
+#define NO_VECTOR VIRTIO_MSI_NO_VECTOR
 
 /* Common configuration fields (4.1.4.3). */
 enum {
@@ -43,11 +44,18 @@ static unsigned pci_cfg_cap_at(const struct virtio_pci *vp)
 
 /* ----------------------------------------------------------- interrupts */
 
-/* On every notification's path: the two bits are reached as bytes. */
+static bool msix_on(const struct virtio_pci *vp)
+{
+	return vp->cfg.msi && msix_enabled(&vp->msix);
+}
+
+/* On every notification's path: the two bits are reached as bytes. A
+ * function with MSI-X on does not use its pin (PCI 3.0, 6.8.2). */
 static void update_intx(struct virtio_pci *vp)
 {
 	uint8_t *cfg = vp->pci.cfg;
-	bool level = vp->isr && !(cfg[PCI_COMMAND + 1] & (PCI_COMMAND_INTX_DISABLE >> 8));
+	bool level = vp->isr && !(cfg[PCI_COMMAND + 1] & (PCI_COMMAND_INTX_DISABLE >> 8)) &&
+		     !msix_on(vp);
 
 	/* Status bit 3 shows the function's request even while masked. */
 	if (vp->isr)
@@ -60,8 +68,20 @@ static void update_intx(struct virtio_pci *vp)
 	}
 }
 
-static void send_interrupt(struct virtio_pci *vp, uint8_t why)
+/* Queue q's used buffers, or (why VIRTIO_ISR_CONFIG) the configuration
+ * (4.1.5.3, 4.1.5.4). With MSI-X, the ISR keeps the configuration bit
+ * only, and a NO_VECTOR mapping means no interrupt at all. */
+static void send_interrupt(struct virtio_pci *vp, uint8_t why, unsigned q)
 {
+	if (msix_on(vp)) {
+		uint16_t v = why == VIRTIO_ISR_CONFIG ? vp->config_vector : vp->queue_vector[q];
+
+		if (why == VIRTIO_ISR_CONFIG)
+			vp->isr |= why;
+		if (v != NO_VECTOR)
+			msix_notify(&vp->msix, v);
+		return;
+	}
 	vp->isr |= why;
 	update_intx(vp);
 }
@@ -75,7 +95,7 @@ static void needs_reset(struct virtio_pci *vp, const char *why)
 	if (vp->cfg.note)
 		vp->cfg.note(vp->cfg.ctx, "device needs reset", why);
 	if (vp->status & VIRTIO_STATUS_DRIVER_OK)
-		send_interrupt(vp, VIRTIO_ISR_CONFIG);
+		send_interrupt(vp, VIRTIO_ISR_CONFIG, 0);
 }
 
 /* -------------------------------------------------------------- queues */
@@ -115,7 +135,7 @@ static void serve(struct virtio_pci *vp, unsigned n)
 		pushed = true;
 	}
 	if (pushed && virtq_wants_interrupt(q))
-		send_interrupt(vp, VIRTIO_ISR_QUEUE);
+		send_interrupt(vp, VIRTIO_ISR_QUEUE, n);
 }
 
 void virtio_pci_serve(struct virtio_pci *vp, unsigned q)
@@ -144,7 +164,9 @@ static void device_reset(struct virtio_pci *vp)
 	vp->status = 0;
 	vp->queue_select = 0;
 	vp->isr = 0;
+	vp->config_vector = NO_VECTOR;
 	for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++) {
+		vp->queue_vector[i] = NO_VECTOR;
 		virtq_reset(&vp->q[i]);
 		vp->q[i].size = vp->cfg.ops->queue_max;
 	}
@@ -229,8 +251,9 @@ static uint64_t common_read(struct virtio_pci *vp, unsigned off, unsigned size)
 	case CC_GF:
 		return vp->gfselect < 2 ? (uint32_t)(vp->driver_features >> (32 * vp->gfselect)) : 0;
 	case CC_MSIX_CONFIG:
+		return vp->config_vector;
 	case CC_Q_MSIX:
-		return NO_VECTOR;
+		return q ? vp->queue_vector[vp->queue_select] : NO_VECTOR;
 	case CC_NUM_QUEUES:
 		return vp->cfg.ops->num_queues;
 	case CC_STATUS:
@@ -259,6 +282,12 @@ static void enable_queue(struct virtio_pci *vp, struct virtq *q)
 		q->size = 0; /* virtq_enable() refuses it */
 	if (virtq_enable(q, vp->cfg.ram))
 		needs_reset(vp, q->why_broken);
+}
+
+/* A vector the table does not have reads back as NO_VECTOR (4.1.4.3). */
+static uint16_t vector(const struct virtio_pci *vp, uint64_t val)
+{
+	return vp->cfg.msi && val < vp->msix.n ? (uint16_t)val : NO_VECTOR;
 }
 
 static void common_write(struct virtio_pci *vp, unsigned off, unsigned size, uint64_t val)
@@ -310,7 +339,14 @@ static void common_write(struct virtio_pci *vp, unsigned off, unsigned size, uin
 		if (q && val == 1) /* the driver MUST NOT write 0 (4.1.4.3.2) */
 			enable_queue(vp, q);
 		break;
-	default: /* MSI-X vectors without MSI-X, read-only fields */
+	case CC_MSIX_CONFIG:
+		vp->config_vector = vector(vp, val);
+		break;
+	case CC_Q_MSIX:
+		if (q)
+			vp->queue_vector[vp->queue_select] = vector(vp, val);
+		break;
+	default: /* read-only fields */
 		break;
 	}
 }
@@ -345,6 +381,14 @@ static void bar_access(struct virtio_pci *vp, uint64_t off, unsigned size, bool 
 	if (off >= VIRTIO_PCI_DEVCFG && off - VIRTIO_PCI_DEVCFG < ops->cfg_size &&
 	    size <= ops->cfg_size - (off - VIRTIO_PCI_DEVCFG) && ops->cfg_access) {
 		ops->cfg_access(vp->cfg.dev, off - VIRTIO_PCI_DEVCFG, size, write, val);
+		return;
+	}
+	if (vp->cfg.msi && off >= VIRTIO_PCI_MSIX_TABLE && off < VIRTIO_PCI_MSIX_PBA) {
+		msix_table_access(&vp->msix, off - VIRTIO_PCI_MSIX_TABLE, size, write, val);
+		return;
+	}
+	if (vp->cfg.msi && off >= VIRTIO_PCI_MSIX_PBA) {
+		msix_pba_access(&vp->msix, off - VIRTIO_PCI_MSIX_PBA, size, write, val);
 		return;
 	}
 	if (off >= VIRTIO_PCI_NOTIFY && !(off & (VIRTIO_PCI_NOTIFY_MULT - 1)) &&
@@ -416,8 +460,12 @@ static void cfg_written(struct pci_func *f, unsigned reg, unsigned size)
 
 	if (overlaps(reg, size, PCI_COMMAND, 2) || overlaps(reg, size, PCI_BAR0, 4))
 		update_decode(vp);
-	if (overlaps(reg, size, PCI_COMMAND, 2))
+	if (overlaps(reg, size, PCI_COMMAND, 2) ||
+	    (vp->cfg.msi && overlaps(reg, size, CAP_AT_MSIX + 2, 2))) {
 		update_intx(vp);
+		if (vp->cfg.msi)
+			msix_cfg_written(&vp->msix, reg, size);
+	}
 	if (overlaps(reg, size, data, 4) && window(vp, &off, &len)) {
 		val = pci_cfg_get(f, data, len);
 		bar_access(vp, off, len, true, &val);
@@ -488,11 +536,15 @@ static void build_config_space(struct virtio_pci *vp)
 	if (ops->cfg_size)
 		put_cap(f, CAP_AT_DEVICE, pcfg, 16, CAP_DEVICE_CFG, VIRTIO_PCI_DEVCFG,
 			ops->cfg_size);
-	put_cap(f, pcfg, 0, CAP_PCI_CFG_LEN, CAP_PCI_CFG, 0, 0);
+	put_cap(f, pcfg, vp->cfg.msi ? CAP_AT_MSIX : 0, CAP_PCI_CFG_LEN, CAP_PCI_CFG, 0, 0);
 	/* The window's bar, offset, length and data are the driver's. */
 	f->wmask[pcfg + 4] = 0xff;
 	for (unsigned i = 8; i < CAP_PCI_CFG_LEN; i++)
 		f->wmask[pcfg + i] = 0xff;
+	if (vp->cfg.msi)
+		msix_init(&vp->msix, f, CAP_AT_MSIX, ops->num_queues + 1,
+			  VIRTIO_PCI_MSIX_TABLE, VIRTIO_PCI_MSIX_PBA, vp->cfg.msi,
+			  vp->cfg.msi_ctx);
 }
 
 void virtio_pci_init(struct virtio_pci *vp, const struct virtio_pci_config *cfg)

@@ -9,14 +9,24 @@
  *   0x100  ISR status (4.1.4.5), read to clear
  *   0x200  device-specific configuration, when the device has one
  *   0x300  notifications: queue n at 0x300 + 4n (notify_off_multiplier 4)
+ *   0x800  MSI-X table, one vector per queue and one for the configuration
+ *   0xc00  MSI-X pending-bit array
  *
  * Each is found through a vendor capability (4.1.4) in configuration
  * space, and a VIRTIO_PCI_CAP_PCI_CFG window reaches the BAR through
  * configuration space alone (4.1.4.9).
  *
  * Features: VIRTIO_F_VERSION_1 (required: FEATURES_OK is refused without
- * it) and VIRTIO_F_INDIRECT_DESC, plus the device's own. No MSI-X: the
- * device interrupts through INTx (pin A), which the driver finds in the
+ * it) and VIRTIO_F_INDIRECT_DESC, plus the device's own.
+ *
+ * Interrupts: MSI-X where the integrator gives a msi() to send messages
+ * with (vmm/vdev/msix.h), num_queues + 1 vectors; the driver maps each
+ * queue and the configuration to one of them through queue_msix_vector
+ * and config_msix_vector (4.1.4.3), and a value outside the table reads
+ * back as NO_VECTOR, so the driver knows. With MSI-X on, a used buffer
+ * costs the guest no ISR read and no EOI exit for a level-triggered
+ * pin. Without it, and until the driver enables it, the device
+ * interrupts through INTx (pin A), which the driver finds in the
  * Interrupt Line register and which the transport drives through
  * set_intx() of its config; the ISR says why (bit 0 a queue, bit 1 the
  * configuration).
@@ -42,6 +52,7 @@
 
 #include "vmm/guest_ram.h"
 #include "vmm/mmio.h"
+#include "vmm/vdev/msix.h"
 #include "vmm/vdev/pci.h"
 #include "vmm/vdev/virtio_queue.h"
 
@@ -74,6 +85,9 @@
 #define VIRTIO_PCI_DEVCFG_MAX 0x100
 #define VIRTIO_PCI_NOTIFY 0x300
 #define VIRTIO_PCI_NOTIFY_MULT 4
+#define VIRTIO_PCI_MSIX_TABLE 0x800
+#define VIRTIO_PCI_MSIX_PBA 0xc00
+#define VIRTIO_MSI_NO_VECTOR 0xffff
 
 struct virtio_pci;
 
@@ -112,6 +126,9 @@ struct virtio_pci_config {
 	/* A one-line account of why the device needs a reset, for the log. */
 	void (*note)(void *ctx, const char *what, const char *why);
 	void *ctx;                     /* for set_intx and note */
+	/* Optional: send an MSI (address, data); without it, no MSI-X. */
+	void (*msi)(void *msi_ctx, uint64_t addr, uint32_t data);
+	void *msi_ctx;
 };
 
 struct virtio_pci {
@@ -129,6 +146,9 @@ struct virtio_pci {
 	uint8_t config_generation;
 	uint16_t queue_select;
 	struct virtq q[VIRTIO_MAX_QUEUES];
+	struct msix msix;              /* with cfg.msi */
+	uint16_t config_vector;        /* config_msix_vector */
+	uint16_t queue_vector[VIRTIO_MAX_QUEUES];
 	struct virtq_chain chain;      /* the chain being served */
 	const char *why_bad;           /* the device's reason for VIRTIO_CHAIN_BAD */
 };
