@@ -471,6 +471,48 @@ def console_block(got):
     return "\n".join(lines)
 
 
+BLK_WAYS = [("write-4k", "write, 4 KiB requests, INTx"), ("read-4k", "read, 4 KiB requests, INTx"),
+            ("write-64k", "write, 64 KiB requests, INTx"), ("read-64k", "read, 64 KiB requests, INTx"),
+            ("msix-write-4k", "write, 4 KiB requests, MSI-X"),
+            ("msix-read-4k", "read, 4 KiB requests, MSI-X"),
+            ("msix-write-64k", "write, 64 KiB requests, MSI-X"),
+            ("msix-read-64k", "read, 64 KiB requests, MSI-X")]
+
+
+def blk_bench():
+    """VM exits and ticks per virtio-blk request (tests/guests/blkbench.asm).
+    Returns {way: (exits, ticks, bytes, requests)}, or None."""
+    case = dict(name="blkbench", guests=["blkbench"], files={"bench.img": 1 << 20},
+                config="[hypervisor]\nlog = info\n\n[guest]\nname = blkbench\n"
+                "kernel = blkbench.bin\nmemory = 16M\ndevices = pc\ndisk = bench.img, rw\n")
+    workdir = os.path.join(run.BUILD, "emu", "bench-blk")
+    os.makedirs(workdir, exist_ok=True)
+    disk = run.make_disk(case, workdir)
+    r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 300)
+    got = dict((m.group(1), tuple(int(m.group(i)) for i in range(2, 6))) for m in
+               re.finditer(r"\[guest blkbench\] BENCH blk-(\S+) (\d+) (\d+) (\d+) (\d+)",
+                           r.output))
+    if set(got) != set(w for w, _ in BLK_WAYS):
+        print("bench: blkbench did not report (see %s/serial.out)" % workdir)
+        return None
+    return got
+
+
+def blk_block(got):
+    lines = ["| way (1 MiB each) | requests | VM exits | exits per request | exits per KiB | ticks per KiB |",
+             "|---|---|---|---|---|---|"]
+    for way, what in BLK_WAYS:
+        exits, ticks, size, reqs = got[way]
+        lines.append("| %s | %d | %d | %.2f | %.3f | %.0f |" % (
+            what, reqs, exits, exits / reqs, exits * 1024.0 / size, ticks * 1024.0 / size))
+    return "\n".join(lines)
+
+
+def write_blk_block(text, got):
+    block = "<!-- blk:begin -->\n%s\n<!-- blk:end -->" % blk_block(got)
+    return re.sub(r"<!-- blk:begin -->[\s\S]*?<!-- blk:end -->", lambda m: block, text)
+
+
 def write_console_block(text, got):
     block = "<!-- console:begin -->\n%s\n<!-- console:end -->" % console_block(got)
     return re.sub(r"<!-- console:begin -->[\s\S]*?<!-- console:end -->", lambda m: block, text)
@@ -517,6 +559,17 @@ def main():
         with open(doc, "w") as f:
             f.write(write_console_block(text, got))
         print("wrote docs/benchmarks.md (console exits only)")
+        return 0
+    if "--blk-only" in sys.argv:
+        got = blk_bench()
+        if not got:
+            return 1
+        print(blk_block(got))
+        with open(doc) as f:
+            text = f.read()
+        with open(doc, "w") as f:
+            f.write(write_blk_block(text, got))
+        print("wrote docs/benchmarks.md (block exits only)")
         return 0
     if "--sched-only" in sys.argv:
         with open(doc) as f:
@@ -567,6 +620,10 @@ def main():
     if got:
         print(console_block(got))
         text = write_console_block(text, got)
+    got = blk_bench()
+    if got:
+        print(blk_block(got))
+        text = write_blk_block(text, got)
     if "--exits-only" in sys.argv:
         with open(doc, "w") as f:
             f.write(text)
