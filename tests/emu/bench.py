@@ -513,6 +513,46 @@ def write_blk_block(text, got):
     return re.sub(r"<!-- blk:begin -->[\s\S]*?<!-- blk:end -->", lambda m: block, text)
 
 
+def hvc_boot_bench():
+    """The Linux boot's VM exits to poweroff with its console on ttyS0 and on
+    hvc0 (devices = virtio-console, not quiet, the tests' ips). Returns
+    {console: (total, {reason: count})}, or None."""
+    runs = {}
+    for console in ("ttyS0", "hvc0"):
+        name = "bench-boot-" + console
+        case = dict(name=name, guests=[], files=run.cases.LINUX_FILES,
+                    config="[hypervisor]\nlog = info\n\n[guest]\nname = linux\nmode = linux\n"
+                    "kernel = vmlinuz\ninitrd = initrd.gz\n"
+                    "cmdline = \"console=%s shale.test=poweroff\"\nmemory = 128M\n"
+                    "devices = virtio-console\n" % console)
+        workdir = os.path.join(run.BUILD, "emu", name)
+        os.makedirs(workdir, exist_ok=True)
+        disk = run.make_disk(case, workdir)
+        r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 900)
+        m = re.search(r'guest "linux": (\d+) VM exits, ran \d+ ms\n.*\n((?:  \S.*\n)+)', r.output)
+        if not m:
+            print("bench: no exit report from the %s boot (see %s/serial.out)" % (console, workdir))
+            return None
+        reasons = dict((x.group(1).strip(), int(x.group(2))) for x in
+                       re.finditer(r"^  (\S[^\n]*?) +(\d+) +\d+ +\d+$", m.group(2), re.M))
+        runs[console] = (int(m.group(1)), reasons)
+    return runs
+
+
+def hvc_block(runs):
+    names = sorted(set(runs["ttyS0"][1]) | set(runs["hvc0"][1]))
+    lines = ["| exit reason | console=ttyS0 | console=hvc0 |", "|---|---|---|"]
+    for n in names:
+        lines.append("| %s | %d | %d |" % (n, runs["ttyS0"][1].get(n, 0), runs["hvc0"][1].get(n, 0)))
+    lines.append("| **all** | **%d** | **%d** |" % (runs["ttyS0"][0], runs["hvc0"][0]))
+    return "\n".join(lines)
+
+
+def write_hvc_block(text, runs):
+    block = "<!-- hvc:begin -->\n%s\n<!-- hvc:end -->" % hvc_block(runs)
+    return re.sub(r"<!-- hvc:begin -->[\s\S]*?<!-- hvc:end -->", lambda m: block, text)
+
+
 def write_console_block(text, got):
     block = "<!-- console:begin -->\n%s\n<!-- console:end -->" % console_block(got)
     return re.sub(r"<!-- console:begin -->[\s\S]*?<!-- console:end -->", lambda m: block, text)
@@ -559,6 +599,17 @@ def main():
         with open(doc, "w") as f:
             f.write(write_console_block(text, got))
         print("wrote docs/benchmarks.md (console exits only)")
+        return 0
+    if "--hvc-only" in sys.argv:
+        runs = hvc_boot_bench()
+        if not runs:
+            return 1
+        print(hvc_block(runs))
+        with open(doc) as f:
+            text = f.read()
+        with open(doc, "w") as f:
+            f.write(write_hvc_block(text, runs))
+        print("wrote docs/benchmarks.md (hvc0 boot only)")
         return 0
     if "--blk-only" in sys.argv:
         got = blk_bench()
@@ -629,6 +680,10 @@ def main():
             f.write(text)
         print("wrote docs/benchmarks.md (exit costs only)")
         return 0
+    hvc = hvc_boot_bench()
+    if hvc:
+        print(hvc_block(hvc))
+        text = write_hvc_block(text, hvc)
     runs = linux_bench()
     print(linux_block(runs))
     text = write_linux_block(text, runs)
