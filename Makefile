@@ -305,7 +305,9 @@ run: all $(LINUX)
 # All of it takes about 40 minutes; BENCH=--exits-only just the exit costs,
 # BENCH=--linux-only just the Linux boot (three boots, about 20 minutes),
 # BENCH=--sched-only just the guests sharing one CPU, BENCH=--console-only
-# the console's exits per KiB through the 16550 and virtio-console.
+# the console's exits per KiB through the 16550 and virtio-console,
+# BENCH=--ipi-only the IPI round trip between two vCPUs (two boots),
+# BENCH=--startup-only the start-up figures of 1, 2 and 4 CPUs (printed).
 bench: all $(LINUX)
 	$(PYTHON) tests/emu/bench.py $(BENCH)
 
