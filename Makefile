@@ -193,6 +193,7 @@ UNIT_xcr0      := arch/x86/xcr0.c
 UNIT_mce       := arch/x86/mce_classify.c
 UNIT_tsc_source := arch/x86/tsc_source.c lib/printf.c
 UNIT_init_wait  := arch/x86/init_wait.c
+UNIT_log_defer  := lib/log.c lib/printf.c lib/spinlock.c
 UNIT_spcr      := arch/x86/acpi_spcr.c arch/x86/acpi_table.c lib/printf.c
 UNIT_mcfg      := arch/x86/acpi_mcfg.c arch/x86/acpi_table.c lib/printf.c
 UNIT_uart_mmio := drivers/uart.c drivers/uart_mmio.c drivers/uart_choice.c arch/x86/acpi_spcr.c arch/x86/acpi_table.c lib/printf.c
