@@ -192,6 +192,8 @@ UNIT_exit_qual := arch/x86/exit_qual.c
 UNIT_xcr0      := arch/x86/xcr0.c
 UNIT_mce       := arch/x86/mce_classify.c
 UNIT_tsc_source := arch/x86/tsc_source.c lib/printf.c
+UNIT_init_wait  := arch/x86/init_wait.c
+UNIT_log_defer  := lib/log.c lib/printf.c lib/spinlock.c
 UNIT_spcr      := arch/x86/acpi_spcr.c arch/x86/acpi_table.c lib/printf.c
 UNIT_mcfg      := arch/x86/acpi_mcfg.c arch/x86/acpi_table.c lib/printf.c
 UNIT_uart_mmio := drivers/uart.c drivers/uart_mmio.c drivers/uart_choice.c arch/x86/acpi_spcr.c arch/x86/acpi_table.c lib/printf.c
@@ -305,7 +307,9 @@ run: all $(LINUX)
 # All of it takes about 40 minutes; BENCH=--exits-only just the exit costs,
 # BENCH=--linux-only just the Linux boot (three boots, about 20 minutes),
 # BENCH=--sched-only just the guests sharing one CPU, BENCH=--console-only
-# the console's exits per KiB through the 16550 and virtio-console.
+# the console's exits per KiB through the 16550 and virtio-console,
+# BENCH=--ipi-only the IPI round trip between two vCPUs (two boots),
+# BENCH=--startup-only the start-up figures of 1, 2 and 4 CPUs (printed).
 bench: all $(LINUX)
 	$(PYTHON) tests/emu/bench.py $(BENCH)
 

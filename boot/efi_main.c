@@ -72,6 +72,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	EFI_PHYSICAL_ADDRESS pages = 0;
 	struct boot_info *bi;
 	int vtx_problems;
+	EFI_STATUS st;
 
 	InitializeLib(image, systab);
 	/* 1. Consoles: COM1 for the log, the firmware console for a screen.
@@ -81,6 +82,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	log_set_firmware_sink(boot_console_write);
 	if (!boot_console_reaches_serial())
 		log_set_serial_sink(serial_sink);
+	/* The lines of a good start wait in the log ring for vmm_main(),
+	 * whose console queue sends them without waiting for the UART: the
+	 * firmware console writes to a serial port at its baud rate, 4 M
+	 * ticks for this page's four lines in Bochs. Errors and warnings
+	 * still go out at once (lib/log.h). */
+	log_defer();
 	log_info("shale", "Shale %s, a bare-metal hypervisor for Intel VT-x",
 		 SHALE_VERSION_STRING);
 
@@ -121,6 +128,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		log_err("shale", "Shale cannot run on this machine");
 	if (vtx_problems || !bi->config.n_guests) {
 		log_err("shale", "returning to the firmware");
+		log_defer_end();
 		boot_screen_before_return(bi);
 		uefi_call_wrapper(BS->FreePages, 2, pages, EFI_SIZE_TO_PAGES(sizeof(*bi)));
 		return vtx_problems ? EFI_UNSUPPORTED : EFI_NOT_FOUND;
@@ -136,5 +144,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	 *    goes to COM1 alone: the firmware console is about to go away. */
 	log_set_serial_sink(serial_sink);
 	log_set_firmware_sink(NULL);
-	return boot_handoff(image, bi);
+	st = boot_handoff(image, bi);
+	log_defer_end(); /* still with the firmware: it failed */
+	return st;
 }

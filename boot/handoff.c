@@ -3,6 +3,7 @@
  * The last firmware calls: a stack for the hypervisor, the memory map,
  * ExitBootServices. After that nothing calls UEFI.
  */
+#include "arch/x86/tsc.h"
 #include "boot/boot.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -84,6 +85,9 @@ EFI_STATUS boot_handoff(EFI_HANDLE image, struct boot_info *bi)
 	 * GetMemoryMap and ExitBootServices could change the map. */
 	log_info(SRC, "leaving the firmware: ExitBootServices");
 	log_set_firmware_sink(NULL);
+	/* The TSC's measurement against the PIT runs through the firmware's
+	 * ExitBootServices, 10 ms or more of its own (arch/x86/tsc.c). */
+	tsc_pit_start();
 
 	/* The map changes with every allocation, including the buffer for
 	 * it, and ExitBootServices fails if the key is stale: allocate with

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
+#include <stdbool.h>
 
 #include "lib/log.h"
 #include "lib/printf.h"
@@ -14,6 +15,8 @@ static log_sink_fn screen_sink;
 static enum log_lvl cur_level = LVL_INFO;
 static char ring[LOG_RING_SIZE];
 static size_t ring_head; /* total bytes ever written */
+static bool deferring;
+static size_t deferred_from; /* ring_head at the first byte not yet sent */
 /* Guards the ring, the sinks and the UART's transmit queue behind them:
  * every CPU logs. Re-entrant on its holder (lib/spinlock.h). */
 static struct spinlock console_lock;
@@ -64,7 +67,50 @@ void log_set_before_write(void (*fn)(void))
 	before_write = fn;
 }
 
-void log_raw(const char *s, size_t len)
+static void to_sinks(const char *s, size_t len)
+{
+	if (serial_sink)
+		serial_sink(s, len);
+	if (firmware_sink)
+		firmware_sink(s, len);
+	if (screen_sink)
+		screen_sink(s, len);
+}
+
+/* What waits in the ring since deferred_from, in at most two pieces. */
+static void send_deferred(void)
+{
+	while (deferred_from < ring_head) {
+		size_t at = deferred_from % LOG_RING_SIZE;
+		size_t n = ring_head - deferred_from;
+
+		if (n > LOG_RING_SIZE - at)
+			n = LOG_RING_SIZE - at;
+		to_sinks(ring + at, n);
+		deferred_from += n;
+	}
+}
+
+void log_defer(void)
+{
+	log_lock();
+	deferring = true;
+	deferred_from = ring_head;
+	log_unlock();
+}
+
+void log_defer_end(void)
+{
+	log_lock();
+	if (deferring) {
+		deferring = false;
+		send_deferred();
+	}
+	log_unlock();
+}
+
+/* urgent: an error or a warning, which is not deferred. */
+static void log_write(const char *s, size_t len, bool urgent)
 {
 	log_lock();
 	if (before_write) {
@@ -74,16 +120,24 @@ void log_raw(const char *s, size_t len)
 		fn();
 		before_write = fn;
 	}
+	/* What waits goes first when this line goes out, or when the ring
+	 * would overwrite it. */
+	if (deferring && (urgent || ring_head + len - deferred_from > LOG_RING_SIZE))
+		send_deferred();
 	for (size_t i = 0; i < len; i++)
 		ring[(ring_head + i) % LOG_RING_SIZE] = s[i];
 	ring_head += len;
-	if (serial_sink)
-		serial_sink(s, len);
-	if (firmware_sink)
-		firmware_sink(s, len);
-	if (screen_sink)
-		screen_sink(s, len);
+	if (!deferring) {
+		to_sinks(s, len);
+	} else if (urgent) {
+		send_deferred();
+	}
 	log_unlock();
+}
+
+void log_raw(const char *s, size_t len)
+{
+	log_write(s, len, false);
 }
 
 void log_rawf(const char *fmt, ...)
@@ -116,7 +170,7 @@ void log_msg(enum log_lvl level, const char *src, const char *fmt, ...)
 	if (n > (int)sizeof(buf) - 2)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';
-	log_raw(buf, n);
+	log_write(buf, n, level <= LVL_WARN);
 }
 
 size_t log_ring_copy(char *buf, size_t size)

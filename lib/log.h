@@ -42,6 +42,17 @@ void log_unlock(void);
  * lock from now on, whoever held it when they stopped. */
 void log_take_over(void);
 
+/*
+ * Deferred output, for the start-up (docs/benchmarks.md "Start-up"): from
+ * log_defer() on, lines go into the ring only, and log_defer_end() sends
+ * them to the sinks there are then (after ExitBootServices: Shale's
+ * console queue, which does not wait for the UART). An error or a warning
+ * is never held back: it sends what waits, then itself, at once, so a
+ * person sees why Shale returns to the firmware before it does.
+ */
+void log_defer(void);
+void log_defer_end(void);
+
 /* The most recent log text, oldest first, for crash reports and the shell. */
 size_t log_ring_copy(char *buf, size_t size);
 

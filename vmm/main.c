@@ -228,6 +228,7 @@ void vmm_main(struct boot_info *bi)
 	/* From here console output is queued, not waited for. */
 	if (bi->uart_txq)
 		uart_tx_queue_start(bi->config.console_baud, (void *)bi->uart_txq);
+	log_defer_end(); /* the lines since efi_main (boot/efi_main.c) */
 	log_info(SRC, "firmware exited; Shale owns the machine");
 	if (bi->config.selftest)
 		selftest_enable();

@@ -15,6 +15,7 @@
 #include "arch/x86/host.h"
 #include "arch/x86/include/cpu.h"
 #include "arch/x86/include/msr.h"
+#include "arch/x86/init_wait.h"
 #include "arch/x86/madt.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
@@ -182,11 +183,13 @@ static void start_ap(struct percpu *p, uint64_t trampoline)
 	__atomic_store_n(claim_word(), p->apic_id, __ATOMIC_RELEASE);
 	p->state = CPU_STARTING;
 
+	/* The SDM's 200 us after each start-up IPI are an upper bound: the
+	 * AP that takes its parameters has started, and the wait ends
+	 * there (about 40 K ticks an AP in Bochs). */
 	host_apic_send_ipi(p->apic_id, ICR_STARTUP | vector);
-	delay_us(200);
-	if (*claim_word() == p->apic_id) {
+	if (!wait_change(claim_word(), p->apic_id, 200)) {
 		host_apic_send_ipi(p->apic_id, ICR_STARTUP | vector);
-		delay_us(200);
+		wait_change(claim_word(), p->apic_id, 200);
 	}
 	if (!wait_change(claim_word(), p->apic_id, AP_ANSWER_US)) {
 		uint32_t expect = p->apic_id;
@@ -272,6 +275,8 @@ void smp_init(const struct boot_info *bi, struct page_allocator *pa)
 	uint64_t t0;
 	unsigned inits = 0;
 	unsigned up = 1;
+	struct cpuid_regs r;
+	bool intel;
 
 	tsc_hz = vmx_cpu.tsc_hz;
 	smp_cpus[0]->apic_id = me;
@@ -325,11 +330,15 @@ void smp_init(const struct boot_info *bi, struct page_allocator *pa)
 		trampoline_setup(bi->ap_trampoline);
 	}
 
+	cpuid_count(0, 0, &r); /* "GenuineIntel" in EBX, EDX, ECX */
+	intel = r.ebx == 0x756e6547 && r.edx == 0x49656e69 && r.ecx == 0x6c65746e;
+	cpuid_count(1, 0, &r); /* the signature, in EAX */
 	log_info(SRC, "CPU 0 (APIC ID %u) boots; %s names %u CPU%s", me, source,
 		 m->n_cpus, m->n_cpus == 1 ? "" : "s");
 	/* INIT to every AP Shale takes, then the 10 ms the SDM asks for
-	 * after it once for all of them; the start-up IPIs go one AP at a
-	 * time, as they share the parameters. */
+	 * after it, once for all of them, where the CPU needs them
+	 * (arch/x86/init_wait.c); the start-up IPIs go one AP at a time, as
+	 * they share the parameters. */
 	for (unsigned i = 1; i < smp_n_cpus; i++) {
 		struct percpu *p = smp_cpus[i];
 
@@ -339,7 +348,7 @@ void smp_init(const struct boot_info *bi, struct page_allocator *pa)
 			inits++;
 	}
 	if (inits)
-		delay_us(10000);
+		delay_us(init_wait_us(intel, r.eax));
 	for (unsigned i = 1; i < smp_n_cpus; i++) {
 		struct percpu *p = smp_cpus[i];
 

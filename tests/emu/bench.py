@@ -211,6 +211,49 @@ def write_smp_block(text, rows):
     return re.sub(r"<!-- smp:begin -->[\s\S]*?<!-- smp:end -->", lambda m: block, text)
 
 
+# The IPI round trip (tests/guests/ipirtt.asm): the guest's two vCPUs on
+# two host CPUs, then both on CPU 0, of a machine of two CPUs.
+IPI_SETS = [("0-1", "two host CPUs, one vCPU on each"), ("0", "one host CPU, both vCPUs on it")]
+IPI_WAYS = [("hlt", "vCPU 0 waits in HLT"), ("spin", "vCPU 0 spins, interrupts on")]
+
+
+def ipi_bench():
+    """{(pinning, way): (min, median)} of the IPI round trip, or None when
+    a run did not report."""
+    got = {}
+    for pin, _ in IPI_SETS:
+        name = "bench-ipirtt-%s" % pin.replace("-", "")
+        case = dict(name=name, guests=["ipirtt"],
+                    config="[hypervisor]\nlog = info\n\n[guest]\nname = ipirtt\n"
+                    "kernel = ipirtt.bin\nmemory = 16M\ndevices = pc\nvcpus = 2\n"
+                    "cpus = %s\n" % pin)
+        workdir = os.path.join(run.BUILD, "emu", name)
+        os.makedirs(workdir, exist_ok=True)
+        r = emulator.run_bochs(run.make_disk(case, workdir), workdir, run.cases.END_BOCHS,
+                               600, cpus=2)
+        for m in re.finditer(r"\[guest ipirtt\] BENCH ipirtt-(\S+) min (\d+) median (\d+)",
+                             r.output):
+            got[(pin, m.group(1))] = (int(m.group(2)), int(m.group(3)))
+        if not all((pin, w) in got for w, _ in IPI_WAYS):
+            print("bench: ipirtt (cpus = %s) did not report (see %s/serial.out)" % (pin, workdir))
+            return None
+    return got
+
+
+def ipi_block(got):
+    lines = ["| host CPUs | vCPU 0 waits | min ticks | median ticks |", "|---|---|---|---|"]
+    for pin, where in IPI_SETS:
+        for way, what in IPI_WAYS:
+            lo, med = got[(pin, way)]
+            lines.append("| %s (`cpus = %s`) | %s | %d | %d |" % (where, pin, what, lo, med))
+    return "\n".join(lines)
+
+
+def write_ipi_block(text, got):
+    block = "<!-- ipi:begin -->\n%s\n<!-- ipi:end -->" % ipi_block(got)
+    return re.sub(r"<!-- ipi:begin -->[\s\S]*?<!-- ipi:end -->", lambda m: block, text)
+
+
 # Both Linux boots get the same command line: quiet, so that neither spends
 # its boot on console output (Bochs' own UART paces the bare kernel's,
 # Shale's is instantaneous); nokaslr, so that the kernel runs at its link
@@ -589,6 +632,23 @@ def main():
             f.write(write_smp_block(text, rows))
         print("wrote docs/benchmarks.md (SMP scaling and start-up only)")
         return 0
+    if "--ipi-only" in sys.argv:
+        got = ipi_bench()
+        if not got:
+            return 1
+        print(ipi_block(got))
+        with open(doc) as f:
+            text = f.read()
+        with open(doc, "w") as f:
+            f.write(write_ipi_block(text, got))
+        print("wrote docs/benchmarks.md (IPI round trip only)")
+        return 0
+    if "--startup-only" in sys.argv:
+        # The start-up figures alone: the diagonal boots of the SMP bench.
+        rows = [r for r in (smp_run(g, c) for g, c in SMP_SETS if g == c) if r]
+        for r in rows:
+            print("%d CPUs: start-up %s" % (r["cpus"], r["startup"]))
+        return 0
     if "--console-only" in sys.argv:
         got = console_bench()
         if not got:
@@ -691,6 +751,10 @@ def main():
     rows = smp_bench()
     print(smp_block(rows))
     text = write_smp_block(text, rows)
+    got = ipi_bench()
+    if got:
+        print(ipi_block(got))
+        text = write_ipi_block(text, got)
     with open(doc, "w") as f:
         f.write(text)
     print("wrote docs/benchmarks.md")
