@@ -118,8 +118,9 @@ static void fake_set_debug(void *t, unsigned cpu, const struct gdb_debug_setup *
 	f->debug.hw = f->hw;
 }
 
-static void fake_stop(void *t)
+static void fake_stop(void *t, unsigned cpu)
 {
+	(void)cpu;
 	struct fake_target *f = t;
 
 	f->held = true;

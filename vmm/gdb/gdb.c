@@ -187,16 +187,20 @@ static void set_debug(void *t, unsigned cpu, const struct gdb_debug_setup *s)
 
 /* Every vCPU held first, then their homes kicked: a vCPU that a kick
  * makes exit finds itself held at its home's next pick. */
-static void stop(void *t)
+static void stop(void *t, unsigned cpu)
 {
 	struct vm *vm = t;
+	struct vcpu *v = vcpu_of(t, cpu);
+	uint64_t prev;
 
 	for (unsigned k = 0; k < vm->n_vcpus; k++)
 		__atomic_store_n(&vm->vcpu[k].debug_held, true, __ATOMIC_RELEASE);
 	for (unsigned k = 0; k < vm->n_vcpus; k++)
 		sched_kick(vm->vcpu[k].cpu);
-	log_info(SRC, "guest \"%s\": its %u vCPUs held by the debugger", vm->name,
-		 vm->n_vcpus);
+	prev = vmcs_make_current(v);
+	log_info(SRC, "guest \"%s\" held by the debugger at RIP 0x%lx (vCPU %u of %u)",
+		 vm->name, (unsigned long)vcpu_get_state(v, VREG_RIP), cpu, vm->n_vcpus);
+	vmcs_restore(v, prev);
 }
 
 static void resume(void *t, unsigned cpu)

@@ -85,7 +85,7 @@ static void hold(struct gdbstub *s, unsigned cpu, enum gdb_stop why, uint64_t ad
 	if (cpu >= threads(s))
 		cpu = 0;
 	if (!s->stopped)
-		s->ops->stop(s->target);
+		s->ops->stop(s->target, cpu);
 	s->stopped = true;
 	s->stop_cpu = s->g_cpu = cpu;
 	push_debug(s, GDB_ALL);

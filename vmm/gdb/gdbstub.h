@@ -78,7 +78,7 @@ struct gdb_target_ops {
 	size_t (*write_mem)(void *t, unsigned cpu, uint64_t addr, const void *buf,
 			    size_t len, bool phys);
 	void (*set_debug)(void *t, unsigned cpu, const struct gdb_debug_setup *d);
-	void (*stop)(void *t);   /* hold every vCPU */
+	void (*stop)(void *t, unsigned cpu); /* hold every vCPU; cpu stopped */
 	/* Let vCPU cpu run again, or every vCPU when cpu is GDB_ALL. */
 	void (*resume)(void *t, unsigned cpu);
 };
