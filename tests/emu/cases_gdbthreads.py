@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: MIT
+"""The GDB stub's threads (tests/guests/gdbthreads.asm): a guest with two
+vCPUs on a machine with two CPUs, each vCPU with its own RBX. Debian's gdb
+lists both as threads, reads each one's registers after `thread N`, stops
+all of them at a breakpoint only vCPU 1 reaches and is told it was
+Thread 2, continues past it (gdb steps vCPU 1 over the breakpoint while
+vCPU 0 stays held) to the next hit, and detaches: the guest goes on."""
+
+from cases import HV, guest
+
+CASES = [
+    dict(name="gdb-threads", cpus=2, guests=["gdbthreads"],
+         config="[hypervisor]\nlog = info\ngdb = gdbthreads\n\n"
+         + guest("gdbthreads", "vcpus = 2\ndevices = pc"),
+         gdb=dict(after=r'gdbthreads: waiting for gdb', commands=[
+             "set pagination off", "set confirm off",
+             "set architecture i386:x86-64",
+             "set remotetimeout 30",
+             "target remote localhost:{port}",
+             "info threads",
+             "thread 2", "info registers rbx",
+             "thread 1", "info registers rbx",
+             "thread 2", "break *0x20", "continue",
+             "p $pc",
+             "info threads",
+             "continue",
+             "delete",
+             "thread 1", "set var *(long *)0x100200 = 1",
+             "detach"]),
+         gdb_expect=[r'\* 1 +Thread 1 \(vCPU 0, CPU \d+, [a-z ]+, held\)',
+                     r'\n  2 +Thread 2 \(vCPU 1, CPU \d+, [a-z ]+, held\)',
+                     r'\[Switching to thread 2 \(Thread 2\)\]',
+                     r'rbx +0x22222222 +572662306\n',
+                     r'\[Switching to thread 1 \(Thread 1\)\]',
+                     r'rbx +0x1111111111111111 +1229782938247303441\n',
+                     r'Breakpoint 1 at 0x20',
+                     r'Thread 2 hit Breakpoint 1, 0x0+20 in \?\? \(\)',
+                     r'\$1 = \(void \(\*\)\(\)\) 0x20',
+                     # All-stop: the other vCPU is held too.
+                     r'(?s)\$1 = .*  1 +Thread 1 \(vCPU 0, CPU \d+, [a-z ]+, held\)',
+                     r'(?s)Thread 2 hit Breakpoint 1.*Thread 2 hit Breakpoint 1',
+                     r'\[Inferior 1 \(.*\) detached\]'],
+         expect=[r'\[gdb\] guest "gdbthreads" can be debugged with GDB on COM2',
+                 r'PASS gdbthreads-ap',
+                 r'held by the debugger at RIP 0x20 \(vCPU 1 of 2\)',
+                 r'\[guest gdbthreads\] gdbthreads: released by the debugger',
+                 r'PASS gdbthreads-released']),
+]
