@@ -3,13 +3,14 @@
 vCPUs on a machine with two CPUs, each vCPU with its own RBX. Debian's gdb
 lists both as threads, reads each one's registers after `thread N`, stops
 all of them at a breakpoint only vCPU 1 reaches and is told it was
-Thread 2, continues past it (gdb steps vCPU 1 over the breakpoint while
+Thread 2 (vCPU 0, on the other CPU, stops counting while held, and counts
+again after), continues past it (gdb steps vCPU 1 over the breakpoint while
 vCPU 0 stays held) to the next hit, and detaches: the guest goes on."""
 
-from cases import HV, guest
+from cases import guest
 
 CASES = [
-    dict(name="gdb-threads", cpus=2, guests=["gdbthreads"],
+    dict(name="gdb-threads", cpus=2, guests=["gdbthreads"], timeout=240,
          config="[hypervisor]\nlog = info\ngdb = gdbthreads\n\n"
          + guest("gdbthreads", "vcpus = 2\ndevices = pc"),
          gdb=dict(after=r'gdbthreads: waiting for gdb', commands=[
@@ -23,7 +24,11 @@ CASES = [
              "thread 2", "break *0x20", "continue",
              "p $pc",
              "info threads",
+             # vCPU 0 is held while vCPU 1 is stopped: its counter stays.
+             "set $held = *(long *)0x100208", "shell sleep 3",
+             "p *(long *)0x100208 - $held",
              "continue",
+             "p *(long *)0x100208 - $held > 0",
              "delete",
              "thread 1", "set var *(long *)0x100200 = 1",
              "detach"]),
@@ -38,7 +43,9 @@ CASES = [
                      r'\$1 = \(void \(\*\)\(\)\) 0x20',
                      # All-stop: the other vCPU is held too.
                      r'(?s)\$1 = .*  1 +Thread 1 \(vCPU 0, CPU \d+, [a-z ]+, held\)',
+                     r'\$2 = 0\n',
                      r'(?s)Thread 2 hit Breakpoint 1.*Thread 2 hit Breakpoint 1',
+                     r'\$3 = 1\n',
                      r'\[Inferior 1 \(.*\) detached\]'],
          expect=[r'\[gdb\] guest "gdbthreads" can be debugged with GDB on COM2',
                  r'PASS gdbthreads-ap',

@@ -4,9 +4,11 @@
 ; vCPU 0 starts vCPU 1 (INIT, start-up IPI with vector 0: real mode, CS
 ; base 0, so its IP is its linear address and GDB's breakpoint addresses
 ; need no segment arithmetic). Fixed addresses for the test's gdb commands:
-;   vCPU 0: rbx = 0x1111111111111111, spins until `release` is not 0
+;   vCPU 0: rbx = 0x1111111111111111, counts in `counter` until
+;           `release` is not 0 (a held vCPU 0 does not count)
 ;   vCPU 1: rbx = 0x22222222, spins in ap_loop at 0x20 (only it goes there)
 ;   0x100200 release   dq 0  (the debugger writes 1, then detaches)
+;   0x100208 counter   dq 0
         bits 64
         org 0x100000
 %include "lib.inc"
@@ -55,6 +57,7 @@ _start:
         PRINT   "gdbthreads: waiting for gdb", 10
         mov     rbx, 0x1111111111111111
 .spin:
+        inc     qword [rel counter]
         pause
         cmp     qword [rel release], 0
         je      .spin
@@ -79,4 +82,6 @@ ap_end:
 
         times 0x200 - ($ - $$) db 0
 release:
+        dq      0
+counter:
         dq      0
