@@ -5,7 +5,9 @@ lists both as threads, reads each one's registers after `thread N`, stops
 all of them at a breakpoint only vCPU 1 reaches and is told it was
 Thread 2 (vCPU 0, on the other CPU, stops counting while held, and counts
 again after), continues past it (gdb steps vCPU 1 over the breakpoint while
-vCPU 0 stays held) to the next hit, and detaches: the guest goes on."""
+vCPU 0 stays held) to the next hit, steps vCPU 1 alone, stops at a
+hardware breakpoint of vCPU 1 and a watchpoint of vCPU 0 (Thread 1), and
+detaches: the guest goes on."""
 
 from cases import guest
 
@@ -29,7 +31,15 @@ CASES = [
              "p *(long *)0x100208 - $held",
              "continue",
              "p *(long *)0x100208 - $held > 0",
+             # stepi moves vCPU 1 alone (over breakpoint 1, at its PC).
+             "set $held = *(long *)0x100208", "stepi", "p $pc",
+             "p *(long *)0x100208 - $held",
              "delete",
+             # A hardware breakpoint and a watchpoint are in every vCPU's
+             # debug registers: the watchpoint fires on vCPU 0, Thread 1,
+             # though GDB set it with Thread 2 selected.
+             "hbreak *0x24", "continue", "delete",
+             "watch *(long *)0x100208", "continue", "delete",
              "thread 1", "set var *(long *)0x100200 = 1",
              "detach"]),
          gdb_expect=[r'\* 1 +Thread 1 \(vCPU 0, CPU \d+, [a-z ]+, held\)',
@@ -46,6 +56,10 @@ CASES = [
                      r'\$2 = 0\n',
                      r'(?s)Thread 2 hit Breakpoint 1.*Thread 2 hit Breakpoint 1',
                      r'\$3 = 1\n',
+                     r'\$4 = \(void \(\*\)\(\)\) 0x22\n',
+                     r'\$5 = 0\n',
+                     r'Thread 2 hit Breakpoint 2, 0x0+24 in \?\? \(\)',
+                     r'Thread 1 hit Hardware watchpoint 3: \*\(long \*\)0x100208',
                      r'\[Inferior 1 \(.*\) detached\]'],
          expect=[r'\[gdb\] guest "gdbthreads" can be debugged with GDB on COM2',
                  r'PASS gdbthreads-ap',
