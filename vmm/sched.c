@@ -154,15 +154,12 @@ static bool usable(const struct percpu *p)
 	return p->state == CPU_IDLE || p->state == CPU_RUNNING;
 }
 
-/* The CPUs v may run on: its guest's cpus, the GDB stub's guest on CPU 0
- * alone (the stub and COM2 are CPU 0's). */
+/* The CPUs v may run on: its guest's cpus. The GDB stub's guest runs
+ * anywhere too: the stub holds its vCPUs through their debug_held flags
+ * and reaches them with vmcs_make_current() (vmm/gdb/gdb.c). */
 static uint64_t allowed(const struct vcpu *v)
 {
-	uint64_t mask = v->vm->cfg->cpus;
-
-	if (config && !strcmp(v->vm->name, config->gdb_guest))
-		mask &= 1;
-	return mask;
+	return v->vm->cfg->cpus;
 }
 
 static void load_snapshot(struct cpu_load *load)
@@ -300,7 +297,7 @@ static struct vcpu *pick(struct percpu *c)
 	for_each_vcpu(vm, v) {
 		if (!mine(c, vm, v))
 			continue;
-		if (vm->paused || vm->debug_held || v->claimed || !ready(v))
+		if (vm->paused || v->debug_held || v->claimed || !ready(v))
 			continue;
 		runnable++;
 		/* A vCPU back from a long HLT gets at most one slice of
@@ -348,7 +345,7 @@ static void balance(struct percpu *c, uint64_t now)
 			int t;
 
 			if (!mine(c, vm, v) || vm->paused ||
-			    vm->debug_held || v->claimed ||
+			    v->debug_held || v->claimed ||
 			    v->state != VCPU_RUNNABLE ||
 			    (round == 0 && v == c->current))
 				continue;

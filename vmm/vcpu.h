@@ -214,6 +214,8 @@ struct vcpu {
 	uint8_t cr8;            /* TPR[7:4] of a guest without a local APIC model */
 
 	struct vcpu_debug dbg;  /* a debugger's traps; all clear without one */
+	/* Held by the GDB stub (vmm/gdb/gdb.c): its home does not run it. */
+	volatile bool debug_held;
 
 	/* VMX APIC virtualization (arch/x86/apicv.c): the register page of
 	 * the guest's local APIC model is the virtual-APIC page, and the CPU

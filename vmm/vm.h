@@ -60,7 +60,6 @@ struct vm {
 
 	enum vm_state state;
 	bool paused;                /* stopped from the shell, for now */
-	bool debug_held;            /* stopped by the GDB stub */
 	enum vm_stop_reason stop_reason;
 	uint64_t exit_status;
 	char stop_detail[160];

@@ -19,6 +19,7 @@ static struct fake_target tgt;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	memset(&tgt, 0, sizeof(tgt));
+	tgt.n_cpus = FAKE_CPUS; /* thread ids 1-4 are good, others not */
 	gdbstub_init(&stub, &fake_ops, &tgt, fake_put, &tgt);
 	for (size_t i = 0; i < size; i++) {
 		tgt.out_len = 0; /* keep only the latest answers */

@@ -79,7 +79,7 @@ static void first_packet_stops_the_guest(void **state)
 	assert_string_equal(send("qSupported:multiprocess+;swbreak+"),
 			    framed("PacketSize=1000;swbreak+;hwbreak+"));
 	assert_true(tgt.held);
-	assert_string_equal(send("?"), framed("T05"));
+	assert_string_equal(send("?"), framed("T05thread:1;"));
 	assert_string_equal(send("qAttached"), framed("1"));
 	assert_string_equal(send("qfThreadInfo"), framed("m1"));
 	assert_string_equal(send("vMustReplyEmpty"), framed(""));
@@ -190,9 +190,9 @@ static void software_breakpoint(void **state)
 	assert_false(tgt.debug.step);
 
 	feed("");
-	gdbstub_target_stopped(&stub, GDB_STOP_SW_BP, at);
+	gdbstub_target_stopped(&stub, 0, GDB_STOP_SW_BP, at);
 	assert_true(tgt.held);
-	assert_string_equal(tgt.out, framed("T05swbreak:;") + 1);
+	assert_string_equal(tgt.out, framed("T05thread:1;swbreak:;") + 1);
 
 	/* GDB sees the original byte; a write there keeps the INT3 and
 	 * changes what comes back when the breakpoint goes. */
@@ -229,8 +229,8 @@ static void hardware_breakpoints_and_watchpoints(void **state)
 	assert_int_equal(tgt.hw[2].type, GDB_WP_ACCESS);
 
 	feed("");
-	gdbstub_target_stopped(&stub, GDB_STOP_WATCH, 0x402000);
-	assert_string_equal(tgt.out, framed("T05watch:402000;") + 1);
+	gdbstub_target_stopped(&stub, 0, GDB_STOP_WATCH, 0x402000);
+	assert_string_equal(tgt.out, framed("T05thread:1;watch:402000;") + 1);
 	assert_string_equal(send("z2,402000,8"), framed("OK"));
 	assert_string_equal(send("Z2,405000,1"), framed("OK")); /* its slot is free again */
 }
@@ -243,8 +243,8 @@ static void single_step(void **state)
 	assert_true(tgt.debug.step);
 	assert_false(tgt.held);
 	feed("");
-	gdbstub_target_stopped(&stub, GDB_STOP_STEP, 0);
-	assert_string_equal(tgt.out, framed("T05") + 1);
+	gdbstub_target_stopped(&stub, 0, GDB_STOP_STEP, 0);
+	assert_string_equal(tgt.out, framed("T05thread:1;") + 1);
 	assert_false(tgt.debug.step); /* held: no more stepping */
 	/* s ADDR: resume from another address. */
 	send("s401000");
@@ -259,8 +259,8 @@ static void ctrl_c_stops_a_running_guest(void **state)
 	assert_false(tgt.held);
 	feed("\x03");
 	assert_true(tgt.held);
-	assert_string_equal(tgt.out, framed("T02") + 1);
-	assert_string_equal(send("?"), framed("T02"));
+	assert_string_equal(tgt.out, framed("T02thread:1;") + 1);
+	assert_string_equal(send("?"), framed("T02thread:1;"));
 	feed("\x03"); /* already stopped: nothing more */
 	assert_string_equal(tgt.out, "");
 }
@@ -306,7 +306,7 @@ static void escapes_in_both_directions(void **state)
 		sum += (uint8_t)*p;
 	snprintf(raw, sizeof(raw), "$?}]#%02x", sum & 0xff);
 	feed(raw);
-	assert_string_equal(tgt.out, framed("T05"));
+	assert_string_equal(tgt.out, framed("T05thread:1;"));
 	assert_string_equal(stub.rsp.buf, "?}");
 
 	/* Out: '#', '$', '}' and '*' go escaped. */
@@ -328,7 +328,146 @@ static void oversized_packet_is_refused(void **state)
 	send(big);
 	assert_string_equal(tgt.out, "-");
 	assert_int_equal(tgt.stops, 0);
-	assert_string_equal(send("?"), framed("T05")); /* and the stub goes on */
+	assert_string_equal(send("?"), framed("T05thread:1;")); /* and the stub goes on */
+}
+
+/* Four vCPUs, vCPU k's rbx = 0x1111... * (k + 1) (vCPU 0's is set up). */
+static void four_cpus(void)
+{
+	tgt.n_cpus = 4;
+	for (unsigned k = 1; k < 4; k++) {
+		tgt.more[k] = tgt.regs;
+		tgt.more[k].gpr[1] = 0x1111111111111111ull * (k + 1);
+		tgt.more[k].rip = FAKE_VIRT + 0x200 + k;
+	}
+	tgt.regs.gpr[1] = 0x1111111111111111ull;
+}
+
+static void thread_list_has_each_vcpu(void **state)
+{
+	(void)state;
+	four_cpus();
+	assert_string_equal(send("qfThreadInfo"), framed("m1,2,3,4"));
+	assert_string_equal(send("qsThreadInfo"), framed("l"));
+	assert_string_equal(send("qC"), framed("QC1"));
+	assert_string_equal(send("T1"), framed("OK"));
+	assert_string_equal(send("T4"), framed("OK"));
+	/* "vCPU 2, held", hex-encoded */
+	assert_string_equal(send("qThreadExtraInfo,3"),
+			    framed("7643505520322c2068656c64"));
+}
+
+static void thread_list_of_64(void **state)
+{
+	char want[400];
+	int n;
+
+	(void)state;
+	tgt.n_cpus = 64;
+	n = snprintf(want, sizeof(want), "m1");
+	for (unsigned id = 2; id <= 64; id++)
+		n += snprintf(want + n, sizeof(want) - (size_t)n, ",%x", id);
+	assert_string_equal(send("qfThreadInfo"), framed(want));
+}
+
+static void hg_selects_registers(void **state)
+{
+	char rbx[17];
+
+	(void)state;
+	four_cpus();
+	send("?");
+	assert_string_equal(send("Hg2"), framed("OK"));
+	assert_string_equal(send("qC"), framed("QC2"));
+	/* rbx is the second register of the g packet: hex digits 16-31. */
+	memcpy(rbx, send("g") + 2 + 16, 16);
+	rbx[16] = '\0';
+	assert_string_equal(rbx, "2222222222222222");
+	assert_string_equal(send("Hg4"), framed("OK"));
+	memcpy(rbx, send("g") + 2 + 16, 16);
+	assert_string_equal(rbx, "4444444444444444");
+	/* P writes the selected vCPU's register, no other. */
+	assert_string_equal(send("P1=efbeadde00000000"), framed("OK"));
+	assert_int_equal(tgt.more[3].gpr[1], 0xdeadbeef);
+	assert_int_equal(tgt.regs.gpr[1], 0x1111111111111111ull);
+	/* 0 (any) and -1 (all): the vCPU that stopped, here vCPU 0. */
+	assert_string_equal(send("Hg0"), framed("OK"));
+	memcpy(rbx, send("g") + 2 + 16, 16);
+	assert_string_equal(rbx, "1111111111111111");
+	assert_string_equal(send("Hg-1"), framed("OK"));
+	assert_string_equal(send("qC"), framed("QC1"));
+}
+
+static void bad_thread_ids_are_refused(void **state)
+{
+	(void)state;
+	four_cpus();
+	send("Hg3");
+	assert_string_equal(send("Hg5"), framed("E16"));
+	assert_string_equal(send("Hgzz"), framed("E16"));
+	assert_string_equal(send("Hc5"), framed("E16"));
+	assert_string_equal(send("Hx1"), framed("E16"));
+	assert_string_equal(send("T5"), framed("E16"));
+	assert_string_equal(send("T0"), framed("E16"));
+	assert_string_equal(send("T-1"), framed("E16"));
+	assert_string_equal(send("qThreadExtraInfo,9"), framed("E16"));
+	assert_string_equal(send("qC"), framed("QC3")); /* Hg3 stays */
+}
+
+static void stop_reply_names_the_thread(void **state)
+{
+	(void)state;
+	four_cpus();
+	send("?");
+	assert_string_equal(send("c"), "+");
+	assert_false(tgt.cpu_held[2]);
+	feed("");
+	gdbstub_target_stopped(&stub, 1, GDB_STOP_SW_BP, FAKE_VIRT + 0x10);
+	assert_string_equal(tgt.out, framed("T05thread:2;swbreak:;") + 1);
+	for (unsigned k = 0; k < 4; k++)
+		assert_true(tgt.cpu_held[k]); /* all-stop */
+	/* The g packets now read the thread that stopped. */
+	assert_string_equal(send("qC"), framed("QC2"));
+	assert_string_equal(send("?"), framed("T05thread:2;swbreak:;"));
+	assert_string_equal(send("c"), "+");
+	feed("");
+	gdbstub_target_stopped(&stub, 3, GDB_STOP_WATCH, 0x1000);
+	assert_string_equal(tgt.out, framed("T05thread:4;watch:1000;") + 1);
+	/* Ctrl-C while running: the stop names the selected thread. */
+	send("c");
+	feed("\x03");
+	assert_string_equal(tgt.out, framed("T02thread:4;") + 1);
+}
+
+static void step_moves_the_hc_thread_alone(void **state)
+{
+	(void)state;
+	four_cpus();
+	send("?");
+	assert_string_equal(send("Hc3"), framed("OK"));
+	assert_string_equal(send("s"), "+");
+	assert_int_equal(tgt.last_resume, 2);
+	assert_true(tgt.step[2]);
+	assert_false(tgt.step[0]);
+	assert_false(tgt.cpu_held[2]);
+	assert_true(tgt.cpu_held[0]);
+	assert_true(tgt.cpu_held[1]);
+	feed("");
+	gdbstub_target_stopped(&stub, 2, GDB_STOP_STEP, 0);
+	assert_string_equal(tgt.out, framed("T05thread:3;") + 1);
+	assert_false(tgt.step[2]);
+	/* Hc-1 then s: the Hg thread (the one that stopped). */
+	send("Hc-1");
+	send("s");
+	assert_int_equal(tgt.last_resume, 2);
+	feed("");
+	gdbstub_target_stopped(&stub, 2, GDB_STOP_STEP, 0);
+	/* c releases every vCPU, whatever Hc says. */
+	send("Hc2");
+	send("c");
+	assert_int_equal(tgt.last_resume, GDB_ALL);
+	for (unsigned k = 0; k < 4; k++)
+		assert_false(tgt.cpu_held[k]);
 }
 
 int main(void)
@@ -348,6 +487,12 @@ int main(void)
 		cmocka_unit_test_setup(guest_gone_tells_gdb, setup),
 		cmocka_unit_test_setup(escapes_in_both_directions, setup),
 		cmocka_unit_test_setup(oversized_packet_is_refused, setup),
+		cmocka_unit_test_setup(thread_list_has_each_vcpu, setup),
+		cmocka_unit_test_setup(thread_list_of_64, setup),
+		cmocka_unit_test_setup(hg_selects_registers, setup),
+		cmocka_unit_test_setup(bad_thread_ids_are_refused, setup),
+		cmocka_unit_test_setup(stop_reply_names_the_thread, setup),
+		cmocka_unit_test_setup(step_moves_the_hc_thread_alone, setup),
 	};
 
 	return cmocka_run_group_tests_name("gdbstub", tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The GDB stub's packets (see gdbstub.h). One thread, one target: GDB
- * sees a single-threaded remote program whose registers are the vCPU's.
+ * The GDB stub's packets (see gdbstub.h). GDB sees one thread per vCPU,
+ * thread id = vCPU index + 1 (thread id 0 means "any" and -1 "all" in the
+ * H packets, so the ids start at 1, as QEMU's do).
  */
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -46,38 +47,61 @@ static bool parse_addr_len(const char **p, uint64_t *addr, uint64_t *len, char e
 	return true;
 }
 
-static void push_debug(struct gdbstub *s, bool step)
+static unsigned threads(const struct gdbstub *s)
 {
-	struct gdb_debug_setup d = { .step = step, .hw = s->hw };
+	unsigned n = s->ops->threads(s->target);
+
+	return n < 1 ? 1 : n > GDB_MAX_THREADS ? GDB_MAX_THREADS : n;
+}
+
+/* The breakpoints and watchpoints go to every vCPU (each has its own debug
+ * registers and exception bitmap); the step, to step_cpu alone (GDB_ALL:
+ * none). */
+static void push_debug(struct gdbstub *s, unsigned step_cpu)
+{
+	struct gdb_debug_setup d = { .hw = s->hw };
 
 	for (unsigned i = 0; i < GDB_SW_SLOTS; i++)
 		d.trap_int3 |= s->sw[i].used;
-	s->ops->set_debug(s->target, &d);
+	for (unsigned cpu = 0; cpu < threads(s); cpu++) {
+		d.step = cpu == step_cpu;
+		s->ops->set_debug(s->target, cpu, &d);
+	}
 }
 
-static void hold(struct gdbstub *s, enum gdb_stop why, uint64_t addr)
+/* Every vCPU held; cpu is the one that stopped, the thread GDB is told
+ * of and will look at first (its registers are the g ones from now on). */
+static void hold(struct gdbstub *s, unsigned cpu, enum gdb_stop why, uint64_t addr)
 {
 	static const char *const text[] = {
-		[GDB_STOP_ATTACH] = "T05",
-		[GDB_STOP_INTERRUPT] = "T02",
-		[GDB_STOP_SW_BP] = "T05swbreak:;",
-		[GDB_STOP_HW_BP] = "T05hwbreak:;",
-		[GDB_STOP_STEP] = "T05",
+		[GDB_STOP_ATTACH] = "",
+		[GDB_STOP_INTERRUPT] = "",
+		[GDB_STOP_SW_BP] = "swbreak:;",
+		[GDB_STOP_HW_BP] = "hwbreak:;",
+		[GDB_STOP_STEP] = "",
 	};
+	unsigned sig = why == GDB_STOP_INTERRUPT ? 2 : 5; /* SIGINT, SIGTRAP */
 
+	if (cpu >= threads(s))
+		cpu = 0;
 	if (!s->stopped)
-		s->ops->stop(s->target);
+		s->ops->stop(s->target, cpu);
 	s->stopped = true;
-	push_debug(s, false);
+	s->stop_cpu = s->g_cpu = cpu;
+	push_debug(s, GDB_ALL);
 	if (why == GDB_STOP_WATCH)
-		ksnprintf(s->stop_reply, sizeof(s->stop_reply), "T05watch:%lx;",
-			  (unsigned long)addr);
+		ksnprintf(s->stop_reply, sizeof(s->stop_reply),
+			  "T%02xthread:%x;watch:%lx;", sig, cpu + 1, (unsigned long)addr);
 	else
-		ksnprintf(s->stop_reply, sizeof(s->stop_reply), "%s", text[why]);
+		ksnprintf(s->stop_reply, sizeof(s->stop_reply), "T%02xthread:%x;%s",
+			  sig, cpu + 1, text[why]);
 }
 
+/* c releases every vCPU; s the Hc one (or, when Hc is "any" or "all",
+ * the Hg one), the others staying held. An address goes to that one. */
 static void go(struct gdbstub *s, const char *args, bool step)
 {
+	unsigned cpu = s->c_cpu == GDB_ALL ? s->g_cpu : s->c_cpu;
 	uint64_t addr;
 
 	if (*args) {
@@ -87,13 +111,66 @@ static void go(struct gdbstub *s, const char *args, bool step)
 			reply(s, ERR_INVAL);
 			return;
 		}
-		s->ops->get_regs(s->target, &r);
+		s->ops->get_regs(s->target, cpu, &r);
 		r.rip = addr;
-		s->ops->set_regs(s->target, &r);
+		s->ops->set_regs(s->target, cpu, &r);
 	}
-	push_debug(s, step);
+	push_debug(s, step ? cpu : GDB_ALL);
 	s->stopped = false;
-	s->ops->resume(s->target); /* the reply is the stop reply, later */
+	/* the reply is the stop reply, later */
+	s->ops->resume(s->target, step ? cpu : GDB_ALL);
+}
+
+/* A thread id of an H or T packet: "-1" all, "0" any, else 1 .. N.
+ * False for anything else. */
+static bool parse_thread(const struct gdbstub *s, const char *p, unsigned *cpu,
+			 bool *any)
+{
+	uint64_t id;
+
+	*any = false;
+	if (!strcmp(p, "-1")) {
+		*cpu = GDB_ALL;
+		return true;
+	}
+	if (!parse_hex(&p, &id) || *p)
+		return false;
+	if (id == 0) {
+		*any = true;
+		*cpu = GDB_ALL;
+		return true;
+	}
+	if (id > threads(s))
+		return false;
+	*cpu = (unsigned)id - 1;
+	return true;
+}
+
+/* Hg selects whose registers and memory the next packets see ("any" and
+ * "all": the one that stopped); Hc the one s steps. */
+static void set_thread(struct gdbstub *s, const char *p)
+{
+	char op = *p++;
+	unsigned cpu;
+	bool any;
+
+	if ((op != 'g' && op != 'c') || !parse_thread(s, p, &cpu, &any)) {
+		reply(s, ERR_INVAL);
+		return;
+	}
+	if (op == 'g')
+		s->g_cpu = cpu == GDB_ALL ? s->stop_cpu : cpu;
+	else
+		s->c_cpu = cpu;
+	reply(s, "OK");
+}
+
+static void thread_alive(struct gdbstub *s, const char *p)
+{
+	unsigned cpu;
+	bool any;
+
+	reply(s, parse_thread(s, p, &cpu, &any) && cpu != GDB_ALL ? "OK" : ERR_INVAL);
 }
 
 /* Take out every breakpoint and let the guest go: detach and kill (the
@@ -102,16 +179,16 @@ static void release(struct gdbstub *s)
 {
 	for (unsigned i = 0; i < GDB_SW_SLOTS; i++)
 		if (s->sw[i].used)
-			s->ops->write_mem(s->target, s->sw[i].addr, &s->sw[i].orig, 1,
-					  false);
+			s->ops->write_mem(s->target, s->g_cpu, s->sw[i].addr,
+					  &s->sw[i].orig, 1, false);
 	memset(s->sw, 0, sizeof(s->sw));
 	memset(s->hw, 0, sizeof(s->hw));
 	s->attached = false;
 	s->phys = false;
 	if (s->stopped) {
-		push_debug(s, false);
+		push_debug(s, GDB_ALL);
 		s->stopped = false;
-		s->ops->resume(s->target);
+		s->ops->resume(s->target, GDB_ALL);
 	}
 }
 
@@ -120,7 +197,7 @@ static void read_regs(struct gdbstub *s)
 	struct gdb_regs r;
 	char *o = s->out;
 
-	s->ops->get_regs(s->target, &r);
+	s->ops->get_regs(s->target, s->g_cpu, &r);
 	o = rsp_put_hex(o, r.gpr, sizeof(r.gpr));
 	o = rsp_put_hex(o, &r.rip, 8);
 	o = rsp_put_hex(o, &r.eflags, 4);
@@ -140,7 +217,7 @@ static void write_regs(struct gdbstub *s, const char *hex)
 		reply(s, ERR_INVAL);
 		return;
 	}
-	s->ops->set_regs(s->target, &r);
+	s->ops->set_regs(s->target, s->g_cpu, &r);
 	reply(s, "OK");
 }
 
@@ -161,7 +238,7 @@ static void write_reg(struct gdbstub *s, const char *args)
 		reply(s, ERR_INVAL);
 		return;
 	}
-	s->ops->get_regs(s->target, &r);
+	s->ops->get_regs(s->target, s->g_cpu, &r);
 	if (n < 16)
 		r.gpr[n] = v;
 	else if (n == 16)
@@ -170,7 +247,7 @@ static void write_reg(struct gdbstub *s, const char *args)
 		r.eflags = (uint32_t)v;
 	else
 		r.seg[n - 18] = (uint32_t)v;
-	s->ops->set_regs(s->target, &r);
+	s->ops->set_regs(s->target, s->g_cpu, &r);
 	reply(s, "OK");
 }
 
@@ -193,7 +270,7 @@ static void repatch(struct gdbstub *s, uint64_t addr, const uint8_t *buf, size_t
 		if (!s->sw[i].used || s->sw[i].addr - addr >= len)
 			continue;
 		s->sw[i].orig = buf[s->sw[i].addr - addr];
-		s->ops->write_mem(s->target, s->sw[i].addr, &int3, 1, false);
+		s->ops->write_mem(s->target, s->g_cpu, s->sw[i].addr, &int3, 1, false);
 	}
 }
 
@@ -209,7 +286,7 @@ static void read_mem(struct gdbstub *s, const char *args)
 	}
 	if (len > sizeof(buf))
 		len = sizeof(buf);
-	done = s->ops->read_mem(s->target, addr, buf, len, s->phys);
+	done = s->ops->read_mem(s->target, s->g_cpu, addr, buf, len, s->phys);
 	if (!done && len) {
 		reply(s, ERR_FAULT);
 		return;
@@ -230,7 +307,7 @@ static void write_mem(struct gdbstub *s, const char *args)
 		reply(s, ERR_INVAL);
 		return;
 	}
-	if (s->ops->write_mem(s->target, addr, buf, len, s->phys) != len) {
+	if (s->ops->write_mem(s->target, s->g_cpu, addr, buf, len, s->phys) != len) {
 		reply(s, ERR_FAULT);
 		return;
 	}
@@ -253,8 +330,8 @@ static const char *insert_sw(struct gdbstub *s, uint64_t addr)
 	}
 	if (free_slot < 0)
 		return ERR_NOSPC;
-	if (s->ops->read_mem(s->target, addr, &orig, 1, false) != 1 ||
-	    s->ops->write_mem(s->target, addr, &int3, 1, false) != 1)
+	if (s->ops->read_mem(s->target, s->g_cpu, addr, &orig, 1, false) != 1 ||
+	    s->ops->write_mem(s->target, s->g_cpu, addr, &int3, 1, false) != 1)
 		return ERR_FAULT;
 	s->sw[free_slot].used = true;
 	s->sw[free_slot].addr = addr;
@@ -268,7 +345,8 @@ static const char *remove_sw(struct gdbstub *s, uint64_t addr)
 		if (!s->sw[i].used || s->sw[i].addr != addr)
 			continue;
 		s->sw[i].used = false;
-		if (s->ops->write_mem(s->target, addr, &s->sw[i].orig, 1, false) != 1)
+		if (s->ops->write_mem(s->target, s->g_cpu, addr, &s->sw[i].orig, 1,
+				      false) != 1)
 			return ERR_FAULT;
 		return "OK";
 	}
@@ -371,11 +449,29 @@ static void query(struct gdbstub *s, const char *p)
 	else if (!strcmp(p, "qAttached"))
 		ksnprintf(s->out, sizeof(s->out), "%s", "1"); /* attached to a running guest: detach, not kill */
 	else if (!strcmp(p, "qC"))
-		ksnprintf(s->out, sizeof(s->out), "%s", "QC1");
-	else if (!strcmp(p, "qfThreadInfo"))
-		ksnprintf(s->out, sizeof(s->out), "%s", "m1");
-	else if (!strcmp(p, "qsThreadInfo"))
+		ksnprintf(s->out, sizeof(s->out), "QC%x", s->g_cpu + 1);
+	else if (!strcmp(p, "qfThreadInfo")) {
+		/* All of them at once: 64 ids fit in one packet. */
+		char *o = s->out;
+
+		*o++ = 'm';
+		for (unsigned cpu = 0; cpu < threads(s); cpu++)
+			o += ksnprintf(o, 8, cpu ? ",%x" : "%x", cpu + 1);
+	} else if (!strcmp(p, "qsThreadInfo"))
 		ksnprintf(s->out, sizeof(s->out), "%s", "l");
+	else if (starts(p, "qThreadExtraInfo,")) {
+		char text[96];
+		unsigned cpu;
+		bool any;
+
+		if (!parse_thread(s, p + 17, &cpu, &any) || cpu == GDB_ALL) {
+			reply(s, ERR_INVAL);
+			return;
+		}
+		s->ops->describe(s->target, cpu, text, sizeof(text));
+		text[sizeof(text) - 1] = '\0';
+		rsp_put_hex(s->out, text, strlen(text));
+	}
 	else if (starts(p, "qSymbol"))
 		ksnprintf(s->out, sizeof(s->out), "%s", "OK");
 	else if (starts(p, "qRcmd,")) {
@@ -391,7 +487,7 @@ static void packet(struct gdbstub *s, const char *p)
 	/* GDB connecting, or speaking while the guest runs (all-stop mode
 	 * allows only Ctrl-C then): hold the guest first. */
 	if (!s->stopped)
-		hold(s, GDB_STOP_ATTACH, 0);
+		hold(s, s->stop_cpu, GDB_STOP_ATTACH, 0);
 	s->attached = true;
 
 	switch (p[0]) {
@@ -424,8 +520,10 @@ static void packet(struct gdbstub *s, const char *p)
 		breakpoint(s, p + 1, p[0] == 'Z');
 		break;
 	case 'H':
+		set_thread(s, p + 1);
+		break;
 	case 'T':
-		reply(s, "OK"); /* the one thread */
+		thread_alive(s, p + 1);
 		break;
 	case 'D':
 		reply(s, "OK");
@@ -450,7 +548,8 @@ void gdbstub_init(struct gdbstub *s, const struct gdb_target_ops *ops,
 	rsp_init(&s->rsp, put, ctx);
 	s->ops = ops;
 	s->target = target;
-	ksnprintf(s->stop_reply, sizeof(s->stop_reply), "%s", "T05");
+	s->c_cpu = GDB_ALL;
+	ksnprintf(s->stop_reply, sizeof(s->stop_reply), "%s", "T05thread:1;");
 }
 
 void gdbstub_input(struct gdbstub *s, uint8_t c)
@@ -461,7 +560,7 @@ void gdbstub_input(struct gdbstub *s, uint8_t c)
 		break;
 	case RSP_INTERRUPT:
 		if (!s->stopped) {
-			hold(s, GDB_STOP_INTERRUPT, 0);
+			hold(s, s->g_cpu, GDB_STOP_INTERRUPT, 0);
 			reply(s, s->stop_reply);
 		}
 		break;
@@ -470,9 +569,10 @@ void gdbstub_input(struct gdbstub *s, uint8_t c)
 	}
 }
 
-void gdbstub_target_stopped(struct gdbstub *s, enum gdb_stop why, uint64_t addr)
+void gdbstub_target_stopped(struct gdbstub *s, unsigned cpu, enum gdb_stop why,
+			    uint64_t addr)
 {
-	hold(s, why, addr);
+	hold(s, cpu, why, addr);
 	if (s->attached)
 		reply(s, s->stop_reply);
 }
@@ -498,5 +598,7 @@ void gdbstub_target_gone(struct gdbstub *s, uint8_t status)
 	s->attached = false;
 	s->stopped = false;
 	s->phys = false;
-	ksnprintf(s->stop_reply, sizeof(s->stop_reply), "%s", "T05");
+	s->g_cpu = s->stop_cpu = 0;
+	s->c_cpu = GDB_ALL;
+	ksnprintf(s->stop_reply, sizeof(s->stop_reply), "%s", "T05thread:1;");
 }

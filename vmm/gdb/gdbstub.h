@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The GDB stub: GDB's remote serial protocol (rsp.h) served for one
- * target, a guest's vCPU, through a table of target operations. The stub
- * keeps the breakpoints and the stopped/running state; the target
- * (vmm/gdb/vcpu_target.c) reads and writes the vCPU and arms the traps.
+ * target, a guest, whose vCPUs GDB sees as threads (thread id k+1 is
+ * vCPU k, as QEMU numbers them), through a table of target operations.
+ * The stub keeps the breakpoints, the stopped/running state and the
+ * selected threads; the target (vmm/gdb/gdb.c) reads and writes the
+ * vCPUs, holds and releases them and arms the traps.
  * Pure, so tests/unit/test_gdbstub.c drives it with a fake target.
  *
+ * All-stop (GDB manual, "All-Stop Mode"): a stop holds every vCPU; c
+ * releases them all, s steps the Hc thread alone while the others stay
+ * held.
+ *
  * Packets served (GDB manual, "Packets"): ? g G P m M c s D k Z0-2,4 z0-2,4
- * H T qSupported qAttached qC qfThreadInfo qsThreadInfo qRcmd (monitor);
- * anything else gets the empty reply, "not supported".
+ * Hg Hc T qSupported qAttached qC qfThreadInfo qsThreadInfo
+ * qThreadExtraInfo qRcmd (monitor); anything else gets the empty reply,
+ * "not supported".
  */
 #ifndef SHALE_VMM_GDB_GDBSTUB_H
 #define SHALE_VMM_GDB_GDBSTUB_H
@@ -57,18 +64,26 @@ struct gdb_debug_setup {
 	const struct gdb_hw_bp *hw;          /* GDB_HW_SLOTS entries */
 };
 
+/* cpu: a vCPU index, 0 .. threads() - 1 (GDB's thread id minus one). */
 struct gdb_target_ops {
-	void (*get_regs)(void *t, struct gdb_regs *r);
-	void (*set_regs)(void *t, const struct gdb_regs *r);
+	unsigned (*threads)(void *t); /* how many vCPUs, 1 or more */
+	/* A line for "info threads" (qThreadExtraInfo), NUL-terminated. */
+	void (*describe)(void *t, unsigned cpu, char *buf, size_t size);
+	void (*get_regs)(void *t, unsigned cpu, struct gdb_regs *r);
+	void (*set_regs)(void *t, unsigned cpu, const struct gdb_regs *r);
 	/* Bytes done, from the start; phys: guest-physical addresses, else
-	 * guest-virtual through the guest's own page tables. */
-	size_t (*read_mem)(void *t, uint64_t addr, void *buf, size_t len, bool phys);
-	size_t (*write_mem)(void *t, uint64_t addr, const void *buf, size_t len,
-			    bool phys);
-	void (*set_debug)(void *t, const struct gdb_debug_setup *d);
-	void (*stop)(void *t);   /* hold the vCPU (it is not running now) */
-	void (*resume)(void *t); /* let it run again */
+	 * guest-virtual through that vCPU's page tables. */
+	size_t (*read_mem)(void *t, unsigned cpu, uint64_t addr, void *buf,
+			   size_t len, bool phys);
+	size_t (*write_mem)(void *t, unsigned cpu, uint64_t addr, const void *buf,
+			    size_t len, bool phys);
+	void (*set_debug)(void *t, unsigned cpu, const struct gdb_debug_setup *d);
+	void (*stop)(void *t, unsigned cpu); /* hold every vCPU; cpu stopped */
+	/* Let vCPU cpu run again, or every vCPU when cpu is GDB_ALL. */
+	void (*resume)(void *t, unsigned cpu);
 };
+#define GDB_ALL (~0u)
+#define GDB_MAX_THREADS 64
 
 /* Why the target stopped, for the stop reply. */
 enum gdb_stop {
@@ -87,7 +102,10 @@ struct gdbstub {
 	bool attached;      /* a debugger is talking to the stub */
 	bool stopped;       /* the stub holds the target */
 	bool phys;          /* m/M take guest-physical addresses (monitor phys) */
-	char stop_reply[48];
+	unsigned g_cpu;     /* Hg: the vCPU g G P m M Z read and write */
+	unsigned c_cpu;     /* Hc: the vCPU s steps; GDB_ALL: the g one */
+	unsigned stop_cpu;  /* the vCPU of the last stop */
+	char stop_reply[64];
 	struct gdb_hw_bp hw[GDB_HW_SLOTS];
 	struct {
 		bool used;
@@ -102,9 +120,10 @@ void gdbstub_init(struct gdbstub *s, const struct gdb_target_ops *ops,
 		  void *ctx);
 /* One byte from the debugger's line. */
 void gdbstub_input(struct gdbstub *s, uint8_t c);
-/* The target stopped on its own (breakpoint, watchpoint, step): it is
- * held now and the debugger is told why. */
-void gdbstub_target_stopped(struct gdbstub *s, enum gdb_stop why, uint64_t addr);
+/* vCPU cpu stopped on its own (breakpoint, watchpoint, step): every vCPU
+ * is held now and the debugger is told why and which thread. */
+void gdbstub_target_stopped(struct gdbstub *s, unsigned cpu, enum gdb_stop why,
+			    uint64_t addr);
 /* Whether a #BP at this address is one of the stub's breakpoints (else
  * it belongs to the guest and is given back to it). */
 bool gdbstub_is_sw_bp(const struct gdbstub *s, uint64_t addr);
