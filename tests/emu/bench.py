@@ -413,6 +413,45 @@ def linux_run(ticks, out):
                 mem=mem.group(1) if mem else None)
 
 
+def vcpu_boot_bench(counts=(1, 2, 4)):
+    """The Linux boot with 1, 2 and 4 vCPUs, each on as many host CPUs:
+    the kernel's own clock from its start to "Run /init" (its log, which
+    /init prints; kept even with quiet), at the tests' ips. Returns
+    [(vcpus, seconds, ticks at 200 M a second, "Brought up" line)]."""
+    rows = []
+    for n in counts:
+        name = "bench-boot-%dvcpu" % n
+        case = dict(name=name, guests=[], files=run.cases.LINUX_FILES,
+                    config="[hypervisor]\nlog = info\n\n[guest]\nname = linux\nmode = linux\n"
+                    "kernel = vmlinuz\ninitrd = initrd.gz\n"
+                    "cmdline = \"console=ttyS0 quiet shale.test=poweroff\"\nmemory = 128M\n"
+                    "vcpus = %d\n" % n)
+        workdir = os.path.join(run.BUILD, "emu", name)
+        os.makedirs(workdir, exist_ok=True)
+        disk = run.make_disk(case, workdir)
+        r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 600 * n, megs=1024, cpus=n)
+        up = re.search(r"SHALE-INIT: kernel \[ *[\d.]+\] (smp: Brought up .*)", r.output)
+        t = re.search(r"SHALE-INIT: kernel \[ *([\d.]+)\] Run /init as init process", r.output)
+        if not up or not t:
+            print("bench: the %d-vCPU boot did not report (see %s/serial.out)" % (n, workdir))
+            return None
+        rows.append((n, float(t.group(1)), int(float(t.group(1)) * 200e6), up.group(1).strip()))
+    return rows
+
+
+def vcpu_boot_block(rows):
+    lines = ["| vCPUs (host CPUs) | kernel start to /init, its clock | ticks (200 M a second) | the kernel says |",
+             "|---|---|---|---|"]
+    for n, sec, ticks, up in rows:
+        lines.append("| %d (%d) | %.3f s | %d | %s |" % (n, n, sec, ticks, up))
+    return "\n".join(lines)
+
+
+def write_vcpu_boot_block(text, rows):
+    block = "<!-- vcpuboot:begin -->\n%s\n<!-- vcpuboot:end -->" % vcpu_boot_block(rows)
+    return re.sub(r"<!-- vcpuboot:begin -->[\s\S]*?<!-- vcpuboot:end -->", lambda m: block, text)
+
+
 def linux_bench():
     """The Linux boot under Shale (local APIC virtualized, and trapped)
     against the same kernel and initramfs booted bare in the same Bochs."""
@@ -660,6 +699,17 @@ def main():
             f.write(write_console_block(text, got))
         print("wrote docs/benchmarks.md (console exits only)")
         return 0
+    if "--vcpu-boot-only" in sys.argv:
+        rows = vcpu_boot_bench()
+        if not rows:
+            return 1
+        print(vcpu_boot_block(rows))
+        with open(doc) as f:
+            text = f.read()
+        with open(doc, "w") as f:
+            f.write(write_vcpu_boot_block(text, rows))
+        print("wrote docs/benchmarks.md (Linux boot by vCPUs only)")
+        return 0
     if "--hvc-only" in sys.argv:
         runs = hvc_boot_bench()
         if not runs:
@@ -740,6 +790,10 @@ def main():
             f.write(text)
         print("wrote docs/benchmarks.md (exit costs only)")
         return 0
+    vrows = vcpu_boot_bench()
+    if vrows:
+        print(vcpu_boot_block(vrows))
+        text = write_vcpu_boot_block(text, vrows)
     hvc = hvc_boot_bench()
     if hvc:
         print(hvc_block(hvc))

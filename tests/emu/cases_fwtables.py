@@ -63,7 +63,10 @@ CASES = [
 # the log says so. Bochs' OVMF has no ACPI tables: no SPCR or MCFG line.
 CASES += [
     dict(name="tsc-source-bochs", guests=["after"], config=HV + guest("after"),
-         expect=[r"(?m)^\[tsc\] 200\.0 MHz from the PIT \(CPUID says 1497\.6 MHz, "
+         # 200 MHz within 0.1 MHz: the PIT measurement spans ExitBootServices
+         # (arch/x86/tsc.c) and its two ends fall within a PIT clock each;
+         # Bochs gives 199.9 (0.05 % low, the one decimal truncated).
+         expect=[r"(?m)^\[tsc\] (199\.9|200\.0|200\.1) MHz from the PIT \(CPUID says 1497\.6 MHz, "
                  r"which is not this TSC's rate: an emulator\?\)$"],
          reject=[r"\[acpi\]"]),
 ]
