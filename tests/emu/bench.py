@@ -25,6 +25,24 @@ sys.path.insert(0, HERE)
 import emulator  # noqa: E402
 import run  # noqa: E402
 
+def boot(case, workdir_name, timeout, **kw):
+    """case's disk booted in Bochs in build/emu/WORKDIR_NAME (run_bochs'
+    keyword arguments pass through); returns (Run, workdir)."""
+    workdir = os.path.join(run.BUILD, "emu", workdir_name)
+    os.makedirs(workdir, exist_ok=True)
+    r = emulator.run_bochs(run.make_disk(case, workdir), workdir, run.cases.END_BOCHS,
+                           timeout, **kw)
+    return r, workdir
+
+
+def put_block(text, name, body):
+    """text with what stands between <!-- NAME:begin --> and <!-- NAME:end -->
+    replaced by body (docs/benchmarks.md's generated tables)."""
+    block = "<!-- %s:begin -->\n%s\n<!-- %s:end -->" % (name, body, name)
+    return re.sub(r"<!-- %s:begin -->[\s\S]*?<!-- %s:end -->" % (name, name),
+                  lambda m: block, text)
+
+
 OPS = [
     ("cpuid", "CPUID leaf 0x40000000", "CPUID exit, filtered in vmm/cpuid.c"),
     ("vmcall", "VMCALL SHALE_HC_VERSION", "hypercall dispatch"),
@@ -96,10 +114,7 @@ def sched_bench():
             "[guest]\nname = s%d\nkernel = spinner.bin\nmemory = 2M\nweight = %d\n\n"
             % (i, w) for i, w in enumerate(weights))
         case = dict(name="sched%d" % n, guests=[], images=["spinner"], config=cfg)
-        workdir = os.path.join(run.BUILD, "emu", "bench-sched%d" % n)
-        os.makedirs(workdir, exist_ok=True)
-        disk = run.make_disk(case, workdir)
-        r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 600)
+        r, _ = boot(case, "bench-sched%d" % n, 600)
         out = r.output
         first_exit = re.search(r'guest "s\d+" exited', out)
         window = out[:first_exit.start()] if first_exit else out
@@ -138,10 +153,7 @@ def smp_run(n_guests, cpus):
         "[guest]\nname = w%d\nkernel = work.bin\nmemory = 2M\n\n" % i for i in range(n_guests))
     name = "bench-smp-%dg%dc" % (n_guests, cpus)
     case = dict(name=name, guests=[], images=["work"], config=cfg)
-    workdir = os.path.join(run.BUILD, "emu", name)
-    os.makedirs(workdir, exist_ok=True)
-    r = emulator.run_bochs(run.make_disk(case, workdir), workdir, run.cases.END_BOCHS,
-                           300 * cpus, cpus=cpus)
+    r, _ = boot(case, name, 300 * cpus, cpus=cpus)
     out = r.output
     # guest: (iterations, window start, window length, first check)
     work = {m.group(1): (int(m.group(2)) * int(m.group(3)), int(m.group(4)), int(m.group(5)),
@@ -206,10 +218,6 @@ def smp_block(rows):
     return "\n".join(lines)
 
 
-def write_smp_block(text, rows):
-    block = "<!-- smp:begin -->\n%s\n<!-- smp:end -->" % smp_block(rows)
-    return re.sub(r"<!-- smp:begin -->[\s\S]*?<!-- smp:end -->", lambda m: block, text)
-
 
 # The IPI round trip (tests/guests/ipirtt.asm): the guest's two vCPUs on
 # two host CPUs, then both on CPU 0, of a machine of two CPUs.
@@ -227,10 +235,7 @@ def ipi_bench():
                     config="[hypervisor]\nlog = info\n\n[guest]\nname = ipirtt\n"
                     "kernel = ipirtt.bin\nmemory = 16M\ndevices = pc\nvcpus = 2\n"
                     "cpus = %s\n" % pin)
-        workdir = os.path.join(run.BUILD, "emu", name)
-        os.makedirs(workdir, exist_ok=True)
-        r = emulator.run_bochs(run.make_disk(case, workdir), workdir, run.cases.END_BOCHS,
-                               600, cpus=2)
+        r, workdir = boot(case, name, 600, cpus=2)
         for m in re.finditer(r"\[guest ipirtt\] BENCH ipirtt-(\S+) min (\d+) median (\d+)",
                              r.output):
             got[(pin, m.group(1))] = (int(m.group(2)), int(m.group(3)))
@@ -248,10 +253,6 @@ def ipi_block(got):
             lines.append("| %s (`cpus = %s`) | %s | %d | %d |" % (where, pin, what, lo, med))
     return "\n".join(lines)
 
-
-def write_ipi_block(text, got):
-    block = "<!-- ipi:begin -->\n%s\n<!-- ipi:end -->" % ipi_block(got)
-    return re.sub(r"<!-- ipi:begin -->[\s\S]*?<!-- ipi:end -->", lambda m: block, text)
 
 
 # Both Linux boots get the same command line: quiet, so that neither spends
@@ -426,10 +427,7 @@ def vcpu_boot_bench(counts=(1, 2, 4)):
                     "kernel = vmlinuz\ninitrd = initrd.gz\n"
                     "cmdline = \"console=ttyS0 quiet shale.test=poweroff\"\nmemory = 128M\n"
                     "vcpus = %d\n" % n)
-        workdir = os.path.join(run.BUILD, "emu", name)
-        os.makedirs(workdir, exist_ok=True)
-        disk = run.make_disk(case, workdir)
-        r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 600 * n, megs=1024, cpus=n)
+        r, workdir = boot(case, name, 600 * n, megs=1024, cpus=n)
         up = re.search(r"SHALE-INIT: kernel \[ *[\d.]+\] (smp: Brought up .*)", r.output)
         t = re.search(r"SHALE-INIT: kernel \[ *([\d.]+)\] Run /init as init process", r.output)
         if not up or not t:
@@ -446,10 +444,6 @@ def vcpu_boot_block(rows):
         lines.append("| %d (%d) | %.3f s | %d | %s |" % (n, n, sec, ticks, up))
     return "\n".join(lines)
 
-
-def write_vcpu_boot_block(text, rows):
-    block = "<!-- vcpuboot:begin -->\n%s\n<!-- vcpuboot:end -->" % vcpu_boot_block(rows)
-    return re.sub(r"<!-- vcpuboot:begin -->[\s\S]*?<!-- vcpuboot:end -->", lambda m: block, text)
 
 
 def linux_bench():
@@ -508,10 +502,6 @@ def linux_block(runs):
     return "\n".join(rows)
 
 
-def write_linux_block(text, runs):
-    block = "<!-- linux:begin -->\n%s\n<!-- linux:end -->" % linux_block(runs)
-    return re.sub(r"<!-- linux:begin -->[\s\S]*?<!-- linux:end -->", lambda m: block, text)
-
 
 CONSOLE_WAYS = [("16550", "COM1, one OUT a byte"),
                 ("virtio-16", "virtio-console, 16-byte chains (Linux's hvc console for kernel messages)"),
@@ -529,10 +519,7 @@ def console_bench():
     case = dict(name="consbench", guests=["consbench"],
                 config="[hypervisor]\nlog = info\n\n[guest]\nname = consbench\n"
                 "kernel = consbench.bin\nmemory = 16M\ndevices = pc, virtio-console\n")
-    workdir = os.path.join(run.BUILD, "emu", "bench-console")
-    os.makedirs(workdir, exist_ok=True)
-    disk = run.make_disk(case, workdir)
-    r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 300)
+    r, workdir = boot(case, "bench-console", 300)
     got = dict((m.group(1), (int(m.group(2)), int(m.group(3)))) for m in
                re.finditer(r"\[guest consbench\] BENCH console-(\S+) (\d+) (\d+)", r.output))
     if set(got) != set(w for w, _ in CONSOLE_WAYS):
@@ -567,10 +554,7 @@ def blk_bench():
     case = dict(name="blkbench", guests=["blkbench"], files={"bench.img": 1 << 20},
                 config="[hypervisor]\nlog = info\n\n[guest]\nname = blkbench\n"
                 "kernel = blkbench.bin\nmemory = 16M\ndevices = pc\ndisk = bench.img, rw\n")
-    workdir = os.path.join(run.BUILD, "emu", "bench-blk")
-    os.makedirs(workdir, exist_ok=True)
-    disk = run.make_disk(case, workdir)
-    r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 300)
+    r, workdir = boot(case, "bench-blk", 300)
     got = dict((m.group(1), tuple(int(m.group(i)) for i in range(2, 6))) for m in
                re.finditer(r"\[guest blkbench\] BENCH blk-(\S+) (\d+) (\d+) (\d+) (\d+)",
                            r.output))
@@ -590,10 +574,6 @@ def blk_block(got):
     return "\n".join(lines)
 
 
-def write_blk_block(text, got):
-    block = "<!-- blk:begin -->\n%s\n<!-- blk:end -->" % blk_block(got)
-    return re.sub(r"<!-- blk:begin -->[\s\S]*?<!-- blk:end -->", lambda m: block, text)
-
 
 def hvc_boot_bench():
     """The Linux boot's VM exits to poweroff with its console on ttyS0 and on
@@ -607,10 +587,7 @@ def hvc_boot_bench():
                     "kernel = vmlinuz\ninitrd = initrd.gz\n"
                     "cmdline = \"console=%s shale.test=poweroff\"\nmemory = 128M\n"
                     "devices = virtio-console\n" % console)
-        workdir = os.path.join(run.BUILD, "emu", name)
-        os.makedirs(workdir, exist_ok=True)
-        disk = run.make_disk(case, workdir)
-        r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 900)
+        r, workdir = boot(case, name, 900)
         m = re.search(r'guest "linux": (\d+) VM exits, ran \d+ ms\n.*\n((?:  \S.*\n)+)', r.output)
         if not m:
             print("bench: no exit report from the %s boot (see %s/serial.out)" % (console, workdir))
@@ -630,114 +607,73 @@ def hvc_block(runs):
     return "\n".join(lines)
 
 
-def write_hvc_block(text, runs):
-    block = "<!-- hvc:begin -->\n%s\n<!-- hvc:end -->" % hvc_block(runs)
-    return re.sub(r"<!-- hvc:begin -->[\s\S]*?<!-- hvc:end -->", lambda m: block, text)
 
 
-def write_console_block(text, got):
-    block = "<!-- console:begin -->\n%s\n<!-- console:end -->" % console_block(got)
-    return re.sub(r"<!-- console:begin -->[\s\S]*?<!-- console:end -->", lambda m: block, text)
-
-
-def write_sched_block(text, rows):
+def sched_block(rows):
     lines = ["| guests | weights | progress lines while all ran | worst share error | ticks per switch | switches |",
              "|---|---|---|---|---|---|"]
     for n, weights, counts, total, worst, ticks, sw in rows:
         lines.append("| %d | %s | %s | %.1f%% | %d | %d |" % (
             n, " ".join(map(str, weights)), " ".join(map(str, counts)),
             worst * 100, ticks, sw))
-    sblock = "<!-- sched:begin -->\n%s\n<!-- sched:end -->" % "\n".join(lines)
-    return re.sub(r"<!-- sched:begin -->[\s\S]*?<!-- sched:end -->", sblock, text)
+    return "\n".join(lines)
+
+
+# make bench BENCH=FLAG: one part alone, written into its table.
+# (flag, run it, its table, the table's name in docs/benchmarks.md, what)
+ONLY = [("--linux-only", linux_bench, linux_block, "linux", "Linux boot only"),
+        ("--smp-only", smp_bench, smp_block, "smp",
+         "SMP scaling and start-up only"),
+        ("--ipi-only", ipi_bench, ipi_block, "ipi", "IPI round trip only"),
+        ("--console-only", console_bench, console_block, "console",
+         "console exits only"),
+        ("--vcpu-boot-only", vcpu_boot_bench, vcpu_boot_block, "vcpuboot",
+         "Linux boot by vCPUs only"),
+        ("--hvc-only", hvc_boot_bench, hvc_block, "hvc", "hvc0 boot only"),
+        ("--blk-only", blk_bench, blk_block, "blk", "block exits only"),
+        ("--sched-only", sched_bench, sched_block, "sched",
+         "scheduler only")]
+# The whole bench, after the exit costs: (run it, its table, its name), in
+# this order; --exits-only stops between the two lists.
+FULL_BEFORE_EXITS_ONLY = [(console_bench, console_block, "console"),
+                          (blk_bench, blk_block, "blk")]
+FULL_AFTER = [(vcpu_boot_bench, vcpu_boot_block, "vcpuboot"),
+              (hvc_boot_bench, hvc_block, "hvc"),
+              (linux_bench, linux_block, "linux"),
+              (sched_bench, sched_block, "sched"),
+              (smp_bench, smp_block, "smp"),
+              (ipi_bench, ipi_block, "ipi")]
+
+
+def add_block(text, bench, block, name):
+    """Run one part of the bench; its table into text when it reported."""
+    got = bench()
+    if got is None:
+        return text
+    print(block(got))
+    return put_block(text, name, block(got))
 
 
 def main():
     doc = os.path.join(run.ROOT, "docs", "benchmarks.md")
-    if "--linux-only" in sys.argv:
-        runs = linux_bench()
-        print(linux_block(runs))
-        with open(doc) as f:
-            text = f.read()
-        with open(doc, "w") as f:
-            f.write(write_linux_block(text, runs))
-        print("wrote docs/benchmarks.md (Linux boot only)")
-        return 0
-    if "--smp-only" in sys.argv:
-        rows = smp_bench()
-        print(smp_block(rows))
-        with open(doc) as f:
-            text = f.read()
-        with open(doc, "w") as f:
-            f.write(write_smp_block(text, rows))
-        print("wrote docs/benchmarks.md (SMP scaling and start-up only)")
-        return 0
-    if "--ipi-only" in sys.argv:
-        got = ipi_bench()
-        if not got:
+    for flag, bench, block, name, what in ONLY:
+        if flag not in sys.argv:
+            continue
+        got = bench()
+        if got is None:
             return 1
-        print(ipi_block(got))
+        print(block(got))
         with open(doc) as f:
             text = f.read()
         with open(doc, "w") as f:
-            f.write(write_ipi_block(text, got))
-        print("wrote docs/benchmarks.md (IPI round trip only)")
+            f.write(put_block(text, name, block(got)))
+        print("wrote docs/benchmarks.md (%s)" % what)
         return 0
     if "--startup-only" in sys.argv:
         # The start-up figures alone: the diagonal boots of the SMP bench.
         rows = [r for r in (smp_run(g, c) for g, c in SMP_SETS if g == c) if r]
         for r in rows:
             print("%d CPUs: start-up %s" % (r["cpus"], r["startup"]))
-        return 0
-    if "--console-only" in sys.argv:
-        got = console_bench()
-        if not got:
-            return 1
-        print(console_block(got))
-        with open(doc) as f:
-            text = f.read()
-        with open(doc, "w") as f:
-            f.write(write_console_block(text, got))
-        print("wrote docs/benchmarks.md (console exits only)")
-        return 0
-    if "--vcpu-boot-only" in sys.argv:
-        rows = vcpu_boot_bench()
-        if not rows:
-            return 1
-        print(vcpu_boot_block(rows))
-        with open(doc) as f:
-            text = f.read()
-        with open(doc, "w") as f:
-            f.write(write_vcpu_boot_block(text, rows))
-        print("wrote docs/benchmarks.md (Linux boot by vCPUs only)")
-        return 0
-    if "--hvc-only" in sys.argv:
-        runs = hvc_boot_bench()
-        if not runs:
-            return 1
-        print(hvc_block(runs))
-        with open(doc) as f:
-            text = f.read()
-        with open(doc, "w") as f:
-            f.write(write_hvc_block(text, runs))
-        print("wrote docs/benchmarks.md (hvc0 boot only)")
-        return 0
-    if "--blk-only" in sys.argv:
-        got = blk_bench()
-        if not got:
-            return 1
-        print(blk_block(got))
-        with open(doc) as f:
-            text = f.read()
-        with open(doc, "w") as f:
-            f.write(write_blk_block(text, got))
-        print("wrote docs/benchmarks.md (block exits only)")
-        return 0
-    if "--sched-only" in sys.argv:
-        with open(doc) as f:
-            text = f.read()
-        with open(doc, "w") as f:
-            f.write(write_sched_block(text, sched_bench()))
-        print("wrote docs/benchmarks.md (scheduler only)")
         return 0
     case = dict(name="bench", guests=["bench"],
                 config="[hypervisor]\nlog = info\n\n[guest]\nname = bench\n"
@@ -764,51 +700,26 @@ def main():
 
     with open(doc) as f:
         text = f.read()
-    start, end = "<!-- bench:begin -->", "<!-- bench:end -->"
-    block = "%s\n| operation | path through Shale | ticks per operation | minus the empty loop (%d) |\n|---|---|---|---|\n%s\n\n`shale.efi`: %d bytes.\n%s" % (
-        start, base, table, size, end)
-    text = re.sub(re.escape(start) + r"[\s\S]*?" + re.escape(end), block, text)
+    text = put_block(text, "bench", "| operation | path through Shale | ticks per operation | "
+                     "minus the empty loop (%d) |\n|---|---|---|---|\n%s\n\n`shale.efi`: %d bytes."
+                     % (base, table, size))
     base = re.search(r"image at (0x[0-9a-f]+)", r.output)
     prof = profile_cpuid_exit(disk, workdir, int(base.group(1), 16)) if base else None
     if prof:
         shale = sum(n for k, n in prof.items() if k != "(guest)")
         lines = ["| %s | %d |" % (k, n) for k, n in prof.most_common()]
-        pblock = ("%s\n| function | instructions |\n|---|---|\n%s\n| **Shale, all** | **%d** |\n%s" % (
-            "<!-- profile:begin -->", "\n".join(lines), shale, "<!-- profile:end -->"))
-        text = re.sub(r"<!-- profile:begin -->[\s\S]*?<!-- profile:end -->", pblock, text)
+        text = put_block(text, "profile", "| function | instructions |\n|---|---|\n%s\n"
+                         "| **Shale, all** | **%d** |" % ("\n".join(lines), shale))
         print("CPUID round trip: %d instructions in Shale" % shale)
-    got = console_bench()
-    if got:
-        print(console_block(got))
-        text = write_console_block(text, got)
-    got = blk_bench()
-    if got:
-        print(blk_block(got))
-        text = write_blk_block(text, got)
+    for bench, block, name in FULL_BEFORE_EXITS_ONLY:
+        text = add_block(text, bench, block, name)
     if "--exits-only" in sys.argv:
         with open(doc, "w") as f:
             f.write(text)
         print("wrote docs/benchmarks.md (exit costs only)")
         return 0
-    vrows = vcpu_boot_bench()
-    if vrows:
-        print(vcpu_boot_block(vrows))
-        text = write_vcpu_boot_block(text, vrows)
-    hvc = hvc_boot_bench()
-    if hvc:
-        print(hvc_block(hvc))
-        text = write_hvc_block(text, hvc)
-    runs = linux_bench()
-    print(linux_block(runs))
-    text = write_linux_block(text, runs)
-    text = write_sched_block(text, sched_bench())
-    rows = smp_bench()
-    print(smp_block(rows))
-    text = write_smp_block(text, rows)
-    got = ipi_bench()
-    if got:
-        print(ipi_block(got))
-        text = write_ipi_block(text, got)
+    for bench, block, name in FULL_AFTER:
+        text = add_block(text, bench, block, name)
     with open(doc, "w") as f:
         f.write(text)
     print("wrote docs/benchmarks.md")
