@@ -14,6 +14,7 @@
         bits 64
         org 0x100000
 %include "lib.inc"
+%include "virtio.inc"
 
 BAR             equ 0xc0004000  ; vda's BAR0 (docs/devices.md); RBX holds it
 ISR             equ 0x100
@@ -27,10 +28,6 @@ BUF             equ 0x300000    ; 64 KiB
 QSIZE           equ 32
 TOTAL           equ 1 << 20
 MSIX_VECTOR     equ 0x41
-MSIX_CAP        equ 0x98
-MSIX_TABLE      equ 0x800
-LAPIC_SVR       equ 0xfee000f0
-LAPIC_EOI       equ 0xfee000b0
 
 T_IN            equ 0
 T_OUT           equ 1
@@ -103,24 +100,8 @@ _start:
         mov     dx, 0xcfc
         in      eax, dx
         CHECK_EQ "blkbench-found", rax, 0x10421af4
-        mov     eax, 0x80002004         ; memory space, bus master
-        mov     dx, 0xcf8
-        out     dx, eax
-        mov     dx, 0xcfc
-        mov     ax, 6
-        out     dx, ax
-        mov     byte [rbx + 0x14], 0
-        mov     byte [rbx + 0x14], 3
-        mov     dword [rbx + 0x08], 1
-        mov     dword [rbx + 0x0c], 1   ; VIRTIO_F_VERSION_1
-        mov     byte [rbx + 0x14], 0xb
-        mov     word [rbx + 0x16], 0
-        mov     word [rbx + 0x18], QSIZE
-        mov     dword [rbx + 0x20], DESC
-        mov     dword [rbx + 0x28], AVAIL
-        mov     dword [rbx + 0x30], USED
-        mov     word [rbx + 0x1c], 1
-        mov     byte [rbx + 0x14], 0xf
+        PCI_CFG_WRITE16 0x80002004, 6   ; memory space, bus master
+        VIRTIO_START 0, QSIZE, DESC, AVAIL, USED
         movzx   eax, byte [rbx + 0x14]
         CHECK_EQ "blkbench-driver-ok", rax, 0xf
 
@@ -138,20 +119,7 @@ _start:
 
         ; MSI-X: the local APIC on, vector 0 (the queue's) aimed at it.
         SET_HANDLER MSIX_VECTOR, msix_irq
-        mov     eax, LAPIC_SVR
-        mov     dword [rax], 0x1ff
-        mov     dword [rbx + MSIX_TABLE], 0xfee00000
-        mov     dword [rbx + MSIX_TABLE + 4], 0
-        mov     dword [rbx + MSIX_TABLE + 8], MSIX_VECTOR
-        mov     dword [rbx + MSIX_TABLE + 12], 0
-        mov     word [rbx + 0x16], 0
-        mov     word [rbx + 0x1a], 0
-        mov     eax, 0x80002000 | MSIX_CAP
-        mov     dx, 0xcf8
-        out     dx, eax
-        mov     dx, 0xcfe
-        mov     ax, 0x8000              ; MSI-X enable
-        out     dx, ax
+        VIRTIO_MSIX_ON 0x80002000, 0, MSIX_VECTOR, 0, "blkbench-msix-vector"
         WAY     'msix-write-4k', T_OUT, 0, 4096, irq_window
         WAY     'msix-read-4k', T_IN, F_WRITE, 4096, irq_window
         WAY     'msix-write-64k', T_OUT, 0, 65536, irq_window

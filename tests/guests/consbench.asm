@@ -22,6 +22,7 @@
         bits 64
         org 0x100000
 %include "lib.inc"
+%include "virtio.inc"
 
 BAR             equ 0xc0002000  ; BAR0 as Shale places virtio-console's; in RBX
 ISR             equ 0x100
@@ -34,10 +35,6 @@ LEN             equ 4096
 QSIZE           equ 64
 TIMER_VECTOR    equ 0x40
 MSIX_VECTOR     equ 0x41
-MSIX_CAP        equ 0x98            ; the MSI-X capability in configuration space
-MSIX_TABLE      equ 0x800           ; in BAR0: entry 1 is transmitq0's
-LAPIC_SVR       equ 0xfee000f0
-LAPIC_EOI       equ 0xfee000b0
 SLEEP_TICKS     equ 100000000       ; 0.5 s at Bochs' 200 MHz: 4 KiB is 0.36 s at 115200 baud
 
 ; exits -> RAX: this vCPU's VM exits so far (the call is one of them).
@@ -118,24 +115,8 @@ _start:
         ; virtio-console (00:03.0): memory space and bus master on, the
         ; handshake (3.1.1), transmitq0 in RAM; receiveq0 stays off.
         mov     ebx, BAR
-        mov     eax, 0x80001804
-        mov     dx, 0xcf8
-        out     dx, eax
-        mov     dx, 0xcfc
-        mov     ax, 6
-        out     dx, ax
-        mov     byte [rbx + 0x14], 0
-        mov     byte [rbx + 0x14], 3
-        mov     dword [rbx + 0x08], 1
-        mov     dword [rbx + 0x0c], 1   ; VIRTIO_F_VERSION_1
-        mov     byte [rbx + 0x14], 0xb
-        mov     word [rbx + 0x16], 1
-        mov     word [rbx + 0x18], QSIZE
-        mov     dword [rbx + 0x20], DESC
-        mov     dword [rbx + 0x28], AVAIL
-        mov     dword [rbx + 0x30], USED
-        mov     word [rbx + 0x1c], 1
-        mov     byte [rbx + 0x14], 0xf
+        PCI_CFG_WRITE16 0x80001804, 6
+        VIRTIO_START 1, QSIZE, DESC, AVAIL, USED
         movzx   eax, byte [rbx + 0x14]
         CHECK_EQ "consbench-driver-ok", rax, 0xf
 
@@ -177,22 +158,7 @@ _start:
         ; MSI-X: the local APIC on, vector 1 of the table aimed at it
         ; (APIC ID 0, physical), transmitq0 mapped to vector 1, MSI-X on.
         SET_HANDLER MSIX_VECTOR, msix_irq
-        mov     eax, LAPIC_SVR              ; above 2 GiB: through a register
-        mov     dword [rax], 0x1ff
-        mov     dword [rbx + MSIX_TABLE + 16], 0xfee00000
-        mov     dword [rbx + MSIX_TABLE + 20], 0
-        mov     dword [rbx + MSIX_TABLE + 24], MSIX_VECTOR
-        mov     dword [rbx + MSIX_TABLE + 28], 0   ; unmasked
-        mov     word [rbx + 0x16], 1
-        mov     word [rbx + 0x1a], 1
-        movzx   eax, word [rbx + 0x1a]
-        CHECK_EQ "consbench-msix-vector", rax, 1
-        mov     eax, 0x80001800 | MSIX_CAP
-        mov     dx, 0xcf8
-        out     dx, eax
-        mov     dx, 0xcfe
-        mov     ax, 0x8000                         ; MSI-X enable
-        out     dx, ax
+        VIRTIO_MSIX_ON 0x80001800, 1, MSIX_VECTOR, 1, "consbench-msix-vector"
         mov     qword [msix_taken], 0
         VIRTIO_WAY 'virtio-msix-16', 16, send_chain_msix
         VIRTIO_WAY 'virtio-msix-64', 64, send_chain_msix
@@ -203,10 +169,10 @@ _start:
         CHECK_EQ "consbench-all-served", rax, 1 + 2 * (LEN / 16 + LEN / 64 + LEN / 4096)
         EXIT
 
-; send_chain: RSI = address, ECX = length: one readable descriptor (0,
-; free again once served) made available, the notification, the ISR read.
+; offer_chain: RSI = address, ECX = length: one readable descriptor (0,
+; free again once served) made available, and the notification.
 ; Clobbers RAX, RDX.
-send_chain:
+offer_chain:
         mov     [DESC], rsi
         mov     [DESC + 8], ecx
         mov     word [DESC + 12], 0
@@ -217,23 +183,18 @@ send_chain:
         inc     eax
         mov     [AVAIL + 2], ax
         mov     word [rbx + NOTIFY_TX], 0
+        ret
+
+; send_chain: offer_chain, then the ISR read of an INTx handler.
+send_chain:
+        call    offer_chain
         movzx   eax, byte [rbx + ISR]
         ret
 
-; send_chain_msix: as send_chain, but the device's answer is an MSI-X
-; message: the guest opens a one-instruction window for it instead of
-; reading the ISR.
+; send_chain_msix: offer_chain, then, the device's answer being an MSI-X
+; message, a one-instruction window for it instead of the ISR read.
 send_chain_msix:
-        mov     [DESC], rsi
-        mov     [DESC + 8], ecx
-        mov     word [DESC + 12], 0
-        movzx   eax, word [AVAIL + 2]
-        mov     edx, eax
-        and     edx, QSIZE - 1
-        mov     word [AVAIL + 4 + rdx * 2], 0
-        inc     eax
-        mov     [AVAIL + 2], ax
-        mov     word [rbx + NOTIFY_TX], 0
+        call    offer_chain
         sti
         nop
         cli

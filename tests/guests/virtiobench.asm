@@ -13,6 +13,7 @@
         bits 64
         org 0x100000
 %include "lib.inc"
+%include "virtio.inc"
 
 BAR             equ 0xc0000000  ; BAR0 as Shale places it; in RBX
 ISR             equ 0x100
@@ -78,24 +79,8 @@ _start:
         LIB_INIT
         cli
         mov     ebx, BAR
-        mov     eax, 0x80000804         ; 00:01.0 command: memory space on
-        mov     dx, 0xcf8
-        out     dx, eax
-        mov     dx, 0xcfc
-        mov     ax, 2
-        out     dx, ax
-        mov     byte [rbx + 0x14], 0
-        mov     byte [rbx + 0x14], 3
-        mov     dword [rbx + 0x08], 1
-        mov     dword [rbx + 0x0c], 1   ; VIRTIO_F_VERSION_1
-        mov     byte [rbx + 0x14], 0xb
-        mov     word [rbx + 0x16], 0
-        mov     word [rbx + 0x18], QSIZE
-        mov     dword [rbx + 0x20], DESC
-        mov     dword [rbx + 0x28], AVAIL
-        mov     dword [rbx + 0x30], USED
-        mov     word [rbx + 0x1c], 1
-        mov     byte [rbx + 0x14], 0xf
+        PCI_CFG_WRITE16 0x80000804, 2   ; 00:01.0 command: memory space on
+        VIRTIO_START 0, QSIZE, DESC, AVAIL, USED
         mov     qword [DESC], BUF
         mov     dword [DESC + 8], 16
         mov     word [DESC + 12], 2     ; VIRTQ_DESC_F_WRITE
