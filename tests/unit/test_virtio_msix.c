@@ -5,7 +5,7 @@
  * mappings of the common configuration, the table and the pending bits,
  * as a driver reaches them through configuration space and BAR0. The
  * fake device is test_virtio_pci.c's: one queue, every writable byte
- * filled with 0x5a.
+ * filled with 0x5a (tests/unit/virtio_fake_dev.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/virtio_harness.h"
+#include "tests/unit/virtio_fake_dev.h"
 
 #define MSIX_CAP 0x98
 #define TABLE(v, f) (BAR + VIRTIO_PCI_MSIX_TABLE + 16 * (v) + (f))
@@ -33,25 +34,6 @@ static void msi(void *ctx, uint64_t addr, uint32_t data)
 	sent_addr = addr;
 	sent_data = data;
 }
-
-static uint32_t fill(void *dev, unsigned q, const struct virtq_chain *c)
-{
-	uint32_t n = 0;
-
-	(void)dev;
-	(void)q;
-	handled++;
-	for (unsigned i = c->n_read; i < c->n_read + c->n_write; i++) {
-		memset(c->seg[i].hva, 0x5a, c->seg[i].len);
-		n += c->seg[i].len;
-	}
-	return n;
-}
-
-static const struct virtio_device_ops fake_ops = {
-	.type = 4, .class_code = 0xff0000, .num_queues = 1, .queue_max = QMAX,
-	.handle = fill,
-};
 
 static int setup(void **state)
 {

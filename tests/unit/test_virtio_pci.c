@@ -15,27 +15,9 @@
 #include <cmocka.h>
 
 #include "tests/unit/virtio_harness.h"
+#include "tests/unit/virtio_fake_dev.h"
 
 static struct virtio_pci vp;
-
-static uint32_t fill(void *dev, unsigned q, const struct virtq_chain *c)
-{
-	uint32_t n = 0;
-
-	(void)dev;
-	(void)q;
-	handled++;
-	for (unsigned i = c->n_read; i < c->n_read + c->n_write; i++) {
-		memset(c->seg[i].hva, 0x5a, c->seg[i].len);
-		n += c->seg[i].len;
-	}
-	return n;
-}
-
-static const struct virtio_device_ops fake_ops = {
-	.type = 4, .class_code = 0xff0000, .num_queues = 1, .queue_max = QMAX,
-	.handle = fill,
-};
 
 static int setup(void **state)
 {
