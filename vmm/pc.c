@@ -139,24 +139,22 @@ static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t dest,
 	}
 }
 
-/* A PCI function's MSI or MSI-X message: a write of data to address,
- * which the local APICs take when the address is in 0xFEExxxxx (SDM
- * Vol. 3A, 11.11): bits 19:12 the destination, bit 2 logical; data bits
- * 7:0 the vector, 10:8 the delivery mode. Edge-triggered whatever bit 15
- * says, as no I/O APIC pin waits for its EOI. A message elsewhere would
- * be a write to memory, which a guest cannot make a device do through
- * Shale: it is dropped. */
+/* A PCI function's MSI or MSI-X message (msi_decode()), to the guest's
+ * own local APICs. Edge-triggered whatever data bit 15 says, as no I/O
+ * APIC pin waits for its EOI. A message elsewhere would be a write to
+ * memory, which a guest cannot make a device do through Shale: it is
+ * dropped. */
 void pc_msi(void *ctx, uint64_t addr, uint32_t data)
 {
 	struct pc *pc = ctx;
+	struct msi_msg m;
 
-	if ((addr >> 20) != 0xfee) {
+	if (!msi_decode(addr, data, &m)) {
 		log_debug("vm", "guest \"%s\": MSI to 0x%lx, not a local APIC: dropped",
 			  pc->vm->name, (unsigned long)addr);
 		return;
 	}
-	ioapic_deliver(pc, data & 0xff, (addr >> 12) & 0xff, addr & 4, (data >> 8) & 7,
-		       false);
+	ioapic_deliver(pc, m.vector, m.dest, m.logical, m.mode, false);
 }
 
 /* An IPI from vCPU from's local APIC to the others (the share for itself

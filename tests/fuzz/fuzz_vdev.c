@@ -224,9 +224,10 @@ static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t dest,
 /* As vmm/pc.c's pc_msi(): messages to the local APIC, the rest dropped. */
 static void msi_cb(void *ctx, uint64_t addr, uint32_t data)
 {
-	if ((addr >> 20) == 0xfee)
-		ioapic_deliver(ctx, data & 0xff, (addr >> 12) & 0xff, addr & 4,
-			       (data >> 8) & 7, false);
+	struct msi_msg m;
+
+	if (msi_decode(addr, data, &m))
+		ioapic_deliver(ctx, m.vector, m.dest, m.logical, m.mode, false);
 }
 
 static void debug_exit_cb(void *ctx, uint64_t status)

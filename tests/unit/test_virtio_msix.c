@@ -235,6 +235,27 @@ static void test_table_accesses(void **state)
 	assert_int_equal(mem_read(TABLE(2, 0), 4), 0);
 }
 
+/* The message format: destination, logical bit, mode and vector; any
+ * address outside 0xFEExxxxx is not a message. */
+static void test_msi_decode(void **state)
+{
+	struct msi_msg m;
+
+	(void)state;
+	assert_true(msi_decode(0xfee0300cull, 0xc4a1, &m));
+	assert_int_equal(m.dest, 3);
+	assert_true(m.logical);
+	assert_int_equal(m.mode, 4); /* NMI */
+	assert_int_equal(m.vector, 0xa1);
+	assert_true(msi_decode(0xfeeff000ull, 0x30, &m));
+	assert_int_equal(m.dest, 0xff);
+	assert_false(m.logical);
+	assert_int_equal(m.mode, 0);
+	assert_false(msi_decode(0xfef00000ull, 0x30, &m));
+	assert_false(msi_decode(0x1fee00000ull, 0x30, &m));
+	assert_false(msi_decode(0, 0x30, &m));
+}
+
 /* A transport without msi() has no MSI-X at all (the other tests' case). */
 static void test_absent_without_msi(void **state)
 {
@@ -266,6 +287,7 @@ int main(void)
 		T(test_config_message),
 		T(test_table_accesses),
 		T(test_absent_without_msi),
+		T(test_msi_decode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

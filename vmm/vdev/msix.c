@@ -3,6 +3,17 @@
 #include "lib/string.h"
 #include "vmm/vdev/msix.h"
 
+bool msi_decode(uint64_t addr, uint32_t data, struct msi_msg *m)
+{
+	if ((addr >> 20) != 0xfee)
+		return false;
+	m->dest = (addr >> 12) & 0xff;
+	m->logical = addr & 4;
+	m->mode = (data >> 8) & 7;
+	m->vector = data & 0xff;
+	return true;
+}
+
 static uint16_t control(const struct msix *m)
 {
 	return (uint16_t)pci_cfg_get(m->f, m->cap_at + 2, 2);

@@ -49,6 +49,20 @@ struct msix {
 	void *ctx;
 };
 
+/* A message as the local APICs take it (SDM Vol. 3A, 11.11): address
+ * 0xFEExxxxx, bits 19:12 the destination, bit 2 logical; data bits 7:0
+ * the vector, 10:8 the delivery mode. */
+struct msi_msg {
+	uint8_t dest;
+	bool logical;
+	uint8_t mode;
+	uint8_t vector;
+};
+
+/* False for an address outside 0xFEExxxxx: a write to memory, not a
+ * message to a local APIC. */
+bool msi_decode(uint64_t addr, uint32_t data, struct msi_msg *m);
+
 /* Put the capability at cap_at of f (cap_next 0: the caller links it in)
  * with n vectors, the table at table_off and the PBA at pba_off of BAR0;
  * every vector masked, MSI-X off. */
