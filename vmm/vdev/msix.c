@@ -80,10 +80,12 @@ void msix_init(struct msix *m, struct pci_func *f, unsigned cap_at, unsigned n,
 	f->wmask[cap_at + 3] = (MSIX_CTRL_ENABLE | MSIX_CTRL_FUNCTION_MASK) >> 8;
 }
 
-void msix_cfg_written(struct msix *m, unsigned reg, unsigned size)
+bool msix_cfg_written(struct msix *m, unsigned reg, unsigned size)
 {
-	if (reg <= m->cap_at + 3 && m->cap_at + 3 < reg + size)
-		release_pending(m);
+	if (reg > m->cap_at + 3 || m->cap_at + 2 >= reg + size)
+		return false;
+	release_pending(m);
+	return true;
 }
 
 static uint32_t *field(struct msix *m, unsigned dword)

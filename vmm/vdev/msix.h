@@ -74,8 +74,9 @@ bool msix_enabled(const struct msix *m);
 /* The function raises vector v (ignored when v is not in the table). */
 void msix_notify(struct msix *m, unsigned v);
 /* Configuration space bytes [reg, reg + size) were written: a change of
- * the function mask may let pending messages go. */
-void msix_cfg_written(struct msix *m, unsigned reg, unsigned size);
+ * the function mask may let pending messages go. True when the write
+ * reached the message control word (MSI-X may be on or off now). */
+bool msix_cfg_written(struct msix *m, unsigned reg, unsigned size);
 /* An access at off of the table or the PBA: dwords, or aligned qwords;
  * anything else reads 0 and writes nothing. The PBA is read-only. */
 void msix_table_access(struct msix *m, unsigned off, unsigned size, bool write,

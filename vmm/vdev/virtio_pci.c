@@ -460,12 +460,11 @@ static void cfg_written(struct pci_func *f, unsigned reg, unsigned size)
 
 	if (overlaps(reg, size, PCI_COMMAND, 2) || overlaps(reg, size, PCI_BAR0, 4))
 		update_decode(vp);
+	/* INTx disable, or MSI-X turned on or off (one access, at most a
+	 * dword, never reaches both). */
 	if (overlaps(reg, size, PCI_COMMAND, 2) ||
-	    (vp->cfg.msi && overlaps(reg, size, CAP_AT_MSIX + 2, 2))) {
+	    (vp->cfg.msi && msix_cfg_written(&vp->msix, reg, size)))
 		update_intx(vp);
-		if (vp->cfg.msi)
-			msix_cfg_written(&vp->msix, reg, size);
-	}
 	if (overlaps(reg, size, data, 4) && window(vp, &off, &len)) {
 		val = pci_cfg_get(f, data, len);
 		bar_access(vp, off, len, true, &val);
