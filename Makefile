@@ -116,7 +116,7 @@ $(BUILD)/shale.efi: $(BUILD)/shale.so
 # ---------------------------------------------------------------- host tools
 tools: $(BUILD)/shale-cfgcheck
 
-$(BUILD)/shale-cfgcheck: tools/shale-cfgcheck.c vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/guest_ram.c lib/parse.c lib/printf.c | $(DEPS_STAMP)
+$(BUILD)/shale-cfgcheck: tools/shale-cfgcheck.c vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/config_net.c vmm/guest_ram.c lib/parse.c lib/printf.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(HOST_CFLAGS) -o $@ $^
@@ -180,13 +180,15 @@ linux: $(LINUX)
 # Each host test links the pure modules it exercises; nothing here needs
 # UEFI or VT-x.
 UNIT_decode    := arch/x86/decode.c
-UNIT_config    := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/guest_ram.c lib/parse.c lib/printf.c
-UNIT_config_errors := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/guest_ram.c lib/parse.c lib/printf.c
-UNIT_config_disk := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/guest_ram.c lib/parse.c lib/printf.c
+UNIT_config    := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/config_net.c vmm/guest_ram.c lib/parse.c lib/printf.c
+UNIT_config_errors := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/config_net.c vmm/guest_ram.c lib/parse.c lib/printf.c
+UNIT_config_disk := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/config_net.c vmm/guest_ram.c lib/parse.c lib/printf.c
+UNIT_config_net := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/config_net.c vmm/guest_ram.c lib/parse.c lib/printf.c
 UNIT_ept       := arch/x86/ept.c
 UNIT_madt      := arch/x86/madt.c arch/x86/acpi_table.c lib/printf.c
 UNIT_page_alloc := vmm/page_alloc.c
 UNIT_placement := vmm/placement.c
+UNIT_netswitch := vmm/netswitch.c lib/spinlock.c
 UNIT_vmx_controls := arch/x86/vmx_controls.c
 UNIT_exit_qual := arch/x86/exit_qual.c
 UNIT_xcr0      := arch/x86/xcr0.c
@@ -227,6 +229,7 @@ UNIT_virtio_msix := vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/virtio_queue.
 UNIT_virtio_rng := vmm/vdev/virtio_rng.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
 UNIT_virtio_blk := vmm/vdev/virtio_blk.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
 UNIT_virtio_console := vmm/vdev/virtio_console.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
+UNIT_virtio_net := vmm/vdev/virtio_net.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/guest_ram.c $(VDEV_DEPS)
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 UNIT_bzimage_load := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
@@ -251,7 +254,7 @@ test-unit: $(UNIT_BINS)
 # runs each briefly; `make fuzz` runs them for FUZZ_SECONDS each.
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
-FUZZ_config := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/guest_ram.c lib/parse.c lib/printf.c
+FUZZ_config := vmm/config.c vmm/config_values.c vmm/config_disk.c vmm/config_net.c vmm/guest_ram.c lib/parse.c lib/printf.c
 FUZZ_decode := arch/x86/decode.c
 FUZZ_acpi_tables := arch/x86/acpi_spcr.c arch/x86/acpi_mcfg.c arch/x86/madt.c arch/x86/acpi_table.c lib/printf.c
 FUZZ_bzimage := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
@@ -274,6 +277,7 @@ FUZZ_exits := tests/fuzz/fake_vmcs.c arch/x86/exit.c arch/x86/exit_apic.c \
 	arch/x86/xcr0.c arch/x86/vcpu_state.c arch/x86/apicv.c arch/x86/apicv_x2apic.c arch/x86/spec_ctrl.c \
 	arch/x86/spec_barrier.c vmm/msr.c vmm/cpuid.c vmm/hypercall.c vmm/io.c \
 	vmm/mmio.c vmm/guest_mem.c vmm/irq.c vmm/pc.c vmm/pc_blk.c vmm/vdev/virtio_blk.c \
+	vmm/pc_net.c vmm/netswitch.c vmm/vdev/virtio_net.c \
 	vmm/platform.c vmm/entropy.c \
 	$(filter-out vmm/io.c vmm/mmio.c lib/printf.c,$(FUZZ_vdev)) lib/printf.c lib/spinlock.c
 $(BUILD)/fuzz/fuzz_exits: FUZZ_CFLAGS += -DSHALE_FUZZ

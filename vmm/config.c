@@ -287,6 +287,7 @@ static void finish_guest(struct config_parser *p)
 		break;
 	}
 	config_disk_finish_guest(p);
+	config_net_finish_guest(p);
 	if (p->key_line[K_DEBUG_EXIT_PORT] && !(g->devices & GUEST_DEV_DEBUG_EXIT))
 		layout_problem(p, K_DEBUG_EXIT_PORT, g->debug_exit_port,
 			       "only used with isa-debug-exit in devices");
@@ -471,7 +472,7 @@ static void parse_line(struct config_parser *p, struct span l)
 	if (id < 0)
 		return;
 	p->key = (enum config_key)id;
-	if (p->key_line[id] && id != K_DISK) { /* one line per disk */
+	if (p->key_line[id] && id != K_DISK && id != K_NET) { /* one line per device */
 		config_problem(p, p->line, "duplicate key \"%s\" (first set at line %u)",
 			       config_keys[id].name, p->key_line[id]);
 		return;
@@ -542,6 +543,7 @@ int config_parse(const char *text, size_t len, const char *filename,
 	}
 	finish_section(&p);
 	config_disk_check_sharing(&p);
+	config_net_check(&p);
 	check_gdb_guest(&p);
 	if (!p.guest_index) {
 		struct config_msg m = { .len = 0 };

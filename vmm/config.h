@@ -23,6 +23,9 @@
 #define CONFIG_MAX_HOST_CPUS 64 /* bits in guest_config.cpus */
 #define CONFIG_MAX_MODULES 8 /* Multiboot modules of one guest */
 #define CONFIG_MAX_DISKS 4 /* virtio-blk disks of one guest (vmm/config_disk.c) */
+#define CONFIG_MAX_NICS 2 /* virtio-net devices of one guest (vmm/config_net.c) */
+#define CONFIG_SWITCH_NAME_MAX 16 /* including NUL */
+#define CONFIG_SWITCH_MAX_PORTS 16 /* guests' devices on one switch */
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 /* output = both | serial | screen; both (0) is the default, and means the
@@ -57,6 +60,17 @@ struct guest_disk {
 	unsigned line;
 };
 
+/* net = SWITCH [, mac=XX:XX:XX:XX:XX:XX]: a virtio-net device, a port of
+ * the switch of that name inside Shale. Without mac=, the address is made
+ * from the guest's name (config_net.c); every address on a switch is
+ * its own. */
+struct guest_nic {
+	char sw[CONFIG_SWITCH_NAME_MAX];
+	uint8_t mac[6];
+	bool mac_given;
+	unsigned line;
+};
+
 struct guest_config {
 	char name[CONFIG_NAME_MAX];
 	char kernel[CONFIG_PATH_MAX];
@@ -86,6 +100,9 @@ struct guest_config {
 	/* Its disks, vda first, in the order of their `disk` lines. */
 	unsigned n_disks;
 	struct guest_disk disks[CONFIG_MAX_DISKS];
+	/* Its network devices, eth0 first, in the order of their `net` lines. */
+	unsigned n_nics;
+	struct guest_nic nics[CONFIG_MAX_NICS];
 };
 
 struct shale_config {

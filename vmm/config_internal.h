@@ -29,6 +29,7 @@ enum config_key {
 	K_NAME, K_KERNEL, K_INITRD, K_CMDLINE, K_MEMORY, K_VCPUS, K_CPUS,
 	K_MODE, K_LOAD, K_ENTRY, K_DEVICES, K_ON_POWEROFF, K_ON_REBOOT,
 	K_ON_CRASH, K_AUTOSTART, K_WEIGHT, K_APICV, K_MODULES, K_DEBUG_EXIT_PORT, K_DISK,
+	K_NET,
 	K_COUNT
 };
 
@@ -79,6 +80,16 @@ void config_disk_finish_guest(struct config_parser *p);
 /* After the whole file: a rw image belongs to one guest; a later guest
  * that names it too is reported and dropped. */
 void config_disk_check_sharing(struct config_parser *p);
+
+/* net = SWITCH [, mac=...] (config_net.c): the key may repeat, up to
+ * CONFIG_MAX_NICS times. */
+bool config_set_net(struct config_parser *p);
+/* At the end of a guest section: network devices need the PC's PCI bus. */
+void config_net_finish_guest(struct config_parser *p);
+/* After the whole file: every address on a switch is its own; a later
+ * guest that gives one already given is reported and dropped. Then the
+ * addresses not given are made. */
+void config_net_check(struct config_parser *p);
 
 /* Messages (config.c). A message starts "FILE:LINE: " plus, inside a guest
  * section, the guest; config_emit counts it and marks that guest bad. */

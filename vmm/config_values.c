@@ -77,6 +77,7 @@ const struct config_key_def config_keys[K_COUNT] = {
 	[K_MODULES] = { "modules", true, set_modules },
 	[K_DEBUG_EXIT_PORT] = { "debug_exit_port", true, set_port },
 	[K_DISK] = { "disk", true, config_set_disk },
+	[K_NET] = { "net", true, config_set_net },
 };
 
 /*

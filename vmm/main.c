@@ -17,6 +17,7 @@
 #include "lib/string.h"
 #include "vmm/console.h"
 #include "vmm/gdb/gdb.h"
+#include "vmm/pc.h"
 #include "vmm/shell.h"
 #include "vmm/vdev/testdev.h"
 #include "vmm/vmm.h"
@@ -297,6 +298,8 @@ void vmm_main(struct boot_info *bi)
 	shell_init(bi);
 	vmm_n_vm = bi->config.n_guests;
 	sched_init(&bi->config, vmx_cpu.tsc_hz);
+	if (pc_net_setup(&bi->config))
+		log_err(SRC, "the guests' switches are incomplete; a guest on one will not start");
 	for (unsigned i = 0; i < bi->config.n_guests; i++) {
 		warn_not_yet(&bi->config.guests[i]);
 		if (bi->config.guests[i].autostart)

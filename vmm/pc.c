@@ -449,6 +449,7 @@ int pc_create(struct vm *vm)
 		acfg.pci[acfg.n_pci++].gsi = PC_VIRTIO_CONSOLE_IRQ;
 	}
 	pc_blk_routes(vm, &acfg);
+	pc_net_routes(vm, &acfg);
 	if (!pc) {
 		log_err("vm", "guest \"%s\": out of memory for its PC devices", vm->name);
 		return -1;
@@ -499,7 +500,7 @@ int pc_create(struct vm *vm)
 	    mmio_register(&vm->mmio, LAPIC_BASE, LAPIC_SIZE, lapic_page_mmio, pc, "lapic") ||
 	    (vm->cfg && (vm->cfg->devices & GUEST_DEV_VIRTIO_RNG) && rng_create(pc)) ||
 	    (vm->cfg && (vm->cfg->devices & GUEST_DEV_VIRTIO_CONSOLE) && cons_create(pc)) ||
-	    pc_blk_create(pc)) {
+	    pc_blk_create(pc) || pc_net_create(pc)) {
 		log_err("vm", "guest \"%s\": cannot attach its devices", vm->name);
 		return -1;
 	}
@@ -520,6 +521,7 @@ void pc_destroy(struct pc *pc)
 		page_free_contig(&vmm_pages, (uint64_t)(uintptr_t)pc->cons, CONS_PAGES);
 	pc->cons = NULL;
 	pc_blk_destroy(pc);
+	pc_net_destroy(pc);
 	pc->vm->pc = NULL;
 	page_free_contig(&vmm_pages, (uint64_t)(uintptr_t)pc, PC_PAGES);
 }

@@ -22,6 +22,7 @@
 #include "vmm/vdev/virtio_console.h"
 #include "vmm/vdev/virtio_rng.h"
 #include "vmm/vdev/virtio_blk.h"
+#include "vmm/vdev/virtio_net.h"
 #include "vmm/config.h"
 
 struct vm;
@@ -44,6 +45,11 @@ struct vcpu;
 #define PC_VIRTIO_BLK_SLOT 4
 #define PC_VIRTIO_BLK_BAR(i) (0xc0000000u + 0x1000u * (PC_VIRTIO_BLK_SLOT + (i)))
 
+/* virtio-net device i (vmm/pc_net.c): PCI device PC_VIRTIO_NET_SLOT + i,
+ * after the disks', BAR0 likewise. */
+#define PC_VIRTIO_NET_SLOT (PC_VIRTIO_BLK_SLOT + CONFIG_MAX_DISKS)
+#define PC_VIRTIO_NET_BAR(i) (0xc0000000u + 0x1000u * (PC_VIRTIO_NET_SLOT + (i)))
+
 struct pc {
 	struct vm *vm;
 	struct uart16550 com1;
@@ -65,6 +71,7 @@ struct pc {
 	struct virtio_console *cons; /* with devices = virtio-console: the same */
 	uint64_t rsdp;        /* guest-physical address of the RSDP */
 	struct virtio_blk *blk[CONFIG_MAX_DISKS]; /* its disks, pages of their own */
+	struct virtio_net *net[CONFIG_MAX_NICS];  /* its network devices, the same */
 };
 
 /* Build the devices and ACPI tables into the guest. Returns 0 or -1. */
@@ -86,5 +93,20 @@ void pc_pci_intx(struct pc *pc, unsigned irq, bool asserted);
 void pc_blk_routes(const struct vm *vm, struct acpi_config *acfg);
 int pc_blk_create(struct pc *pc);
 void pc_blk_destroy(struct pc *pc);
+
+/* The network devices (vmm/pc_net.c): the switches and ports of the whole
+ * config, made once at boot; then per guest as for the disks. */
+struct net_port;
+struct net_switch;
+int pc_net_setup(const struct shale_config *cfg);
+void pc_net_routes(const struct vm *vm, struct acpi_config *acfg);
+int pc_net_create(struct pc *pc);
+void pc_net_destroy(struct pc *pc);
+/* On the CPU of the guest's vCPU 0, under its lock: frames wait for it
+ * (vm->net_waiting): into its receive queues. */
+void pc_net_input(struct vm *vm);
+/* For the shell: guest i's device k's port (NULL if none), the switches. */
+const struct net_port *pc_net_port(unsigned guest, unsigned k);
+unsigned pc_net_switches(const struct net_switch **out);
 
 #endif

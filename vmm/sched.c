@@ -30,6 +30,7 @@
 #include "lib/string.h"
 #include "vmm/gdb/gdb.h"
 #include "vmm/irq.h"
+#include "vmm/pc.h"
 #include "vmm/placement.h"
 #include "vmm/stride.h"
 #include "vmm/vmm.h"
@@ -392,7 +393,8 @@ static bool sched_pass(struct percpu *c, uint64_t hz)
 
 		/* The guest's timers run on every CPU that has one of its
 		 * vCPUs (a vCPU halted until its local APIC timer needs its
-		 * own CPU to wake); typed input on its vCPU 0's. */
+		 * own CPU to wake); typed input and waiting frames on its
+		 * vCPU 0's. */
 		for (unsigned k = 0; k < vm->n_vcpus; k++)
 			if (mine(c, vm, &vm->vcpu[k]))
 				here = true;
@@ -402,6 +404,9 @@ static bool sched_pass(struct percpu *c, uint64_t hz)
 		if (mine(c, vm, &vm->vcpu[0]) &&
 		    __atomic_load_n(&vm->in.head, __ATOMIC_ACQUIRE) != vm->in.tail)
 			vm_console_input_ready(vm);
+		if (mine(c, vm, &vm->vcpu[0]) &&
+		    __atomic_load_n(&vm->net_waiting, __ATOMIC_RELAXED))
+			pc_net_input(vm);
 		t = platform_run_timers(&vm->plat, now);
 		vm_unlock(vm);
 		if (t < next)

@@ -471,6 +471,7 @@ static const struct command commands[] = {
 	{ "log", 1, 1, "log LEVEL            error | warn | info | debug", cmd_log },
 	{ "cpus", 0, 0, "cpus                 the host CPUs, their state and vCPUs; VMX features", cmd_cpus },
 	{ "nmi", 1, 1, "nmi CPU              send a host NMI to a CPU (Shale logs it and goes on)", cmd_nmi },
+	{ "net", 0, 0, "net                  the switches: ports, addresses, frames sent and lost", shell_cmd_net },
 	{ "memmap", 0, 0, "memmap               host memory map and guest memory", cmd_memmap },
 	{ "version", 0, 0, "version              Shale's version", cmd_version },
 	{ "exit", 0, 0, "exit                 leave the shell (or Ctrl-D)", NULL },

@@ -18,5 +18,7 @@ bool shell_is_open(void);
 void shell_key(uint8_t c);
 /* Run one command line, as if typed (also for tests). */
 void shell_run(char *line);
+/* Commands kept in files of their own. */
+void shell_cmd_net(int argc, char **argv);
 
 #endif

@@ -69,6 +69,7 @@ struct vm {
 	struct console_out out;     /* output not yet on the host console */
 	struct console_in in;       /* typed input not yet read */
 	void (*input_ready)(struct vm *vm); /* a device that wants typed bytes */
+	bool net_waiting;           /* frames wait in its ports (vmm/pc_net.c) */
 
 	void *testdev; /* state of the test device, when configured */
 	struct pc *pc; /* the PC devices of a mode = linux guest */
