@@ -262,6 +262,8 @@ FUZZ_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/pr
 FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
 FUZZ_virtqueue := vmm/vdev/virtio_blk.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/pci.c vmm/io.c vmm/mmio.c vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
 FUZZ_fbcon := drivers/fbcon.c drivers/font.c
+FUZZ_net := vmm/vdev/virtio_net.c vmm/netswitch.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c \
+	vmm/vdev/virtio_queue.c vmm/vdev/pci.c vmm/io.c vmm/mmio.c vmm/guest_ram.c lib/printf.c lib/spinlock.c
 FUZZ_vdev := vmm/vdev/uart16550.c vmm/vdev/pic8259.c vmm/vdev/pit8254.c \
 	vmm/vdev/rtc.c vmm/vdev/ioapic.c vmm/vdev/lapic.c vmm/vdev/lapic_timer.c \
 	vmm/vdev/lapic_virt.c vmm/vdev/lapic_base.c vmm/vdev/acpi.c vmm/vdev/acpi_pm.c vmm/vdev/pci.c \
