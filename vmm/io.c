@@ -21,12 +21,21 @@ int io_register(struct io_bus *bus, uint16_t base, uint16_t count,
 bool io_access(struct io_bus *bus, uint16_t port, unsigned size, bool write,
 	       uint32_t *val)
 {
-	for (unsigned i = 0; i < bus->n; i++) {
-		const struct io_range *r = &bus->range[i];
+	const struct io_range *r = &bus->range[bus->last];
 
+	/* The range of the last access first: a driver talks to one device
+	 * for a while (a doorbell, a burst of UART bytes). A hint only: any
+	 * index below n is a range, and ranges are never removed. */
+	if (bus->n && port >= r->base && port - r->base < r->count) {
+		r->fn(r->opaque, port, size, write, val);
+		return true;
+	}
+	for (unsigned i = 0; i < bus->n; i++) {
+		r = &bus->range[i];
 		/* The device owns the access when its first byte is inside
 		 * the range; wider accesses that spill over go to it too. */
 		if (port >= r->base && port - r->base < r->count) {
+			bus->last = i;
 			r->fn(r->opaque, port, size, write, val);
 			return true;
 		}

@@ -27,6 +27,7 @@ struct io_range {
 struct io_bus {
 	struct io_range range[IO_MAX_RANGES];
 	unsigned n;
+	unsigned last;      /* the range the last claimed access went to */
 	uint64_t unclaimed; /* accesses nobody claimed */
 };
 

@@ -29,6 +29,9 @@ struct vm;
 struct vcpu;
 
 #define PC_ACPI_GPA 0xe0000 /* the BIOS area, reserved in the e820 map */
+/* PCI device `slot`'s virtio notify port (BAR2, vmm/vdev/virtio_pci.h),
+ * inside the root bridge's I/O window (vmm/vdev/acpi.h). */
+#define PC_VIRTIO_NOTIFY_PORT(slot) (ACPI_PCI_IO_BASE + 4u * (slot))
 /* virtio-rng: PCI device 00:01.0, BAR0 at the start of the MMIO hole,
  * INTA# on ISA IRQ 10 (free on this PC: 0 PIT, 4 COM1, 8 RTC, 9 SCI). */
 #define PC_VIRTIO_RNG_SLOT 1

@@ -69,6 +69,8 @@ static int create_one(struct pc *pc, unsigned i)
 		.ctx = c,
 		.msi = pc_msi,
 		.msi_ctx = pc,
+		.notify_port = PC_VIRTIO_NOTIFY_PORT(PC_VIRTIO_BLK_SLOT + i),
+		.io = &vm->io,
 	};
 
 	if (!m) { /* boot/ drops a guest whose disk it could not read */

@@ -15,6 +15,7 @@
  * pass (vmm/sched.c) hands them to the device with pc_net_input(); a
  * receive notification from the guest's driver takes them too.
  */
+#include "arch/x86/include/cpu.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmm/netswitch.h"
@@ -32,6 +33,8 @@ _Static_assert(PC_VIRTIO_NET_BAR(CONFIG_MAX_NICS - 1) + VIRTIO_PCI_BAR_SIZE <= I
 	       "the devices' BARs must be in the MMIO hole, below the APICs");
 _Static_assert(PC_VIRTIO_NET_SLOT + CONFIG_MAX_NICS <= PCI_MAX_DEVICES,
 	       "the devices must fit on bus 0");
+_Static_assert(PC_VIRTIO_NOTIFY_PORT(PC_VIRTIO_NET_SLOT + CONFIG_MAX_NICS) - 1 <= ACPI_PCI_IO_END,
+	       "every device's notify port in the root bridge's I/O window");
 
 /* Free on this PC: 0 PIT, 4 COM1, 8 RTC, 9 SCI, 10 virtio-rng, 11
  * virtio-console, 5 6 12 14 the disks. */
@@ -154,6 +157,8 @@ static int create_one(struct pc *pc, unsigned i)
 		.ctx = c,
 		.msi = pc_msi,
 		.msi_ctx = pc,
+		.notify_port = PC_VIRTIO_NOTIFY_PORT(PC_VIRTIO_NET_SLOT + i),
+		.io = &vm->io,
 	};
 	struct virtio_net_io io = { net_send, net_peek, net_pop, p };
 
@@ -205,9 +210,14 @@ void pc_net_input(struct vm *vm)
 
 	if (!__atomic_exchange_n(&vm->net_waiting, false, __ATOMIC_ACQUIRE) || !pc)
 		return;
-	for (unsigned i = 0; i < CONFIG_MAX_NICS; i++)
-		if (pc->net[i])
-			virtio_net_receive(pc->net[i]);
+	for (unsigned i = 0; i < CONFIG_MAX_NICS; i++) {
+		uint64_t t = rdtsc();
+
+		if (!pc->net[i])
+			continue;
+		virtio_net_receive(pc->net[i]);
+		port[vm->id % CONFIG_MAX_GUESTS][i].rx_handover_ticks += rdtsc() - t;
+	}
 }
 
 const struct net_port *pc_net_port(unsigned guest, unsigned i)

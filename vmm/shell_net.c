@@ -42,12 +42,12 @@ void shell_cmd_net(int argc, char **argv)
 
 			log_rawf("  %s/eth%u %02x:%02x:%02x:%02x:%02x:%02x %s: tx %lu frames %lu "
 				 "bytes, rx %lu frames %lu bytes; dropped: spoofed %lu, bad size %lu, "
-				 "over its share %lu\n", name, k, p->mac[0], p->mac[1], p->mac[2],
+				 "over its share %lu; rx hand-over %lu ticks\n", name, k, p->mac[0], p->mac[1], p->mac[2],
 				 p->mac[3], p->mac[4], p->mac[5], p->attached ? "up" : "down",
 				 (unsigned long)p->tx_frames, (unsigned long)p->tx_bytes,
 				 (unsigned long)p->rx_frames, (unsigned long)p->rx_bytes,
 				 (unsigned long)p->tx_spoofed, (unsigned long)p->tx_bad_size,
-				 (unsigned long)p->tx_excess);
+				 (unsigned long)p->tx_excess, (unsigned long)p->rx_handover_ticks);
 		}
 	}
 }

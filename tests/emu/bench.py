@@ -609,6 +609,73 @@ def hvc_block(runs):
 
 
 
+def net_bench():
+    """Two Linux guests on one switch (tests/linux/init's net-bench and
+    net-recv): 20 pings, then 1 MiB over TCP, lin1 to lin2. Before and
+    after each, the shell's exits for both guests and net (the receive
+    hand-over outside exits). Returns {"ping": (...), "tcp": (...)} of
+    (exits, Shale ticks, units) with the guest's ping lines, or None."""
+    shell = [(r'shale> ', b"exits lin1\r"), (r'shale> ', b"exits lin2\r"),
+             (r'shale> ', b"net\r"), (r'shale> ', b"exit\r"), (r'shell closed', b"go\r")]
+    script = []
+    for mark in ("bench ping ready", "bench tcp ready", "bench tcp done"):
+        script += [(r'SHALE-INIT: ' + mark, b"\x01:")] + shell
+    case = dict(name="bench-net", guests=[], files=run.cases.LINUX_FILES,
+                config="[hypervisor]\nlog = info\n\n"
+                + run.cases.linux_guest("lin1", "shale.test=net-bench shale.ip=10.0.0.1 "
+                                        "shale.peer=10.0.0.2", extra="net = lan0")
+                + run.cases.linux_guest("lin2", "shale.test=net-recv shale.ip=10.0.0.2",
+                                        extra="net = lan0"))
+    r, workdir = boot(case, "bench-net", 1800, script=script, cpus=2)
+    got = net_parse(r.output)
+    if got is None:
+        print("bench: the network bench did not finish (see %s/serial.out)" % workdir)
+    return got
+
+
+def net_parse(out):
+    """net_bench's figures from the serial log, or None."""
+    out = out.replace("\r", "")
+    snaps = [[0, 0] for _ in range(3)]
+    for name in ("lin1", "lin2"):
+        blocks = re.findall(r'\[vm\] guest "%s": \d+ VM exits, ran \d+ ms\n  exit reason[^\n]*\n'
+                            r'((?:  [^\n]*\n)+)' % name, out)
+        if len(blocks) < 3:
+            return None
+        for i in range(3):
+            for x in re.finditer(r"^  \S[^\n]*? +(\d+) +(\d+) +\d+$", blocks[i], re.M):
+                snaps[i][0] += int(x.group(1))
+                snaps[i][1] += int(x.group(2))
+    handover = [int(x) for x in re.findall(r"  lin[12]/eth0 .*rx hand-over (\d+) ticks\n", out)]
+    if len(handover) < 6:
+        return None
+    for i in range(3):
+        snaps[i][1] += handover[2 * i] + handover[2 * i + 1]
+    ping = re.findall(r"SHALE-INIT: bench ping (\d+ packets .*|round-trip .*)", out)
+    done = re.search(r"SHALE-INIT: bench tcp done (\d+) bytes", out)
+    got = re.search(r"\[guest lin2\] SHALE-INIT: net received [0-9a-f]{32} (\d+) bytes", out)
+    if len(ping) != 2 or not done or not got or got.group(1) != done.group(1):
+        return None
+    return {"ping": (snaps[1][0] - snaps[0][0], snaps[1][1] - snaps[0][1], 20, ping),
+            "tcp": (snaps[2][0] - snaps[1][0], snaps[2][1] - snaps[1][1],
+                    int(done.group(1)) // 1024)}
+
+
+def net_block(got):
+    exits, ticks, n, ping = got["ping"]
+    texits, tticks, kib = got["tcp"]
+    return "\n".join([
+        "| what | VM exits (both guests) | Shale ticks | per unit |",
+        "|---|---|---|---|",
+        "| 20 pings, lin1 to lin2 | %d | %d | %.1f exits, %d ticks a round trip |"
+        % (exits, ticks, exits / n, ticks // n),
+        "| %d KiB over TCP (busybox nc) | %d | %d | %.2f exits, %d ticks a KiB |"
+        % (kib, texits, tticks, texits / kib, tticks // kib),
+        "",
+        "The guest's own ping figures (its clock: 200 MHz of Bochs ticks): %s."
+        % "; ".join(ping)])
+
+
 def sched_block(rows):
     lines = ["| guests | weights | progress lines while all ran | worst share error | ticks per switch | switches |",
              "|---|---|---|---|---|---|"]
@@ -631,6 +698,7 @@ ONLY = [("--linux-only", linux_bench, linux_block, "linux", "Linux boot only"),
          "Linux boot by vCPUs only"),
         ("--hvc-only", hvc_boot_bench, hvc_block, "hvc", "hvc0 boot only"),
         ("--blk-only", blk_bench, blk_block, "blk", "block exits only"),
+        ("--net-only", net_bench, net_block, "net", "network only"),
         ("--sched-only", sched_bench, sched_block, "sched",
          "scheduler only")]
 # The whole bench, after the exit costs: (run it, its table, its name), in
@@ -639,6 +707,7 @@ FULL_BEFORE_EXITS_ONLY = [(console_bench, console_block, "console"),
                           (blk_bench, blk_block, "blk")]
 FULL_AFTER = [(vcpu_boot_bench, vcpu_boot_block, "vcpuboot"),
               (hvc_boot_bench, hvc_block, "hvc"),
+              (net_bench, net_block, "net"),
               (linux_bench, linux_block, "linux"),
               (sched_bench, sched_block, "sched"),
               (smp_bench, smp_block, "smp"),

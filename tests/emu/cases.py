@@ -514,25 +514,6 @@ CASES = HARNESS_CASES + [
                  r'\[vm\] guest "linux" powered off \(ACPI S5\)',
                  r'guest "linux" destroyed'] + LINUX_SPEC_EXPECT,
          reject=LINUX_SPEC_REJECT),
-    # Two Linux guests and two test guests at once from one config: each
-    # Linux reaches userspace and powers off, each line under its own name.
-    # lin2 keeps its local APIC emulated by trapping (apicv = off), so that
-    # path stays tested beside the virtualized one.
-    dict(name="two-linux", guests=["cpuid"], images=["chatter"], linux=True,
-         files=LINUX_FILES,
-         config=HV + linux_guest("lin1", "shale.test=poweroff")
-         + linux_guest("lin2", "shale.test=poweroff", extra="apicv = off")
-         + guest("c1", image="chatter") + guest("cpuid"),
-         sequence={"c1": 40},
-         expect=[r'\[apic\] guest "lin1": local APIC virtualized by VMX',
-                 r'\[apic\] guest "lin2": local APIC emulated by trapping its page \(apicv = off\)',
-                 r'\[guest lin1\] SHALE-INIT: userspace up',
-                 r'\[guest lin2\] SHALE-INIT: userspace up',
-                 r'\[guest lin1\] SHALE-INIT: interrupts serial +4: +[1-9]',
-                 r'\[guest lin2\] SHALE-INIT: interrupts serial +4: +[1-9]',
-                 r'\[vm\] guest "lin1" powered off \(ACPI S5\)',
-                 r'\[vm\] guest "lin2" powered off \(ACPI S5\)',
-                 r'guest "c1" exited with status 0']),
     # reboot: the kernel resets the machine, on_reboot = restart brings the
     # guest back, and its second boot reaches userspace too. Two vCPUs on
     # one host CPU: both come back after the reboot.

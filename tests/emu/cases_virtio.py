@@ -165,7 +165,8 @@ CASES += [
     dict(name="virtio-doorbell", guests=["virtiobench"],
          config=HV + guest("virtiobench", "devices = pc, virtio-rng"),
          expect=[r'BENCH virtio-request \d+', r'BENCH virtio-request-noirq \d+',
-                 r'BENCH virtio-isr \d+',
+                 r'BENCH virtio-request-pio-noirq \d+', r'BENCH virtio-notify-empty \d+',
+                 r'BENCH virtio-notify-empty-pio \d+', r'BENCH virtio-isr \d+',
                  r'BENCH baseline \d+']),
 ]
 

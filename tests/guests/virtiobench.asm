@@ -7,6 +7,11 @@
 ;   virtio-request-noirq: the same with VIRTQ_AVAIL_F_NO_INTERRUPT set,
 ;     so that no interrupt line moves (the ISR read stays);
 ;   virtio-isr: the ISR read alone, the cost of an MMIO exit to this device;
+;   virtio-request-pio-noirq: the request without interrupt, notified
+;     through the notify port (BAR2, an OUT: an I/O exit), no ISR read;
+;   virtio-notify-empty, virtio-notify-empty-pio: the doorbell alone,
+;     nothing made available, through BAR0 and through the port: what
+;     Shale spends to take a notification and find the ring empty;
 ;   baseline: the loop with the ring update and no exit.
 ; Prints "BENCH <name> <ticks-per-op>"; the doorbell is request - isr -
 ; baseline. Needs `devices = pc, virtio-rng`.
@@ -18,6 +23,7 @@
 BAR             equ 0xc0000000  ; BAR0 as Shale places it; in RBX
 ISR             equ 0x100
 NOTIFY          equ 0x300
+NOTIFY_PORT     equ 0xc004      ; BAR2 of 00:01.0 as Shale places it
 DESC            equ 0x200000
 AVAIL           equ 0x201000
 USED            equ 0x202000
@@ -71,6 +77,21 @@ N               equ 1000
         movzx   eax, byte [rbx + ISR]
 %endmacro
 
+%macro NOTIFY_MMIO 0
+        mov     word [rbx + NOTIFY], 0
+%endmacro
+
+%macro NOTIFY_PIO 0
+        mov     dx, NOTIFY_PORT
+        xor     eax, eax
+        out     dx, ax
+%endmacro
+
+%macro REQUEST_PIO 0
+        OFFER
+        NOTIFY_PIO
+%endmacro
+
 %macro ISR_READ 0
         movzx   eax, byte [rbx + ISR]
 %endmacro
@@ -79,7 +100,7 @@ _start:
         LIB_INIT
         cli
         mov     ebx, BAR
-        PCI_CFG_WRITE16 0x80000804, 2   ; 00:01.0 command: memory space on
+        PCI_CFG_WRITE16 0x80000804, 3   ; 00:01.0 command: memory and I/O space on
         VIRTIO_START 0, QSIZE, DESC, AVAIL, USED
         mov     qword [DESC], BUF
         mov     dword [DESC + 8], 16
@@ -95,6 +116,13 @@ _start:
         TIMED   'virtio-request-noirq', REQUEST
         movzx   eax, word [USED + 2]
         CHECK_EQ "virtiobench-all-served-noirq", rax, 2 * N + 1
+        TIMED   'virtio-request-pio-noirq', REQUEST_PIO
+        movzx   eax, word [USED + 2]
+        CHECK_EQ "virtiobench-all-served-pio", rax, 3 * N + 1
+        TIMED   'virtio-notify-empty', NOTIFY_MMIO
+        TIMED   'virtio-notify-empty-pio', NOTIFY_PIO
+        movzx   eax, word [USED + 2]
+        CHECK_EQ "virtiobench-none-served-empty", rax, 3 * N + 1
         TIMED   'virtio-isr', ISR_READ
         TIMED   'baseline', OFFER
         EXIT

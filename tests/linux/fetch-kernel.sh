@@ -11,7 +11,7 @@ mkdir -p "$out"
 # The drivers wanted; each goes after what it needs. ext4 (which mounts
 # ext2) is for the file system the virtio-blk test makes on its disk; it
 # asks for crc32c at mount, which nothing would load for it later.
-WANT="virtio_pci virtio_rng virtio_console virtio_blk crc32c_generic ext4"
+WANT="virtio_pci virtio_rng virtio_console virtio_blk virtio_net crc32c_generic ext4"
 # Done before, with every driver wanted now (the list grows).
 have_all() {
 	[ -s "$out/vmlinuz" ] && [ -s "$out/modules/order" ] || return 1

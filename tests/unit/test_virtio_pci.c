@@ -277,6 +277,69 @@ static void test_pci_cfg_window(void **state)
 	assert_int_equal(vp.status, VIRTIO_STATUS_ACKNOWLEDGE);
 }
 
+/* With a notify port: BAR2 is a 4-port I/O BAR there, and its notify
+ * capability (multiplier 0, the queue's index written) comes first in the
+ * list; an OUT serves the queue while I/O space is on, and only then. */
+#define PORT 0xc014
+static int setup_port(void **state)
+{
+	struct virtio_pci_config cfg = harness_reset();
+
+	(void)state;
+	cfg.ops = &fake_ops;
+	cfg.notify_port = PORT;
+	cfg.io = &io;
+	virtio_pci_init(&vp, &cfg);
+	harness_attach(&vp);
+	return 0;
+}
+
+static void port_out(uint16_t port, unsigned size, uint32_t v)
+{
+	io_access(&io, port, size, true, &v);
+}
+
+static void test_notify_port(void **state)
+{
+	unsigned at = cfg_read(PCI_CAPABILITY_LIST, 1), n = 0, notify_caps = 0;
+
+	(void)state;
+	assert_int_equal(cfg_read(0x18, 4), PORT | 1);
+	cfg_write(0x18, 4, 0xffffffffu); /* sizing: 4 ports, 16-bit decode */
+	assert_int_equal(cfg_read(0x18, 4), 0xfffdu);
+	cfg_write(0x18, 4, PORT);
+	assert_int_equal(cfg_read(at + 3, 1), 2);  /* notify, first */
+	assert_int_equal(cfg_read(at + 4, 1), 2);  /* in BAR2 */
+	assert_int_equal(cfg_read(at + 8, 4), 0);  /* at its start */
+	assert_int_equal(cfg_read(at + 12, 4), 2); /* one 16-bit port */
+	assert_int_equal(cfg_read(at + 16, 4), 0); /* for every queue */
+	while (at && n++ < 16) {
+		notify_caps += cfg_read(at + 3, 1) == 2;
+		at = cfg_read(at + 1, 1);
+	}
+	assert_int_equal(notify_caps, 2); /* BAR0's too */
+
+	driver_init(VIRTIO_F_VERSION_1);
+	offer(0, BUF, 16, VIRTQ_DESC_F_WRITE);
+	port_out(PORT, 2, 0); /* I/O space off: nothing */
+	assert_int_equal(used_idx(), 0);
+	cfg_write(PCI_COMMAND, 2, PCI_COMMAND_MEMORY | 4 | 1);
+	port_out(PORT, 2, 1); /* no queue 1 */
+	port_out(PORT + 2, 2, 0); /* not the notify port */
+	port_out(PORT, 1, 0);     /* not a 16-bit write */
+	assert_int_equal(used_idx(), 0);
+	port_out(PORT, 2, 0);
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(ram_buf[BUF], 0x5a);
+	/* Moved, it answers no more; BAR0's notify still does. */
+	cfg_write(0x18, 4, 0xc100);
+	offer(1, BUF, 16, VIRTQ_DESC_F_WRITE);
+	port_out(PORT, 2, 0);
+	assert_int_equal(used_idx(), 1);
+	notify();
+	assert_int_equal(used_idx(), 2);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -296,6 +359,7 @@ int main(void)
 		T(test_indirect_negotiated),
 		T(test_full_ring_one_doorbell),
 		T(test_pci_cfg_window),
+		cmocka_unit_test_setup(test_notify_port, setup_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

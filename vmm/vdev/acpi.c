@@ -215,8 +215,9 @@ static unsigned aml_name(uint8_t *p, const char *seg)
 }
 
 /* The root bridge's _CRS resource template (ACPI 6.4, 6.4.3.5): bus 0
- * alone, then the memory window; both produced by the bridge (bit 0 of
- * the general flags clear), with fixed minimum and maximum. */
+ * alone, the I/O window of the virtio notify ports, then the memory
+ * window; all produced by the bridge (bit 0 of the general flags
+ * clear), with fixed minimum and maximum. */
 static unsigned pci_crs(uint8_t *p)
 {
 	unsigned n = 0;
@@ -232,6 +233,18 @@ static unsigned pci_crs(uint8_t *p)
 	put16(p + n + 4, 0); /* _MAX */
 	put16(p + n + 6, 0); /* _TRA */
 	put16(p + n + 8, 1); /* _LEN */
+	n += 10;
+	p[n++] = 0x88; /* Word Address Space Descriptor */
+	put16(p + n, 13);
+	n += 2;
+	p[n++] = 1;    /* I/O range */
+	p[n++] = 0x0c; /* _MAF, _MIF */
+	p[n++] = 3;    /* _RNG: ISA and non-ISA ports */
+	put16(p + n, 0);
+	put16(p + n + 2, ACPI_PCI_IO_BASE);
+	put16(p + n + 4, ACPI_PCI_IO_END);
+	put16(p + n + 6, 0);
+	put16(p + n + 8, ACPI_PCI_IO_END - ACPI_PCI_IO_BASE + 1);
 	n += 10;
 	p[n++] = 0x87; /* DWord Address Space Descriptor */
 	put16(p + n, 23);

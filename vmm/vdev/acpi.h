@@ -52,6 +52,9 @@
  * to the test device's page (0xFEB00000), below the APICs. */
 #define ACPI_PCI_MEM_BASE 0xc0000000u
 #define ACPI_PCI_MEM_END 0xfeafffffu
+/* Its I/O window: the virtio devices' notify ports (vmm/pc.h). */
+#define ACPI_PCI_IO_BASE 0xc000u
+#define ACPI_PCI_IO_END 0xc0ffu
 #define ACPI_MAX_PCI 8
 
 struct acpi_config {

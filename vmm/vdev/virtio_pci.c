@@ -20,6 +20,9 @@
 #define CAP_AT_DEVICE 0x74
 #define CAP_PCI_CFG_LEN 20 /* + pci_cfg_data[4] */
 #define CAP_AT_MSIX 0x98   /* after the PCI_CFG capability, wherever it is */
+#define CAP_AT_NOTIFY_IO 0xa4 /* 20 bytes, after MSI-X's 12; first in the list */
+#define PCI_BAR2 0x18
+#define PCI_COMMAND_IO 1u
 #define NO_VECTOR VIRTIO_MSI_NO_VECTOR
 
 /* Common configuration fields (4.1.4.3). */
@@ -403,6 +406,21 @@ static void bar_access(struct virtio_pci *vp, uint64_t off, unsigned size, bool 
 		*val = 0; /* a hole between the structures */
 }
 
+/* The notify port (BAR2's first port): the value names the queue. The
+ * other three ports of the BAR read 0 and take nothing. */
+static void notify_io(void *opaque, uint16_t port, unsigned size, bool write, uint32_t *val)
+{
+	struct virtio_pci *vp = opaque;
+
+	if (!write) {
+		*val = vp->decode_io ? 0 : (size == 4 ? ~0u : (1u << (8 * size)) - 1);
+		return;
+	}
+	if (vp->decode_io && port == vp->cfg.notify_port && size == 2 &&
+	    (*val & 0xffff) < vp->cfg.ops->num_queues)
+		serve(vp, *val & 0xffff);
+}
+
 void virtio_pci_mmio(void *opaque, uint64_t offset, unsigned size, bool write,
 		     uint64_t *val)
 {
@@ -432,6 +450,10 @@ static void update_decode(struct virtio_pci *vp)
 	if (in_hole && base != vp->bar_at && vp->mmio && !mmio_move(vp->mmio, vp, base))
 		vp->bar_at = base;
 	vp->decode = (cmd & PCI_COMMAND_MEMORY) && in_hole && base == vp->bar_at;
+	/* BAR2 decodes where it was registered only: a guest that moves it
+	 * loses its notify port until it puts it back (BAR0's still works). */
+	vp->decode_io = vp->cfg.notify_port && (cmd & PCI_COMMAND_IO) &&
+			(pci_cfg_get(&vp->pci, PCI_BAR2, 4) & ~3u) == vp->cfg.notify_port;
 }
 
 /* VIRTIO_PCI_CAP_PCI_CFG (4.1.4.9): bar, offset and length pick a BAR0
@@ -458,7 +480,8 @@ static void cfg_written(struct pci_func *f, unsigned reg, unsigned size)
 	uint64_t off, val;
 	unsigned len;
 
-	if (overlaps(reg, size, PCI_COMMAND, 2) || overlaps(reg, size, PCI_BAR0, 4))
+	if (overlaps(reg, size, PCI_COMMAND, 2) || overlaps(reg, size, PCI_BAR0, 4) ||
+	    overlaps(reg, size, PCI_BAR2, 4))
 		update_decode(vp);
 	/* INTx disable, or MSI-X turned on or off (one access, at most a
 	 * dword, never reaches both). */
@@ -491,7 +514,7 @@ static void put_cap(struct pci_func *f, unsigned at, unsigned next, unsigned len
 	f->cfg[at + 1] = (uint8_t)next;
 	f->cfg[at + 2] = (uint8_t)len;
 	f->cfg[at + 3] = (uint8_t)type;
-	f->cfg[at + 4] = 0; /* BAR0 */
+	f->cfg[at + 4] = 0; /* BAR0; the notify port's sets 2 */
 	pci_cfg_set(f, at + 8, 4, offset);
 	pci_cfg_set(f, at + 12, 4, length);
 }
@@ -514,7 +537,7 @@ static void build_config_space(struct virtio_pci *vp)
 	pci_cfg_set(f, PCI_BAR0, 4, vp->cfg.bar_base); /* 32-bit memory */
 	pci_cfg_set(f, 0x2c, 2, VIRTIO_PCI_VENDOR);   /* subsystem */
 	pci_cfg_set(f, 0x2e, 2, VIRTIO_PCI_DEVICE_BASE + ops->type);
-	f->cfg[PCI_CAPABILITY_LIST] = CAP_AT_COMMON;
+	f->cfg[PCI_CAPABILITY_LIST] = vp->cfg.notify_port ? CAP_AT_NOTIFY_IO : CAP_AT_COMMON;
 	f->cfg[PCI_INTERRUPT_LINE] = vp->cfg.intx_line;
 	f->cfg[PCI_INTERRUPT_PIN] = 1; /* INTA# */
 
@@ -525,6 +548,16 @@ static void build_config_space(struct virtio_pci *vp)
 	for (unsigned i = 0; i < 4; i++)
 		f->wmask[PCI_BAR0 + i] = (uint8_t)(~(VIRTIO_PCI_BAR_SIZE - 1u) >> (8 * i));
 	f->wmask[PCI_INTERRUPT_LINE] = 0xff;
+	if (vp->cfg.notify_port) {
+		/* A 4-port I/O BAR, 16-bit decode; I/O space enable. */
+		pci_cfg_set(f, PCI_BAR2, 4, vp->cfg.notify_port | 1u);
+		f->wmask[PCI_BAR2] = 0xfc;
+		f->wmask[PCI_BAR2 + 1] = 0xff;
+		f->wmask[PCI_COMMAND] |= PCI_COMMAND_IO;
+		put_cap(f, CAP_AT_NOTIFY_IO, CAP_AT_COMMON, 20, CAP_NOTIFY_CFG, 0, 2);
+		f->cfg[CAP_AT_NOTIFY_IO + 4] = 2; /* BAR2 */
+		pci_cfg_set(f, CAP_AT_NOTIFY_IO + 16, 4, 0); /* one port for all */
+	}
 
 	put_cap(f, CAP_AT_COMMON, CAP_AT_NOTIFY, 16, CAP_COMMON_CFG,
 		VIRTIO_PCI_COMMON, VIRTIO_PCI_COMMON_LEN);
@@ -567,6 +600,11 @@ int virtio_pci_attach(struct virtio_pci *vp, struct pci_host *host, unsigned slo
 		return -1;
 	if (mmio_register(mmio, vp->cfg.bar_base, VIRTIO_PCI_BAR_SIZE, virtio_pci_mmio,
 			  vp, "virtio-pci"))
+		return -1;
+	if (vp->cfg.notify_port &&
+	    (!vp->cfg.io || (vp->cfg.notify_port & 3) ||
+	     io_register(vp->cfg.io, vp->cfg.notify_port, VIRTIO_PCI_NOTIFY_PORTS, notify_io, vp,
+			 "virtio-notify")))
 		return -1;
 	vp->mmio = mmio;
 	return pci_host_add(host, slot, &vp->pci);

@@ -12,6 +12,14 @@
  *   0x800  MSI-X table, one vector per queue and one for the configuration
  *   0xc00  MSI-X pending-bit array
  *
+ * and, where the integrator gives a notify port, a 4-port I/O BAR (BAR2)
+ * whose first port takes every queue's notification: the driver writes
+ * the queue's index there (notify_off_multiplier 0, 4.1.4.4). Its
+ * capability comes first in the list, so a driver that takes the first
+ * it can use (Linux) notifies with an OUT: an I/O exit names the port
+ * and the value, where an MMIO write must have its instruction fetched
+ * and decoded. The notify area of BAR0 answers all the same.
+ *
  * Each is found through a vendor capability (4.1.4) in configuration
  * space, and a VIRTIO_PCI_CAP_PCI_CFG window reaches the BAR through
  * configuration space alone (4.1.4.9).
@@ -51,6 +59,7 @@
 #include <stdint.h>
 
 #include "vmm/guest_ram.h"
+#include "vmm/io.h"
 #include "vmm/mmio.h"
 #include "vmm/vdev/msix.h"
 #include "vmm/vdev/pci.h"
@@ -88,6 +97,7 @@
 #define VIRTIO_PCI_MSIX_TABLE 0x800
 #define VIRTIO_PCI_MSIX_PBA 0xc00
 #define VIRTIO_MSI_NO_VECTOR 0xffff
+#define VIRTIO_PCI_NOTIFY_PORTS 4 /* BAR2, with a notify port */
 
 struct virtio_pci;
 
@@ -129,6 +139,9 @@ struct virtio_pci_config {
 	/* Optional: send an MSI (address, data); without it, no MSI-X. */
 	void (*msi)(void *msi_ctx, uint64_t addr, uint32_t data);
 	void *msi_ctx;
+	/* Optional: BAR2's first port, 4-aligned, on this bus; 0 for none. */
+	uint16_t notify_port;
+	struct io_bus *io;
 };
 
 struct virtio_pci {
@@ -137,6 +150,7 @@ struct virtio_pci {
 	struct mmio_bus *mmio;         /* where BAR0 is registered */
 	uint32_t bar_at;               /* where it is registered now */
 	bool decode;                   /* memory space on and BAR0 in the hole */
+	bool decode_io;                /* I/O space on and BAR2 at notify_port */
 	bool intx;                     /* the line as last driven */
 
 	uint32_t dfselect, gfselect;   /* device_/driver_feature_select */
@@ -156,7 +170,8 @@ struct virtio_pci {
 /* Build the function; BAR0 at cfg->bar_base, memory decoding off until the
  * driver turns it on. */
 void virtio_pci_init(struct virtio_pci *vp, const struct virtio_pci_config *cfg);
-/* Put it at device `slot` of bus 0 and register BAR0. Returns 0 or -1. */
+/* Put it at device `slot` of bus 0 and register BAR0, and the notify
+ * port when there is one. Returns 0 or -1. */
 int virtio_pci_attach(struct virtio_pci *vp, struct pci_host *host, unsigned slot,
 		      struct mmio_bus *mmio);
 /* BAR0's MMIO handler (an mmio_handler_fn). */
