@@ -233,7 +233,7 @@ UNIT_virtio_net := vmm/vdev/virtio_net.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c v
 UNIT_bzimage   := vmm/load/bzimage.c lib/printf.c
 UNIT_bzimage_load := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 UNIT_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
-UNIT_gdbstub   := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
+UNIT_gdbstub   := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/parse.c lib/printf.c
 UNIT_fbcon     := drivers/fbcon.c drivers/font.c lib/log.c lib/printf.c lib/spinlock.c
 
 
@@ -259,7 +259,7 @@ FUZZ_decode := arch/x86/decode.c
 FUZZ_acpi_tables := arch/x86/acpi_spcr.c arch/x86/acpi_mcfg.c arch/x86/madt.c arch/x86/acpi_table.c lib/printf.c
 FUZZ_bzimage := vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
 FUZZ_multiboot := vmm/load/multiboot.c vmm/load/bzimage.c vmm/guest_ram.c lib/printf.c
-FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/printf.c
+FUZZ_gdbstub := vmm/gdb/gdbstub.c vmm/gdb/rsp.c lib/parse.c lib/printf.c
 FUZZ_virtqueue := vmm/vdev/virtio_blk.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c vmm/vdev/pci.c vmm/io.c vmm/mmio.c vmm/vdev/virtio_queue.c vmm/guest_ram.c lib/printf.c
 FUZZ_fbcon := drivers/fbcon.c drivers/font.c
 FUZZ_net := vmm/vdev/virtio_net.c vmm/netswitch.c vmm/vdev/virtio_pci.c vmm/vdev/msix.c \

@@ -1,6 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 #include "lib/parse.h"
 
+int parse_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 bool parse_u64(const char *s, size_t n, uint64_t *out)
 {
 	unsigned base = 10;
@@ -14,16 +25,9 @@ bool parse_u64(const char *s, size_t n, uint64_t *out)
 	if (i == n)
 		return false;
 	for (; i < n; i++) {
-		char c = s[i];
-		unsigned d;
+		int d = parse_hex_digit(s[i]);
 
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (base == 16 && c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		if (d < 0 || (unsigned)d >= base)
 			return false;
 		if (v > (UINT64_MAX - d) / base)
 			return false;

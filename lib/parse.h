@@ -11,4 +11,7 @@
  * string, junk or overflow. */
 bool parse_u64(const char *s, size_t n, uint64_t *out);
 
+/* The value of one hex digit, either case; -1 for any other character. */
+int parse_hex_digit(char c);
+
 #endif

@@ -14,13 +14,6 @@
 #include "vmm/config.h"
 #include "vmm/config_internal.h"
 
-/* The characters `kernel` allows in a file name. */
-static bool path_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-' || c == '.' || c == '/';
-}
-
 bool config_set_disk(struct config_parser *p)
 {
 	struct guest_config *g = p->g;
@@ -38,7 +31,7 @@ bool config_set_disk(struct config_parser *p)
 		return config_bad_value(p, "the file name is longer than %d characters",
 					CONFIG_PATH_MAX - 1);
 	for (size_t i = 0; i < file.n; i++)
-		if (!path_char(file.s[i]))
+		if (!config_path_char(file.s[i]))
 			return config_bad_value(p, "'%c' is not allowed in a file name, use only "
 						   "letters, digits and . _ / -", file.s[i]);
 	if (g->n_disks == CONFIG_MAX_DISKS)

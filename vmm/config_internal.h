@@ -74,6 +74,11 @@ extern const struct config_key_def config_keys[K_COUNT];
 
 /* disk = FILE, ro|rw (config_disk.c): the key may repeat, up to
  * CONFIG_MAX_DISKS times. */
+/* The characters of a name (a guest's, a switch's): letters, digits, '_'
+ * and '-'; of a file name, those and '.' and '/'. */
+bool config_name_char(char c);
+bool config_path_char(char c);
+
 bool config_set_disk(struct config_parser *p);
 /* At the end of a guest section: disks need the PC's PCI bus. */
 void config_disk_finish_guest(struct config_parser *p);

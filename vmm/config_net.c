@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/parse.h"
 #include "lib/string.h"
 #include "vmm/config.h"
 #include "vmm/config_internal.h"
@@ -22,22 +23,6 @@
  * fits on one switch. */
 _Static_assert(CONFIG_SWITCH_MAX_PORTS >= CONFIG_MAX_GUESTS, "a port for every guest");
 
-static bool name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-';
-}
-
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* "XX:XX:XX:XX:XX:XX", exactly. */
 static bool parse_mac(struct span v, uint8_t mac[6])
@@ -45,7 +30,7 @@ static bool parse_mac(struct span v, uint8_t mac[6])
 	if (v.n != 17)
 		return false;
 	for (unsigned i = 0; i < 6; i++) {
-		int hi = hex(v.s[3 * i]), lo = hex(v.s[3 * i + 1]);
+		int hi = parse_hex_digit(v.s[3 * i]), lo = parse_hex_digit(v.s[3 * i + 1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && v.s[3 * i + 2] != ':'))
 			return false;
@@ -70,7 +55,7 @@ bool config_set_net(struct config_parser *p)
 		return config_bad_value(p, "a switch name is at most %d characters",
 					CONFIG_SWITCH_NAME_MAX - 1);
 	for (size_t i = 0; i < sw.n; i++)
-		if (!name_char(sw.s[i]))
+		if (!config_name_char(sw.s[i]))
 			return config_bad_value(p, "'%c' is not allowed in a switch name, use only "
 						   "letters, digits, _ and -", sw.s[i]);
 	if (opt.n) {

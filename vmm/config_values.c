@@ -278,22 +278,22 @@ static bool set_timeslice(struct config_parser *p)
 	return true;
 }
 
-static bool name_char(char c)
+bool config_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-static bool path_char(char c)
+bool config_path_char(char c)
 {
-	return name_char(c) || c == '.' || c == '/';
+	return config_name_char(c) || c == '.' || c == '/';
 }
 
 /* The guest that GDB debugs through COM2. Whether a guest of that name
  * exists is known only at the end of the file (config.c checks it). */
 static bool set_gdb(struct config_parser *p)
 {
-	if (!value_chars(p, CONFIG_NAME_MAX - 1, name_char,
+	if (!value_chars(p, CONFIG_NAME_MAX - 1, config_name_char,
 			 "letters, digits, '_' and '-' (a guest's name)"))
 		return false;
 	copy_value(p, p->out->gdb_guest);
@@ -318,7 +318,7 @@ static bool set_name(struct config_parser *p)
 	struct shale_config *out = p->out;
 	unsigned i = 0;
 
-	if (!value_chars(p, CONFIG_NAME_MAX - 1, name_char,
+	if (!value_chars(p, CONFIG_NAME_MAX - 1, config_name_char,
 			 "letters, digits, '_' and '-'"))
 		return false;
 	/* Named from here on, even if the name clashes: the clash message
@@ -341,7 +341,7 @@ static bool set_path(struct config_parser *p)
 
 	if (p->key == K_INITRD && !p->val.n) /* initrd = "" says "none" */
 		return true;
-	if (!value_chars(p, CONFIG_PATH_MAX - 1, path_char,
+	if (!value_chars(p, CONFIG_PATH_MAX - 1, config_path_char,
 			 "letters, digits and . _ / - in file names"))
 		return false;
 	if (p->key == K_KERNEL) {
@@ -373,7 +373,7 @@ static bool set_modules(struct config_parser *p)
 		if (n == CONFIG_MAX_MODULES)
 			return config_bad_value(p, "more than %d modules", CONFIG_MAX_MODULES);
 		for (f = 0; f < item.n && item.s[f] != ' ' && item.s[f] != '\t'; f++)
-			if (!path_char(item.s[f]))
+			if (!config_path_char(item.s[f]))
 				return config_bad_value(p, "module #%u: '%c' is not allowed in a file name, use only letters, digits and . _ / -",
 							n + 1, item.s[f]);
 		if (f > CONFIG_PATH_MAX - 1)

@@ -4,6 +4,7 @@
  * thread id = vCPU index + 1 (thread id 0 means "any" and -1 "all" in the
  * H packets, so the ids start at 1, as QEMU's do).
  */
+#include "lib/parse.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/gdb/gdbstub.h"
@@ -24,7 +25,7 @@ static bool parse_hex(const char **p, uint64_t *out)
 	uint64_t v = 0;
 	int d, n = 0;
 
-	while ((d = rsp_hex_digit(**p)) >= 0) {
+	while ((d = parse_hex_digit(**p)) >= 0) {
 		if (n++ == 16)
 			return false;
 		v = v << 4 | (uint64_t)d;

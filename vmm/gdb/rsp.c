@@ -1,20 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* GDB remote serial protocol framing (see rsp.h). */
+#include "lib/parse.h"
 #include "lib/string.h"
 #include "vmm/gdb/rsp.h"
 
 static const char hexdigits[] = "0123456789abcdef";
-
-int rsp_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 char *rsp_put_hex(char *out, const void *bytes, size_t n)
 {
@@ -33,8 +23,8 @@ bool rsp_get_hex(const char *in, void *bytes, size_t n)
 	uint8_t *b = bytes;
 
 	for (size_t i = 0; i < n; i++) {
-		int hi = rsp_hex_digit(in[2 * i]);
-		int lo = hi < 0 ? -1 : rsp_hex_digit(in[2 * i + 1]);
+		int hi = parse_hex_digit(in[2 * i]);
+		int lo = hi < 0 ? -1 : parse_hex_digit(in[2 * i + 1]);
 
 		if (lo < 0)
 			return false;
@@ -97,7 +87,7 @@ enum rsp_event rsp_feed(struct rsp *r, uint8_t c)
 			r->overflow = true;
 		return RSP_NONE;
 	case RSP_SUM_HI:
-		d = rsp_hex_digit((char)c);
+		d = parse_hex_digit((char)c);
 		r->sum_rx = (uint8_t)((d < 0 ? 0 : d) << 4);
 		r->state = d < 0 ? RSP_IDLE : RSP_SUM_LO;
 		if (d < 0) {
@@ -106,7 +96,7 @@ enum rsp_event rsp_feed(struct rsp *r, uint8_t c)
 		}
 		return RSP_NONE;
 	case RSP_SUM_LO:
-		d = rsp_hex_digit((char)c);
+		d = parse_hex_digit((char)c);
 		r->state = RSP_IDLE;
 		if (d < 0 || (uint8_t)(r->sum_rx | d) != r->sum || r->overflow) {
 			r->bad++;

@@ -46,7 +46,6 @@ void rsp_send(struct rsp *r, const char *data, size_t len);
 void rsp_send_str(struct rsp *r, const char *s);
 
 /* Hex helpers shared by the stub and its tests. */
-int rsp_hex_digit(char c);        /* -1 if not a hex digit */
 char *rsp_put_hex(char *out, const void *bytes, size_t n);
 /* Decodes 2n hex digits into n bytes; false on a bad digit. */
 bool rsp_get_hex(const char *in, void *bytes, size_t n);
