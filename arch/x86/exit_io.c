@@ -181,7 +181,9 @@ static bool element_move(struct vcpu *v, const struct element *e,
 	return true;
 }
 
-static enum exit_result string_io(struct vcpu *v, struct io_qual q)
+/* Out of line: inlined, its locals and saved registers would make every
+ * IN and OUT exit (doorbells, UART bytes) set up its large frame. */
+static __attribute__((noinline)) enum exit_result string_io(struct vcpu *v, struct io_qual q)
 {
 	struct string_io_info si = string_io_info_decode(vmread(VMX_INSTRUCTION_INFO));
 	uint64_t amask = size_mask(si.addr_size);

@@ -2,23 +2,6 @@
 #include "arch/x86/exit_qual.h"
 
 /*
- * I/O instruction (table 28-5):
- *   2:0 size-1 | 3 direction (1 = IN) | 4 string | 5 REP | 6 immediate |
- *   31:16 port
- */
-struct io_qual io_qual_decode(uint64_t q)
-{
-	return (struct io_qual){
-		.size = (q & 7) + 1,
-		.in = (q >> 3) & 1,
-		.string = (q >> 4) & 1,
-		.rep = (q >> 5) & 1,
-		.imm = (q >> 6) & 1,
-		.port = (q >> 16) & 0xffff,
-	};
-}
-
-/*
  * Control-register access (table 28-3):
  *   3:0 CR number | 5:4 type | 6 LMSW operand is memory | 11:8 GPR |
  *   31:16 LMSW source data

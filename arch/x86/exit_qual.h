@@ -63,7 +63,25 @@ struct string_io_info {
 	uint8_t segment;    /* 0=ES 1=CS 2=SS 3=DS 4=FS 5=GS */
 };
 
-struct io_qual io_qual_decode(uint64_t q);
+/*
+ * I/O instruction (table 28-5):
+ *   2:0 size-1 | 3 direction (1 = IN) | 4 string | 5 REP | 6 immediate |
+ *   31:16 port
+ * Inline: every I/O exit (a virtio doorbell among them) decodes one, and
+ * out of line the struct is packed into a register and unpacked again.
+ */
+static inline struct io_qual io_qual_decode(uint64_t q)
+{
+	return (struct io_qual){
+		.size = (q & 7) + 1,
+		.in = (q >> 3) & 1,
+		.string = (q >> 4) & 1,
+		.rep = (q >> 5) & 1,
+		.imm = (q >> 6) & 1,
+		.port = (q >> 16) & 0xffff,
+	};
+}
+
 struct cr_qual cr_qual_decode(uint64_t q);
 struct ept_qual ept_qual_decode(uint64_t q);
 struct apic_access_qual apic_access_qual_decode(uint64_t q);

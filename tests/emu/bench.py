@@ -66,20 +66,20 @@ def symbols():
     return syms
 
 
-def profile_cpuid_exit(disk, workdir, image_base):
-    """Instructions of one CPUID round trip, by function.
+def profile_round_trip(disk, workdir, image_base, symbol, skip):
+    """Instructions of one exit round trip, by function.
 
-    Boots the same disk again under Bochs' debugger, stops at exit_cpuid
-    30 times (past the warm-up), then traces until the next exit_cpuid:
+    Boots the same disk again under Bochs' debugger, stops at `symbol`
+    `skip` times (past the warm-up), then traces until the next stop there:
     exactly one guest loop iteration with its exit. Bochs is deterministic,
     so the image sits at the same address as in the measuring run."""
     syms = symbols()
-    addr = dict((n, a) for a, n in syms)["exit_cpuid"] + image_base
+    addr = dict((n, a) for a, n in syms)[symbol] + image_base
     rc = os.path.join(workdir, "bochsrc")
     cmds = os.path.join(workdir, "trace.cmd")
     with open(cmds, "w") as f:
-        f.write("lb 0x%x\n" % addr + "c\n" * 30 + "trace on\nc\ntrace off\nquit\n")
-    out = subprocess.run(["timeout", "300", "bochs", "-q", "-unlock", "-rc", cmds,
+        f.write("lb 0x%x\n" % addr + "c\n" * skip + "trace on\nc\ntrace off\nquit\n")
+    out = subprocess.run(["timeout", "600", "bochs", "-q", "-unlock", "-rc", cmds,
                           "-f", rc], stdin=subprocess.DEVNULL, capture_output=True,
                          text=True, cwd=workdir).stdout
     starts = [a for a, _ in syms]
@@ -91,6 +91,60 @@ def profile_cpuid_exit(disk, workdir, image_base):
         else:
             count["(guest)"] += 1
     return count
+
+
+def profile_block(prof):
+    """A profile as a table, Shale's sum last."""
+    shale = sum(n for k, n in prof.items() if k != "(guest)")
+    lines = ["| %s | %d |" % (k, n) for k, n in prof.most_common()]
+    return ("| function | instructions |\n|---|---|\n%s\n| **Shale, all** | **%d** |"
+            % ("\n".join(lines), shale))
+
+
+# The loops of tests/guests/virtiobench.asm, in the order it prints them.
+DOORBELL_WAYS = [
+    ("virtio-request", "make a request available, notify through BAR0, read the ISR "
+     "(as a driver's interrupt handler does)"),
+    ("virtio-request-noirq", "the same with `VIRTQ_AVAIL_F_NO_INTERRUPT`: no interrupt "
+     "line moves"),
+    ("virtio-request-pio-noirq", "a request without interrupt, notified through the port, "
+     "no ISR read"),
+    ("virtio-notify-empty", "a notification with nothing available, through BAR0"),
+    ("virtio-notify-empty-pio", "a notification with nothing available, through the port"),
+    ("virtio-isr", "the ISR read alone (an MMIO read exit to this device)"),
+    ("baseline", "the ring update alone"),
+]
+
+
+def doorbell_bench():
+    """What a virtio doorbell costs: the case virtio-doorbell's loops, and
+    a trace of one empty notification through the notify port (the
+    1000 of virtio-request-pio-noirq and 30 of virtio-notify-empty-pio
+    stop at notify_io first). Returns ({loop: ticks}, profile) or None."""
+    case = [c for c in run.cases.CASES if c["name"] == "virtio-doorbell"][0]
+    workdir = os.path.join(run.BUILD, "emu", "bench-doorbell")
+    os.makedirs(workdir, exist_ok=True)
+    disk = run.make_disk(case, workdir)
+    r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 300)
+    got = dict((m.group(1), int(m.group(2))) for m in
+               re.finditer(r"\[guest virtiobench\] BENCH (\S+) (\d+)", r.output))
+    base = re.search(r"image at (0x[0-9a-f]+)", r.output)
+    if set(got) != set(w for w, _ in DOORBELL_WAYS) or not base:
+        print("bench: virtiobench did not report (see %s/serial.out)" % workdir)
+        return None
+    prof = profile_round_trip(disk, workdir, int(base.group(1), 16), "notify_io", 1030)
+    if not prof:
+        print("bench: no trace of the doorbell (see %s)" % workdir)
+        return None
+    return got, prof
+
+
+def doorbell_block(got):
+    ticks, prof = got
+    lines = ["| loop body | ticks |", "|---|---|"]
+    lines += ["| %s | %d |" % (what, ticks[w]) for w, what in DOORBELL_WAYS]
+    return "\n".join(lines) + "\n\nOne empty notification through the port, traced:\n\n" + \
+        profile_block(prof)
 
 
 SCHED_SETS = [
@@ -699,11 +753,13 @@ ONLY = [("--linux-only", linux_bench, linux_block, "linux", "Linux boot only"),
         ("--hvc-only", hvc_boot_bench, hvc_block, "hvc", "hvc0 boot only"),
         ("--blk-only", blk_bench, blk_block, "blk", "block exits only"),
         ("--net-only", net_bench, net_block, "net", "network only"),
+        ("--doorbell-only", doorbell_bench, doorbell_block, "doorbell", "virtio doorbell only"),
         ("--sched-only", sched_bench, sched_block, "sched",
          "scheduler only")]
 # The whole bench, after the exit costs: (run it, its table, its name), in
 # this order; --exits-only stops between the two lists.
-FULL_BEFORE_EXITS_ONLY = [(console_bench, console_block, "console"),
+FULL_BEFORE_EXITS_ONLY = [(doorbell_bench, doorbell_block, "doorbell"),
+                          (console_bench, console_block, "console"),
                           (blk_bench, blk_block, "blk")]
 FULL_AFTER = [(vcpu_boot_bench, vcpu_boot_block, "vcpuboot"),
               (hvc_boot_bench, hvc_block, "hvc"),
@@ -773,13 +829,12 @@ def main():
                      "minus the empty loop (%d) |\n|---|---|---|---|\n%s\n\n`shale.efi`: %d bytes."
                      % (base, table, size))
     base = re.search(r"image at (0x[0-9a-f]+)", r.output)
-    prof = profile_cpuid_exit(disk, workdir, int(base.group(1), 16)) if base else None
+    prof = (profile_round_trip(disk, workdir, int(base.group(1), 16), "exit_cpuid", 30)
+            if base else None)
     if prof:
-        shale = sum(n for k, n in prof.items() if k != "(guest)")
-        lines = ["| %s | %d |" % (k, n) for k, n in prof.most_common()]
-        text = put_block(text, "profile", "| function | instructions |\n|---|---|\n%s\n"
-                         "| **Shale, all** | **%d** |" % ("\n".join(lines), shale))
-        print("CPUID round trip: %d instructions in Shale" % shale)
+        text = put_block(text, "profile", profile_block(prof))
+        print("CPUID round trip: %d instructions in Shale"
+              % sum(n for k, n in prof.items() if k != "(guest)"))
     for bench, block, name in FULL_BEFORE_EXITS_ONLY:
         text = add_block(text, bench, block, name)
     if "--exits-only" in sys.argv:

@@ -198,32 +198,39 @@ HARNESS_CASES = [
          reject=[r'(?m)^\[vm\] guest "impostor" exited with status 0']),
 ]
 
-def exit_budgets(out):
-    """Each operation of the bench guest within its budget in
-    tests/emu/exit_budgets.txt. Returns a list of problems."""
+def exit_budgets(guest_name="bench"):
+    """A check: each operation of guest_name's BENCH lines within its
+    budget in tests/emu/exit_budgets.txt (the lines after [guest_name];
+    the bench guest's come first). The check returns a list of problems."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exit_budgets.txt")
     budgets = {}
+    section = "bench"
     with open(path) as f:
         for line in f:
             line = line.split("#")[0].split()
-            if line:
+            if len(line) == 1 and line[0].startswith("["):
+                section = line[0].strip("[]")
+            elif line and section == guest_name:
                 budgets[line[0]] = int(line[1])
-    got = dict((m.group(1), int(m.group(2))) for m in
-               re.finditer(r"^\[guest bench\] BENCH (\S+) (\d+)$", out, re.M))
-    problems = []
-    for op, budget in budgets.items():
-        if op not in got:
-            problems.append("exit cost of %s: not measured" % op)
-        elif got[op] > budget:
-            problems.append("exit cost of %s: %d ticks, over its budget of %d "
-                            "(tests/emu/exit_budgets.txt)" % (op, got[op], budget))
-    return problems
+
+    def check(out):
+        got = dict((m.group(1), int(m.group(2))) for m in
+                   re.finditer(r"^\[guest %s\] BENCH (\S+) (\d+)$" % guest_name, out, re.M))
+        problems = []
+        for op, budget in budgets.items():
+            if op not in got:
+                problems.append("exit cost of %s: not measured" % op)
+            elif got[op] > budget:
+                problems.append("exit cost of %s: %d ticks, over its budget of %d "
+                                "(tests/emu/exit_budgets.txt)" % (op, got[op], budget))
+        return problems
+    return check
 
 
 CASES = HARNESS_CASES + [
     # The exit paths' costs, held to their budgets (deterministic counts).
     dict(name="exit-costs", guests=["bench"],
-         config=HV + guest("bench", "devices = testdev"), checks=[exit_budgets]),
+         config=HV + guest("bench", "devices = testdev"), checks=[exit_budgets()]),
     dict(name="cpuid", guests=["cpuid"], config=HV + guest("cpuid")),
     dict(name="msr", guests=["msr"], config=HV + guest("msr")),
     dict(name="io", guests=["io"],

@@ -111,7 +111,7 @@ static void serve(struct virtio_pci *vp, unsigned n)
 	bool pushed = false;
 
 	if (!(vp->status & VIRTIO_STATUS_DRIVER_OK) ||
-	    (vp->status & VIRTIO_STATUS_NEEDS_RESET) || !q->ready)
+	    (vp->status & VIRTIO_STATUS_NEEDS_RESET) || !virtq_has_avail(q))
 		return;
 	for (unsigned i = 0; i < q->size; i++) {
 		enum virtq_result r;

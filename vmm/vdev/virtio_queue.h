@@ -108,6 +108,15 @@ void virtq_reset(struct virtq *q);
  * or -1 with q->why_broken set (the queue stays disabled). */
 int virtq_enable(struct virtq *q, const struct guest_ram *ram);
 
+/* Whether the driver has made a chain available that virtq_pop() has not
+ * taken yet (its answer may still be VIRTQ_BAD). Inline: a doorbell that
+ * finds nothing new, as a driver's second notification does, costs no
+ * call. */
+static inline bool virtq_has_avail(const struct virtq *q)
+{
+	return q->ready && !q->broken && q->avail[1] != q->last_avail;
+}
+
 /* Take the next available chain. */
 enum virtq_result virtq_pop(struct virtq *q, const struct guest_ram *ram,
 			    struct virtq_chain *chain);
