@@ -17,10 +17,6 @@
 #include "tests/unit/virtio_harness.h"
 #include "vmm/vdev/virtio_console.h"
 
-#define TX_DESC 0x4000u
-#define TX_AVAIL 0x5000u
-#define TX_USED 0x6000u
-
 static struct virtio_console cons;
 static char sent[8192];
 static unsigned n_sent, n_lost;
@@ -68,39 +64,10 @@ static void start(void)
 	virtio_console_init(&cons, &cfg, &io);
 	harness_attach(&cons.vp);
 	driver_setup(VIRTIO_F_VERSION_1, false);
-	mem_write(COMMON(0x16), 2, VIRTIO_CONSOLE_TX);
-	mem_write(COMMON(0x18), 2, 8);
-	mem_write(COMMON(0x20), 8, TX_DESC);
-	mem_write(COMMON(0x28), 8, TX_AVAIL);
-	mem_write(COMMON(0x30), 8, TX_USED);
-	mem_write(COMMON(0x1c), 2, 1);
+	tx_queue_setup(VIRTIO_CONSOLE_TX);
 	assert_false(virtio_console_takes_input(&cons));
 	mem_write(COMMON(0x14), 1, 0xf);
 	assert_true(virtio_console_takes_input(&cons));
-}
-
-/* Descriptor i of transmitq0, and a chain from head made available. */
-static void tx_desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-	((struct virtq_desc *)(ram_buf + TX_DESC))[i] = (struct virtq_desc){ addr, len, flags, next };
-}
-
-static void tx_avail(uint16_t head)
-{
-	uint16_t *avail = (uint16_t *)(ram_buf + TX_AVAIL);
-
-	avail[2 + avail[1] % 8] = head;
-	avail[1]++;
-}
-
-static void tx_notify(void)
-{
-	mem_write(BAR + VIRTIO_PCI_NOTIFY + 4 * VIRTIO_CONSOLE_TX, 2, 0);
-}
-
-static uint16_t tx_used_idx(void)
-{
-	return *(uint16_t *)(ram_buf + TX_USED + 2);
 }
 
 static uint32_t rx_used_len(unsigned i)

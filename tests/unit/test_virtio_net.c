@@ -17,10 +17,6 @@
 #include "tests/unit/virtio_harness.h"
 #include "vmm/vdev/virtio_net.h"
 
-#define TX_DESC 0x4000u
-#define TX_AVAIL 0x5000u
-#define TX_USED 0x6000u
-
 static struct virtio_net net;
 static const uint8_t MAC[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 
@@ -73,36 +69,8 @@ static void start(void)
 	virtio_net_init(&net, &cfg, MAC, &io);
 	harness_attach(&net.vp);
 	driver_setup(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC, false);
-	mem_write(COMMON(0x16), 2, VIRTIO_NET_TX);
-	mem_write(COMMON(0x18), 2, 8);
-	mem_write(COMMON(0x20), 8, TX_DESC);
-	mem_write(COMMON(0x28), 8, TX_AVAIL);
-	mem_write(COMMON(0x30), 8, TX_USED);
-	mem_write(COMMON(0x1c), 2, 1);
+	tx_queue_setup(VIRTIO_NET_TX);
 	mem_write(COMMON(0x14), 1, 0xf);
-}
-
-static void tx_desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-	((struct virtq_desc *)(ram_buf + TX_DESC))[i] = (struct virtq_desc){ addr, len, flags, next };
-}
-
-static void tx_avail(uint16_t head)
-{
-	uint16_t *avail = (uint16_t *)(ram_buf + TX_AVAIL);
-
-	avail[2 + avail[1] % 8] = head;
-	avail[1]++;
-}
-
-static void tx_notify(void)
-{
-	mem_write(BAR + VIRTIO_PCI_NOTIFY + 4 * VIRTIO_NET_TX, 2, 0);
-}
-
-static uint16_t tx_used_idx(void)
-{
-	return *(uint16_t *)(ram_buf + TX_USED + 2);
 }
 
 static uint32_t rx_used_len(unsigned i)

@@ -168,4 +168,47 @@ static inline uint16_t used_idx(void)
 	return *(uint16_t *)(ram_buf + USED + 2);
 }
 
+/* A second queue, of 8 entries in areas of its own: the transmit queue of
+ * virtio-net and of virtio-console (tx_queue_setup() says which index). */
+#define TX_DESC 0x4000u
+#define TX_AVAIL 0x5000u
+#define TX_USED 0x6000u
+static unsigned tx_queue;
+
+static inline void tx_queue_setup(unsigned q)
+{
+	tx_queue = q;
+	mem_write(COMMON(0x16), 2, q);
+	mem_write(COMMON(0x18), 2, 8);
+	mem_write(COMMON(0x20), 8, TX_DESC);
+	mem_write(COMMON(0x28), 8, TX_AVAIL);
+	mem_write(COMMON(0x30), 8, TX_USED);
+	mem_write(COMMON(0x1c), 2, 1);
+}
+
+/* Descriptor i of the second queue, and a chain from head made available. */
+static inline void tx_desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
+			   uint16_t next)
+{
+	((struct virtq_desc *)(ram_buf + TX_DESC))[i] = (struct virtq_desc){ addr, len, flags, next };
+}
+
+static inline void tx_avail(uint16_t head)
+{
+	uint16_t *avail = (uint16_t *)(ram_buf + TX_AVAIL);
+
+	avail[2 + avail[1] % 8] = head;
+	avail[1]++;
+}
+
+static inline void tx_notify(void)
+{
+	mem_write(BAR + VIRTIO_PCI_NOTIFY + VIRTIO_PCI_NOTIFY_MULT * tx_queue, 2, 0);
+}
+
+static inline uint16_t tx_used_idx(void)
+{
+	return *(uint16_t *)(ram_buf + TX_USED + 2);
+}
+
 #endif
