@@ -256,3 +256,28 @@ void net_port_pop(struct net_port *p)
 	/* Done reading the slot before a sender may reuse it. */
 	__atomic_store_n(&p->head, p->head + 1, __ATOMIC_RELEASE);
 }
+
+static void io_send(void *ctx, const uint8_t *frame, uint32_t len)
+{
+	netswitch_send(ctx, frame, len);
+}
+
+static const uint8_t *io_peek(void *ctx, uint32_t *len)
+{
+	const struct net_slot *s = net_port_peek(ctx);
+
+	if (!s)
+		return NULL;
+	*len = s->len;
+	return s->data;
+}
+
+static void io_pop(void *ctx)
+{
+	net_port_pop(ctx);
+}
+
+struct virtio_net_io net_port_virtio_io(struct net_port *p)
+{
+	return (struct virtio_net_io){ io_send, io_peek, io_pop, p };
+}

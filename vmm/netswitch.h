@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "lib/spinlock.h"
+#include "vmm/vdev/virtio_net.h"
 
 #define NET_ETH_ALEN 6
 #define NET_FRAME_MIN 14   /* the Ethernet header */
@@ -124,5 +125,10 @@ void net_port_pop(struct net_port *p);
 
 /* A sender's share of another port's queue on this switch. */
 unsigned netswitch_share(const struct net_switch *sw);
+
+/* The port as a virtio-net device's backend (vmm/vdev/virtio_net.h):
+ * what the guest sends goes to netswitch_send(), what waits for it comes
+ * from the port's queue. */
+struct virtio_net_io net_port_virtio_io(struct net_port *p);
 
 #endif

@@ -14,6 +14,7 @@
  */
 #include "drivers/cmos.h"
 #include "lib/log.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/console.h"
 #include "vmm/entropy.h"
@@ -279,16 +280,41 @@ static void pci_intx(struct pc *pc, unsigned irq, bool asserted)
 	wake_vcpu(pc, 0); /* as pc_set_line(): the I/O APIC kicks its own */
 }
 
-static void rng_intx(void *ctx, bool asserted)
+static void virtio_intx(void *ctx, bool asserted)
 {
-	pci_intx(ctx, PC_VIRTIO_RNG_IRQ, asserted);
+	struct pc_virtio *d = ctx;
+
+	pci_intx(d->pc, d->irq, asserted);
 }
 
-static void rng_note(void *ctx, const char *what, const char *why)
+static void virtio_note(void *ctx, const char *what, const char *why)
 {
-	struct pc *pc = ctx;
+	struct pc_virtio *d = ctx;
 
-	log_warn("vm", "guest \"%s\": virtio-rng: %s: %s", pc->vm->name, what, why);
+	log_warn("vm", "guest \"%s\": %s: %s: %s", d->pc->vm->name, d->name, what, why);
+}
+
+struct virtio_pci_config pc_virtio_config(struct pc *pc, unsigned slot, uint32_t bar,
+					  unsigned irq, const char *name)
+{
+	struct pc_virtio *d = &pc->virtio[slot];
+
+	d->pc = pc;
+	d->irq = (uint8_t)irq;
+	ksnprintf(d->name, sizeof(d->name), "%s", name);
+	ioapic_set_irq(&pc->ioapic, irq, true); /* idle high */
+	return (struct virtio_pci_config){
+		.ram = &pc->vm->ram,
+		.bar_base = bar,
+		.intx_line = (uint8_t)irq,
+		.notify_port = PC_VIRTIO_NOTIFY_PORT(slot),
+		.io = &pc->vm->io,
+		.set_intx = virtio_intx,
+		.note = virtio_note,
+		.ctx = d,
+		.msi = pc_msi,
+		.msi_ctx = pc,
+	};
 }
 
 #define RNG_PAGES ((sizeof(struct virtio_rng) + 4095) / 4096)
@@ -298,18 +324,8 @@ static int rng_create(struct pc *pc)
 {
 	struct vm *vm = pc->vm;
 	enum entropy_source src = entropy_source();
-	struct virtio_pci_config cfg = {
-		.ram = &vm->ram,
-		.bar_base = PC_VIRTIO_RNG_BAR,
-		.intx_line = PC_VIRTIO_RNG_IRQ,
-		.notify_port = PC_VIRTIO_NOTIFY_PORT(PC_VIRTIO_RNG_SLOT),
-		.io = &vm->io,
-		.set_intx = rng_intx,
-		.note = rng_note,
-		.ctx = pc,
-		.msi = pc_msi,
-		.msi_ctx = pc,
-	};
+	struct virtio_pci_config cfg = pc_virtio_config(pc, PC_VIRTIO_RNG_SLOT, PC_VIRTIO_RNG_BAR,
+							PC_VIRTIO_RNG_IRQ, "virtio-rng");
 
 	/* Allocated only when configured: a queue's chain buffer alone is
 	 * 4 KiB, which every guest slot would carry otherwise. */
@@ -320,7 +336,6 @@ static int rng_create(struct pc *pc)
 		return -1;
 	}
 	virtio_rng_init(pc->rng, &cfg, src == ENTROPY_NONE ? NULL : entropy_get64, NULL);
-	ioapic_set_irq(&pc->ioapic, PC_VIRTIO_RNG_IRQ, true); /* idle high */
 	if (virtio_pci_attach(&pc->rng->vp, &pc->pci, PC_VIRTIO_RNG_SLOT, &vm->mmio))
 		return -1;
 	if (src == ENTROPY_NONE)
@@ -335,18 +350,6 @@ static int rng_create(struct pc *pc)
 
 /* devices = virtio-console: the guest's hvc0, on the console
  * multiplexer beside its COM1. */
-static void cons_intx(void *ctx, bool asserted)
-{
-	pci_intx(ctx, PC_VIRTIO_CONSOLE_IRQ, asserted);
-}
-
-static void cons_note(void *ctx, const char *what, const char *why)
-{
-	struct pc *pc = ctx;
-
-	log_warn("vm", "guest \"%s\": virtio-console: %s: %s", pc->vm->name, what, why);
-}
-
 static void cons_out(void *ctx, const uint8_t *p, uint32_t n, uint32_t lost)
 {
 	console_guest_write(ctx, (const char *)p, n);
@@ -369,18 +372,9 @@ static bool cons_in_pending(void *ctx)
 static int cons_create(struct pc *pc)
 {
 	struct vm *vm = pc->vm;
-	struct virtio_pci_config cfg = {
-		.ram = &vm->ram,
-		.bar_base = PC_VIRTIO_CONSOLE_BAR,
-		.intx_line = PC_VIRTIO_CONSOLE_IRQ,
-		.notify_port = PC_VIRTIO_NOTIFY_PORT(PC_VIRTIO_CONSOLE_SLOT),
-		.io = &vm->io,
-		.set_intx = cons_intx,
-		.note = cons_note,
-		.ctx = pc,
-		.msi = pc_msi,
-		.msi_ctx = pc,
-	};
+	struct virtio_pci_config cfg = pc_virtio_config(pc, PC_VIRTIO_CONSOLE_SLOT,
+							PC_VIRTIO_CONSOLE_BAR,
+							PC_VIRTIO_CONSOLE_IRQ, "virtio-console");
 	struct virtio_console_io io = {
 		.out = cons_out, .in = cons_in, .in_pending = cons_in_pending, .ctx = vm,
 	};
@@ -392,7 +386,6 @@ static int cons_create(struct pc *pc)
 		return -1;
 	}
 	virtio_console_init(pc->cons, &cfg, &io);
-	ioapic_set_irq(&pc->ioapic, PC_VIRTIO_CONSOLE_IRQ, true); /* idle high */
 	if (virtio_pci_attach(&pc->cons->vp, &pc->pci, PC_VIRTIO_CONSOLE_SLOT, &vm->mmio))
 		return -1;
 	log_info("vm", "guest \"%s\": virtio-console at PCI 00:%02x.0, BAR0 0x%x, IRQ %u",
@@ -528,9 +521,4 @@ void pc_destroy(struct pc *pc)
 	pc_net_destroy(pc);
 	pc->vm->pc = NULL;
 	page_free_contig(&vmm_pages, (uint64_t)(uintptr_t)pc, PC_PAGES);
-}
-
-void pc_pci_intx(struct pc *pc, unsigned irq, bool asserted)
-{
-	pci_intx(pc, irq, asserted);
 }

@@ -53,6 +53,18 @@ struct vcpu;
 #define PC_VIRTIO_NET_SLOT (PC_VIRTIO_BLK_SLOT + CONFIG_MAX_DISKS)
 #define PC_VIRTIO_NET_BAR(i) (0xc0000000u + 0x1000u * (PC_VIRTIO_NET_SLOT + (i)))
 
+/* PCI device numbers that may hold a virtio device: up to the last
+ * network device's. */
+#define PC_VIRTIO_SLOTS (PC_VIRTIO_NET_SLOT + CONFIG_MAX_NICS)
+
+/* What a virtio device's callbacks get (its INTx line, its messages):
+ * its guest's PC, its ISA IRQ and its name in the log. */
+struct pc_virtio {
+	struct pc *pc;
+	uint8_t irq;
+	char name[24]; /* "virtio-rng", "virtio-blk vda", "virtio-net eth0" */
+};
+
 struct pc {
 	struct vm *vm;
 	struct uart16550 com1;
@@ -75,6 +87,7 @@ struct pc {
 	uint64_t rsdp;        /* guest-physical address of the RSDP */
 	struct virtio_blk *blk[CONFIG_MAX_DISKS]; /* its disks, pages of their own */
 	struct virtio_net *net[CONFIG_MAX_NICS];  /* its network devices, the same */
+	struct pc_virtio virtio[PC_VIRTIO_SLOTS]; /* by PCI device number */
 };
 
 /* Build the devices and ACPI tables into the guest. Returns 0 or -1. */
@@ -89,8 +102,12 @@ int pc_irq_take(struct pc *pc, unsigned id);
 void pc_set_line(struct pc *pc, unsigned gsi, bool level);
 /* A PCI function's MSI-X message (an msi() of vmm/vdev/virtio_pci.h). */
 void pc_msi(void *pc, uint64_t addr, uint32_t data);
-/* A PCI device's INTA# on ISA IRQ `irq`: asserted or idle. */
-void pc_pci_intx(struct pc *pc, unsigned irq, bool asserted);
+/* The transport of the virtio device at PCI device `slot` (below
+ * PC_VIRTIO_SLOTS): BAR0 at `bar`, its notify port, INTA# on ISA IRQ
+ * `irq` (whose I/O APIC pin it sets idle, high), MSI-X through the local
+ * APICs, and `name` in its messages. */
+struct virtio_pci_config pc_virtio_config(struct pc *pc, unsigned slot, uint32_t bar,
+					  unsigned irq, const char *name);
 
 /* The disks (vmm/pc_blk.c): their _PRT entries, then the devices. */
 void pc_blk_routes(const struct vm *vm, struct acpi_config *acfg);

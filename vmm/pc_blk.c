@@ -24,28 +24,6 @@ _Static_assert(PC_VIRTIO_BLK_BAR(CONFIG_MAX_DISKS - 1) + VIRTIO_PCI_BAR_SIZE <= 
 _Static_assert(PC_VIRTIO_BLK_SLOT + CONFIG_MAX_DISKS <= PCI_MAX_DEVICES,
 	       "the disks must fit on bus 0");
 
-/* Which disk a callback is about: the pc and the index. */
-struct blk_ctx {
-	struct pc *pc;
-	unsigned i;
-};
-static struct blk_ctx ctxs[CONFIG_MAX_GUESTS][CONFIG_MAX_DISKS];
-
-static void blk_intx(void *ctx, bool asserted)
-{
-	struct blk_ctx *c = ctx;
-
-	pc_pci_intx(c->pc, blk_irq[c->i], asserted);
-}
-
-static void blk_note(void *ctx, const char *what, const char *why)
-{
-	struct blk_ctx *c = ctx;
-
-	log_warn("vm", "guest \"%s\": virtio-blk vd%c: %s: %s", c->pc->vm->name,
-		 'a' + c->i, what, why);
-}
-
 void pc_blk_routes(const struct vm *vm, struct acpi_config *acfg)
 {
 	for (unsigned i = 0; vm->cfg && i < vm->cfg->n_disks; i++) {
@@ -59,25 +37,15 @@ static int create_one(struct pc *pc, unsigned i)
 	struct vm *vm = pc->vm;
 	const struct guest_disk *d = &vm->cfg->disks[i];
 	const struct boot_module *m = vmm_find_module(d->file);
-	struct blk_ctx *c = &ctxs[vm->id % CONFIG_MAX_GUESTS][i];
-	struct virtio_pci_config cfg = {
-		.ram = &vm->ram,
-		.bar_base = PC_VIRTIO_BLK_BAR(i),
-		.intx_line = blk_irq[i],
-		.set_intx = blk_intx,
-		.note = blk_note,
-		.ctx = c,
-		.msi = pc_msi,
-		.msi_ctx = pc,
-		.notify_port = PC_VIRTIO_NOTIFY_PORT(PC_VIRTIO_BLK_SLOT + i),
-		.io = &vm->io,
-	};
+	char name[] = "virtio-blk vda";
+	struct virtio_pci_config cfg;
 
 	if (!m) { /* boot/ drops a guest whose disk it could not read */
 		log_err("vm", "guest \"%s\": disk \"%s\" was not loaded", vm->name, d->file);
 		return -1;
 	}
-	*c = (struct blk_ctx){ pc, i };
+	name[sizeof(name) - 2] = (char)('a' + i);
+	cfg = pc_virtio_config(pc, PC_VIRTIO_BLK_SLOT + i, PC_VIRTIO_BLK_BAR(i), blk_irq[i], name);
 	pc->blk[i] = (struct virtio_blk *)(uintptr_t)page_alloc_contig(&vmm_pages, BLK_PAGES, 1);
 	if (!pc->blk[i]) {
 		log_err("vm", "guest \"%s\": out of memory for its virtio-blk", vm->name);
@@ -88,7 +56,6 @@ static int create_one(struct pc *pc, unsigned i)
 	size_t n = strlen(d->file);
 	virtio_blk_init(pc->blk[i], &cfg, (uint8_t *)(uintptr_t)m->addr, m->size, !d->rw,
 			d->file + (n > VIRTIO_BLK_ID_BYTES ? n - VIRTIO_BLK_ID_BYTES : 0));
-	ioapic_set_irq(&pc->ioapic, blk_irq[i], true); /* idle high */
 	if (virtio_pci_attach(&pc->blk[i]->vp, &pc->pci, PC_VIRTIO_BLK_SLOT + i, &vm->mmio))
 		return -1;
 	log_info("vm", "guest \"%s\": virtio-blk vd%c at PCI 00:%02x.0, BAR0 0x%x, IRQ %u: "

@@ -45,11 +45,6 @@ static unsigned n_switches;
 /* Guest i's device k is port[i][k] (guest i is vmm_vm[i]). */
 static struct net_port port[CONFIG_MAX_GUESTS][CONFIG_MAX_NICS];
 
-struct net_ctx {
-	struct pc *pc;
-	unsigned i;
-};
-static struct net_ctx ctxs[CONFIG_MAX_GUESTS][CONFIG_MAX_NICS];
 
 static struct net_switch *switch_named(const char *name)
 {
@@ -98,41 +93,6 @@ void pc_net_routes(const struct vm *vm, struct acpi_config *acfg)
 	}
 }
 
-static void net_intx(void *ctx, bool asserted)
-{
-	struct net_ctx *c = ctx;
-
-	pc_pci_intx(c->pc, net_irq[c->i], asserted);
-}
-
-static void net_note(void *ctx, const char *what, const char *why)
-{
-	struct net_ctx *c = ctx;
-
-	log_warn("vm", "guest \"%s\": virtio-net eth%u: %s: %s", c->pc->vm->name, c->i,
-		 what, why);
-}
-
-static void net_send(void *ctx, const uint8_t *frame, uint32_t len)
-{
-	netswitch_send(ctx, frame, len);
-}
-
-static const uint8_t *net_peek(void *ctx, uint32_t *len)
-{
-	const struct net_slot *s = net_port_peek(ctx);
-
-	if (!s)
-		return NULL;
-	*len = s->len;
-	return s->data;
-}
-
-static void net_pop(void *ctx)
-{
-	net_port_pop(ctx);
-}
-
 /* On the sender's CPU: frames wait for this guest. */
 static void net_kick(void *ctx)
 {
@@ -147,33 +107,22 @@ static int create_one(struct pc *pc, unsigned i)
 	struct vm *vm = pc->vm;
 	const struct guest_nic *n = &vm->cfg->nics[i];
 	struct net_port *p = &port[vm->id % CONFIG_MAX_GUESTS][i];
-	struct net_ctx *c = &ctxs[vm->id % CONFIG_MAX_GUESTS][i];
-	struct virtio_pci_config cfg = {
-		.ram = &vm->ram,
-		.bar_base = PC_VIRTIO_NET_BAR(i),
-		.intx_line = net_irq[i],
-		.set_intx = net_intx,
-		.note = net_note,
-		.ctx = c,
-		.msi = pc_msi,
-		.msi_ctx = pc,
-		.notify_port = PC_VIRTIO_NOTIFY_PORT(PC_VIRTIO_NET_SLOT + i),
-		.io = &vm->io,
-	};
-	struct virtio_net_io io = { net_send, net_peek, net_pop, p };
+	char name[] = "virtio-net eth0";
+	struct virtio_pci_config cfg;
+	struct virtio_net_io io = net_port_virtio_io(p);
 
 	if (!p->sw) {
 		log_err("vm", "guest \"%s\": net \"%s\" has no port", vm->name, n->sw);
 		return -1;
 	}
-	*c = (struct net_ctx){ pc, i };
+	name[sizeof(name) - 2] = (char)('0' + i);
+	cfg = pc_virtio_config(pc, PC_VIRTIO_NET_SLOT + i, PC_VIRTIO_NET_BAR(i), net_irq[i], name);
 	pc->net[i] = (struct virtio_net *)(uintptr_t)page_alloc_contig(&vmm_pages, NET_PAGES, 1);
 	if (!pc->net[i]) {
 		log_err("vm", "guest \"%s\": out of memory for its virtio-net", vm->name);
 		return -1;
 	}
 	virtio_net_init(pc->net[i], &cfg, n->mac, &io);
-	ioapic_set_irq(&pc->ioapic, net_irq[i], true); /* idle high */
 	if (virtio_pci_attach(&pc->net[i]->vp, &pc->pci, PC_VIRTIO_NET_SLOT + i, &vm->mmio))
 		return -1;
 	vm->net_waiting = false;

@@ -60,26 +60,6 @@ static void kick(void *ctx)
 	(void)ctx;
 }
 
-static void send(void *ctx, const uint8_t *f, uint32_t len)
-{
-	netswitch_send(ctx, f, len);
-}
-
-static const uint8_t *peek(void *ctx, uint32_t *len)
-{
-	const struct net_slot *s = net_port_peek(ctx);
-
-	if (!s)
-		return NULL;
-	*len = s->len;
-	return s->data;
-}
-
-static void pop(void *ctx)
-{
-	net_port_pop(ctx);
-}
-
 static void mem_write(uint64_t off, unsigned size, uint64_t v)
 {
 	const struct mmio_range *r = mmio_find(&mmio, BAR + off);
@@ -133,7 +113,7 @@ static void setup_queue(unsigned q, uint16_t size, const uint8_t *off)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct virtio_pci_config cfg;
-	struct virtio_net_io nio = { send, peek, pop, &port[0] };
+	struct virtio_net_io nio = net_port_virtio_io(&port[0]);
 	uint16_t rx_size, tx_size;
 	uint32_t cmd = 0x80000000u | 8 << 11 | 4, on = 2;
 	uint8_t frame[NET_FRAME_MAX];
