@@ -160,10 +160,11 @@ void pc_net_input(struct vm *vm)
 	if (!__atomic_exchange_n(&vm->net_waiting, false, __ATOMIC_ACQUIRE) || !pc)
 		return;
 	for (unsigned i = 0; i < CONFIG_MAX_NICS; i++) {
-		uint64_t t = rdtsc();
+		uint64_t t;
 
 		if (!pc->net[i])
 			continue;
+		t = rdtsc();
 		virtio_net_receive(pc->net[i]);
 		port[vm->id % CONFIG_MAX_GUESTS][i].rx_handover_ticks += rdtsc() - t;
 	}

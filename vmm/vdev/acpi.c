@@ -214,6 +214,32 @@ static unsigned aml_name(uint8_t *p, const char *seg)
 	return 5;
 }
 
+/* An Address Space Descriptor (ACPI 6.4, 6.4.3.5.2 DWord and 6.4.3.5.3
+ * Word): resource type (0 memory, 1 I/O, 2 bus numbers), general flags
+ * (_MAF and _MIF: fixed size and place), type-specific flags, then
+ * _GRA 0, _MIN, _MAX, _TRA 0 and _LEN in `width` bytes each (2 or 4).
+ * Returns its length. */
+static unsigned put_addr_space(uint8_t *p, unsigned width, uint8_t type, uint8_t flags,
+			       uint32_t min, uint32_t max)
+{
+	uint32_t field[5] = { 0, min, max, 0, max - min + 1 };
+	unsigned n = 0;
+
+	p[n++] = width == 2 ? 0x88 : 0x87;
+	put16(p + n, (uint16_t)(3 + 5 * width));
+	n += 2;
+	p[n++] = type;
+	p[n++] = 0x0c; /* _MAF, _MIF */
+	p[n++] = flags;
+	for (unsigned i = 0; i < 5; i++, n += width) {
+		if (width == 2)
+			put16(p + n, (uint16_t)field[i]);
+		else
+			put32(p + n, field[i]);
+	}
+	return n;
+}
+
 /* The root bridge's _CRS resource template (ACPI 6.4, 6.4.3.5): bus 0
  * alone, the I/O window of the virtio notify ports, then the memory
  * window; all produced by the bridge (bit 0 of the general flags
@@ -222,42 +248,11 @@ static unsigned pci_crs(uint8_t *p)
 {
 	unsigned n = 0;
 
-	p[n++] = 0x88; /* Word Address Space Descriptor */
-	put16(p + n, 13);
-	n += 2;
-	p[n++] = 2;    /* bus number range */
-	p[n++] = 0x0c; /* _MAF, _MIF */
-	p[n++] = 0;
-	put16(p + n, 0);     /* _GRA */
-	put16(p + n + 2, 0); /* _MIN */
-	put16(p + n + 4, 0); /* _MAX */
-	put16(p + n + 6, 0); /* _TRA */
-	put16(p + n + 8, 1); /* _LEN */
-	n += 10;
-	p[n++] = 0x88; /* Word Address Space Descriptor */
-	put16(p + n, 13);
-	n += 2;
-	p[n++] = 1;    /* I/O range */
-	p[n++] = 0x0c; /* _MAF, _MIF */
-	p[n++] = 3;    /* _RNG: ISA and non-ISA ports */
-	put16(p + n, 0);
-	put16(p + n + 2, ACPI_PCI_IO_BASE);
-	put16(p + n + 4, ACPI_PCI_IO_END);
-	put16(p + n + 6, 0);
-	put16(p + n + 8, ACPI_PCI_IO_END - ACPI_PCI_IO_BASE + 1);
-	n += 10;
-	p[n++] = 0x87; /* DWord Address Space Descriptor */
-	put16(p + n, 23);
-	n += 2;
-	p[n++] = 0;    /* memory range */
-	p[n++] = 0x0c; /* _MAF, _MIF */
-	p[n++] = 0x01; /* read-write, non-cacheable */
-	put32(p + n, 0);
-	put32(p + n + 4, ACPI_PCI_MEM_BASE);
-	put32(p + n + 8, ACPI_PCI_MEM_END);
-	put32(p + n + 12, 0);
-	put32(p + n + 16, ACPI_PCI_MEM_END - ACPI_PCI_MEM_BASE + 1);
-	n += 20;
+	n += put_addr_space(p + n, 2, 2, 0, 0, 0); /* bus 0 */
+	/* I/O: ISA and non-ISA ports (_RNG 3). */
+	n += put_addr_space(p + n, 2, 1, 3, ACPI_PCI_IO_BASE, ACPI_PCI_IO_END);
+	/* Memory: read-write, non-cacheable. */
+	n += put_addr_space(p + n, 4, 0, 0x01, ACPI_PCI_MEM_BASE, ACPI_PCI_MEM_END);
 	p[n++] = 0x79; /* End Tag, no checksum */
 	p[n++] = 0;
 	return n;
