@@ -54,5 +54,8 @@ size_t uart_tx_pending(void);
 /* TSC ticks the UART needs to send its whole FIFO at the console's baud
  * rate: how often uart_tx_pump() must run to keep the line busy. */
 uint64_t uart_tx_fifo_ticks(uint64_t tsc_hz);
+/* The TSC's rate, once it is known: waits for the UART are then bounded
+ * by time rather than by a count of polls. */
+void uart_tx_set_tsc_hz(uint64_t tsc_hz);
 
 #endif

@@ -23,6 +23,7 @@ static char *txq; /* from the page allocator: no 64 KiB in the image */
 static uint32_t txq_head, txq_tail; /* free-running; head - tail is queued */
 static bool txq_on;
 static uint32_t txq_baud = 115200;
+static uint64_t txq_tsc_hz;
 
 void uart_tx_queue_start(uint32_t baud, void *queue)
 {
@@ -61,13 +62,28 @@ void uart_tx_pump(void)
 	log_unlock();
 }
 
+void uart_tx_set_tsc_hz(uint64_t tsc_hz)
+{
+	txq_tsc_hz = tsc_hz;
+}
+
 /* Wait for the FIFO to empty, boundedly: a UART that never drains (absent,
- * or stuck) must not hang the hypervisor; its output is lost instead. */
+ * or stuck) must not hang the hypervisor; its output is lost instead.
+ * With the TSC's rate known, the bound is four times what a full FIFO
+ * takes at the baud rate, plus a millisecond: a count of polls alone is
+ * too short where a port read costs little against a byte's time on the
+ * wire (an emulator's fast clock, a UART in MMIO on a fast CPU), and
+ * the queue was dropped while the UART was still sending. */
 static bool wait_thre(void)
 {
-	for (int i = 0; i < 100000; i++) {
+	uint64_t end = txq_tsc_hz ? rdtsc() + 4 * uart_tx_fifo_ticks(txq_tsc_hz) + txq_tsc_hz / 1000
+				  : 0;
+
+	for (int i = 0; end || i < 100000; i++) {
 		if (uart_console_in(UART_LSR) & LSR_THRE)
 			return true;
+		if (end && rdtsc() > end)
+			return false;
 		cpu_relax();
 	}
 	return false;

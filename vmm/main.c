@@ -278,8 +278,11 @@ void vmm_main(struct boot_info *bi)
 			write_cr4(read_cr4() | CR4_OSXSAVE);
 	}
 
-	/* 5. VMX root operation. */
-	if (vmx_cpu_enable(&vmm_pages, &bi->vmx)) {
+	/* 5. VMX root operation; the TSC's rate is measured on the way. */
+	int vmx_failed = vmx_cpu_enable(&vmm_pages, &bi->vmx);
+
+	uart_tx_set_tsc_hz(vmx_cpu.tsc_hz); /* 0 if not measured: polls bound the waits */
+	if (vmx_failed) {
 		log_err(SRC, "cannot enter VMX operation; halting");
 		halt();
 	}
