@@ -629,35 +629,58 @@ def blk_block(got):
 
 
 
+# The clocks of the hvc0 boot: the tests' ips, at which the kernel takes
+# itself for a 200 MHz CPU, and the CPU model's own 1.5 GHz (LINUX_IPS).
+HVC_IPS = (200000000, LINUX_IPS)
+HVC_CONSOLES = ("ttyS0", "hvc0")
+
+
 def hvc_boot_bench():
     """The Linux boot's VM exits to poweroff with its console on ttyS0 and on
-    hvc0 (devices = virtio-console, not quiet, the tests' ips). Returns
-    {console: (total, {reason: count})}, or None."""
+    hvc0 (devices = virtio-console, not quiet), at each clock of HVC_IPS.
+    Returns {(console, ips): (total, {reason: count}, uptime, timer
+    interrupts)}, or None."""
     runs = {}
-    for console in ("ttyS0", "hvc0"):
-        name = "bench-boot-" + console
-        case = dict(name=name, guests=[], files=run.cases.LINUX_FILES,
-                    config="[hypervisor]\nlog = info\n\n[guest]\nname = linux\nmode = linux\n"
-                    "kernel = vmlinuz\ninitrd = initrd.gz\n"
-                    "cmdline = \"console=%s shale.test=poweroff\"\nmemory = 128M\n"
-                    "devices = virtio-console\n" % console)
-        r, workdir = boot(case, name, 900)
-        m = re.search(r'guest "linux": (\d+) VM exits, ran \d+ ms\n.*\n((?:  \S.*\n)+)', r.output)
-        if not m:
-            print("bench: no exit report from the %s boot (see %s/serial.out)" % (console, workdir))
-            return None
-        reasons = dict((x.group(1).strip(), int(x.group(2))) for x in
-                       re.finditer(r"^  (\S[^\n]*?) +(\d+) +\d+ +\d+$", m.group(2), re.M))
-        runs[console] = (int(m.group(1)), reasons)
+    for ips in HVC_IPS:
+        for console in HVC_CONSOLES:
+            name = "bench-boot-%s-%dM" % (console, ips // 1000000)
+            case = dict(name=name, guests=[], files=run.cases.LINUX_FILES,
+                        config="[hypervisor]\nlog = info\n\n[guest]\nname = linux\n"
+                        "mode = linux\nkernel = vmlinuz\ninitrd = initrd.gz\n"
+                        "cmdline = \"console=%s shale.test=poweroff\"\nmemory = 128M\n"
+                        "devices = virtio-console\n" % console)
+            r, workdir = boot(case, name, 900, ips=ips)
+            m = re.search(r'guest "linux": (\d+) VM exits, ran \d+ ms\n.*\n((?:  \S.*\n)+)',
+                          r.output)
+            up = re.search(r"SHALE-INIT: uptime ([0-9.]+)", r.output)
+            loc = re.search(r"SHALE-INIT: interrupts local timer (\d+)", r.output)
+            if not m or not up or not loc:
+                print("bench: no exit report from the %s boot (see %s/serial.out)"
+                      % (console, workdir))
+                return None
+            reasons = dict((x.group(1).strip(), int(x.group(2))) for x in
+                           re.finditer(r"^  (\S[^\n]*?) +(\d+) +\d+ +\d+$", m.group(2), re.M))
+            runs[(console, ips)] = (int(m.group(1)), reasons, float(up.group(1)),
+                                    int(loc.group(1)))
     return runs
 
 
 def hvc_block(runs):
-    names = sorted(set(runs["ttyS0"][1]) | set(runs["hvc0"][1]))
-    lines = ["| exit reason | console=ttyS0 | console=hvc0 |", "|---|---|---|"]
+    keys = [(c, i) for i in HVC_IPS for c in HVC_CONSOLES]
+    names = sorted(set(n for k in keys for n in runs[k][1]))
+    lines = ["| exit reason | " + " | ".join("console=%s, %d MHz" % (c, i // 1000000)
+                                            for c, i in keys) + " |",
+             "|---" * (len(keys) + 1) + "|"]
     for n in names:
-        lines.append("| %s | %d | %d |" % (n, runs["ttyS0"][1].get(n, 0), runs["hvc0"][1].get(n, 0)))
-    lines.append("| **all** | **%d** | **%d** |" % (runs["ttyS0"][0], runs["hvc0"][0]))
+        lines.append("| %s | %s |" % (n, " | ".join(str(runs[k][1].get(n, 0)) for k in keys)))
+    lines.append("| **all** | %s |" % " | ".join("**%d**" % runs[k][0] for k in keys))
+    lines.append("| the guest's uptime at /init's end | %s |"
+                 % " | ".join("%.2f s" % runs[k][2] for k in keys))
+    lines.append("| its local timer interrupts by then | %s |"
+                 % " | ".join(str(runs[k][3]) for k in keys))
+    lines.append("| ttyS0's exits over hvc0's | %s |" % " | ".join(
+        "%.1f" % (runs[("ttyS0", i)][0] / runs[(c, i)][0]) if c == "hvc0" else ""
+        for c, i in keys))
     return "\n".join(lines)
 
 

@@ -416,7 +416,7 @@ def _script_thread(link, script, stop):
 
 def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None,
               script=None, interactive=False, gdb=None, env=None, kill_after=None,
-              cpus=1):
+              cpus=1, ips=None):
     """Boot disk in Bochs with VMX; returns a Run. With a script (a list of
     (regex, bytes)) or interactive (the terminal's keys), COM1 is a socket
     that this process types into. With gdb (dict: after, commands), COM2 is
@@ -424,19 +424,20 @@ def run_bochs(disk, workdir, end_markers, timeout, megs=512, echo=None,
     to Bochs' environment; kill_after (a regex) kills Bochs once it appears
     on the console, to test the harness; cpus is the machine's CPU count
     (Bochs runs them in turn on one thread: N CPUs take about N times as
-    long). A TCP port taken by someone else
+    long); ips, when given, replaces the tests' 200 M instructions a
+    second (the TSC's rate, with clock: sync=none). A TCP port taken by someone else
     between the pick and Bochs' bind is retried with new ports."""
     workdir = os.path.abspath(workdir)
     for attempt in range(3):
         run = _run_bochs_once(disk, workdir, end_markers, timeout, megs, echo, script,
-                              interactive, gdb, env, kill_after, cpus)
+                              interactive, gdb, env, kill_after, cpus, ips)
         clash = run.exited and "bind() or listen() failed" in run.ended_by
         if not clash or attempt == 2:
             return run
 
 
 def _run_bochs_once(disk, workdir, end_markers, timeout, megs, echo, script,
-                    interactive, gdb, env, kill_after, cpus=1):
+                    interactive, gdb, env, kill_after, cpus=1, ips=None):
     os.makedirs(workdir, exist_ok=True)
     serial = os.path.join(workdir, "serial.out")
     for old in ("serial.out", "bochs.log", "bochs.stdout"):
@@ -452,7 +453,8 @@ def _run_bochs_once(disk, workdir, end_markers, timeout, megs, echo, script,
                                com1_dev="localhost:%d" % port if port else serial,
                                com2=('com2: enabled=true, mode=socket-server, dev="localhost:%d"'
                                      % com2_port) if gdb else "",
-                               log=os.path.join(workdir, "bochs.log")))
+                               log=os.path.join(workdir, "bochs.log"))
+                .replace("ips=200000000", "ips=%d" % (ips or 200000000)))
     cmds = os.path.join(workdir, "bochs.cmd")
     with open(cmds, "w") as f:
         f.write("c\n")
