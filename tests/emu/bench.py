@@ -66,6 +66,19 @@ def symbols():
     return syms
 
 
+def bench_guest(case, workdir_name, guest_name):
+    """case booted in Bochs in build/emu/WORKDIR_NAME, for the BENCH lines of
+    its guest guest_name. Returns (Run, {name: ticks}, disk, workdir); the
+    disk stays for a profile of the same boot."""
+    workdir = os.path.join(run.BUILD, "emu", workdir_name)
+    os.makedirs(workdir, exist_ok=True)
+    disk = run.make_disk(case, workdir)
+    r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 300)
+    got = dict((m.group(1), int(m.group(2))) for m in
+               re.finditer(r"\[guest %s\] BENCH (\S+) (\d+)" % guest_name, r.output))
+    return r, got, disk, workdir
+
+
 def profile_round_trip(disk, workdir, image_base, symbol, skip):
     """Instructions of one exit round trip, by function.
 
@@ -122,12 +135,7 @@ def doorbell_bench():
     1000 of virtio-request-pio-noirq and 30 of virtio-notify-empty-pio
     stop at notify_io first). Returns ({loop: ticks}, profile) or None."""
     case = [c for c in run.cases.CASES if c["name"] == "virtio-doorbell"][0]
-    workdir = os.path.join(run.BUILD, "emu", "bench-doorbell")
-    os.makedirs(workdir, exist_ok=True)
-    disk = run.make_disk(case, workdir)
-    r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 300)
-    got = dict((m.group(1), int(m.group(2))) for m in
-               re.finditer(r"\[guest virtiobench\] BENCH (\S+) (\d+)", r.output))
+    r, got, disk, workdir = bench_guest(case, "bench-doorbell", "virtiobench")
     base = re.search(r"image at (0x[0-9a-f]+)", r.output)
     if set(got) != set(w for w, _ in DOORBELL_WAYS) or not base:
         print("bench: virtiobench did not report (see %s/serial.out)" % workdir)
@@ -826,12 +834,7 @@ def main():
     case = dict(name="bench", guests=["bench"],
                 config="[hypervisor]\nlog = info\n\n[guest]\nname = bench\n"
                 "kernel = bench.bin\nmemory = 16M\ndevices = testdev\n")
-    workdir = os.path.join(run.BUILD, "emu", "bench")
-    os.makedirs(workdir, exist_ok=True)
-    disk = run.make_disk(case, workdir)
-    r = emulator.run_bochs(disk, workdir, run.cases.END_BOCHS, 300)
-    got = dict((m.group(1), int(m.group(2))) for m in
-               re.finditer(r"\[guest bench\] BENCH (\S+) (\d+)", r.output))
+    r, got, disk, workdir = bench_guest(case, "bench", "bench")
     if "baseline" not in got or len(got) < len(OPS) + 1:
         print("bench: the bench guest did not report%s (see %s/serial.out)" % (
             ": " + r.ended_by if r.exited or r.timed_out else "", workdir))
